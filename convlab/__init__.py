@@ -1,0 +1,43 @@
+"""convlab: convolutions you can see, check and trust.
+
+The numeric core of the course *Intuitively Understanding Convolutions*:
+exact numpy implementations of convolution, filters, pooling and padding,
+with a readable loop reference beside each (:mod:`convlab.naive`), the size
+arithmetic, a kernel gallery and sample images. Pictures and widgets live in
+:mod:`convlab.draw`, :mod:`convlab.animate` and :mod:`convlab.widgets`, imported
+by name, so ``import convlab`` stays light (no matplotlib, no ipywidgets).
+
+>>> import convlab
+>>> convlab.correlate2d([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[0, 1], [2, 3]])
+array([[19., 25.],
+       [37., 43.]])
+>>> convlab.output_size(224, 3, stride=2, padding=1)
+112
+"""
+
+from . import kernels, naive
+from .arithmetic import output_size, receptive_field, same_padding
+from .convolution import conv2d, convolve2d, correlate2d
+from .filters import apply_filter
+from .images import to_chw, to_hwc
+from .padding import pad2d
+from .pooling import avg_pool2d, max_pool2d
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "correlate2d",
+    "convolve2d",
+    "apply_filter",
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "pad2d",
+    "output_size",
+    "same_padding",
+    "receptive_field",
+    "to_chw",
+    "to_hwc",
+    "kernels",
+    "naive",
+]

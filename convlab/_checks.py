@@ -1,0 +1,187 @@
+"""Shared argument validation: one place for clear error messages.
+
+Every public function of the numeric core validates its arguments here, in one
+block, before computing anything. A message names the argument, says what it
+got and what was expected, so a learner can fix the call without reading code.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "as_array",
+    "compute_dtype",
+    "check_int",
+    "check_pair",
+    "check_choice",
+    "check_explicit_padding",
+    "describe",
+]
+
+
+def describe(value) -> str:
+    """A short description of ``value`` for an error message."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def compute_dtype(*dtypes) -> np.dtype:
+    """The dtype a computation on arrays of ``dtypes`` runs and returns in.
+
+    Floating inputs keep their precision (float32 stays float32); integers and
+    bools are computed in float64 so that uint8 images never overflow.
+    """
+    floats = [np.dtype(d) if np.issubdtype(d, np.floating) else np.dtype(np.float64)
+              for d in dtypes]
+    return np.result_type(*floats)
+
+
+def as_array(value, name: str, ndims, *, what: str = "") -> np.ndarray:
+    """``value`` as a real numeric ndarray with one of ``ndims`` dimensions.
+
+    Raises ``TypeError`` for anything that is not a real number array (strings,
+    objects, complex numbers) and ``ValueError`` for a wrong number of
+    dimensions or an empty array. The dtype is kept as it is.
+    """
+    if isinstance(ndims, int):
+        ndims = (ndims,)
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a numeric array, got {describe(value)}")
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged nested lists
+        raise TypeError(
+            f"{name} must be a numeric array (a rectangular nested list or ndarray), "
+            f"got {describe(value)}: {error}"
+        ) from None
+    if array.dtype == object or not (
+        np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_
+    ):
+        raise TypeError(
+            f"{name} must hold real numbers (int, float or bool), got dtype {array.dtype}"
+        )
+    if np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got complex dtype {array.dtype}")
+    if array.ndim not in ndims:
+        shapes = " or ".join(_shape_names(n, what) for n in ndims)
+        raise ValueError(
+            f"{name} must have {_or(ndims)} dimensions {shapes}, "
+            f"got {array.ndim} dimension{'s' if array.ndim != 1 else ''} (shape {array.shape})"
+        )
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+    return array
+
+
+def _or(ndims) -> str:
+    words = [str(n) for n in ndims]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+_SHAPES = {
+    "image": {2: "(H, W)", 3: "(C, H, W)", 4: "(N, C, H, W)"},
+    "kernel": {2: "(kH, kW)", 3: "(C, kH, kW)", 4: "(O, C, kH, kW)"},
+}
+
+
+def _shape_names(n: int, what: str) -> str:
+    return _SHAPES.get(what, {}).get(n, f"({n} axes)")
+
+
+def check_int(value, name: str, *, minimum: int | None = None) -> int:
+    """``value`` as a Python int, refusing floats, bools and strings."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {describe(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_pair(value, name: str, *, minimum: int | None = None) -> tuple[int, int]:
+    """An int or a (height, width) pair of ints, widened to a pair."""
+    if isinstance(value, (tuple, list, np.ndarray)):
+        items = list(value)
+        if len(items) != 2:
+            raise ValueError(
+                f"{name} must be an int or a (height, width) pair, got {describe(value)}"
+            )
+        return (check_int(items[0], f"{name}[0]", minimum=minimum),
+                check_int(items[1], f"{name}[1]", minimum=minimum))
+    value = check_int(value, name, minimum=minimum)
+    return value, value
+
+
+def check_choice(value, name: str, choices) -> str:
+    """``value`` if it is one of ``choices`` (strings), else a clear error."""
+    listed = ", ".join(repr(c) for c in choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {listed}, got {describe(value)}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+    return value
+
+
+def check_explicit_padding(padding, name: str = "padding") -> tuple[tuple[int, int], tuple[int, int]]:
+    """An explicit padding spec widened to ``((top, bottom), (left, right))``.
+
+    Accepts an int (all four sides), an ``(ph, pw)`` pair (both sides of each
+    axis) or a pair of ``(before, after)`` pairs. Every amount must be >= 0.
+    """
+    if isinstance(padding, (tuple, list)) and len(padding) == 2 and all(
+        isinstance(p, (tuple, list)) for p in padding
+    ):
+        rows, cols = padding
+        if len(rows) != 2 or len(cols) != 2:
+            raise ValueError(
+                f"{name} given as pairs must be ((top, bottom), (left, right)), "
+                f"got {describe(padding)}"
+            )
+        return ((check_int(rows[0], f"{name} top", minimum=0),
+                 check_int(rows[1], f"{name} bottom", minimum=0)),
+                (check_int(cols[0], f"{name} left", minimum=0),
+                 check_int(cols[1], f"{name} right", minimum=0)))
+    if isinstance(padding, (tuple, list)):
+        if len(padding) != 2 or any(isinstance(p, (tuple, list)) for p in padding):
+            raise ValueError(
+                f"{name} must be an int, a (height, width) pair or "
+                f"((top, bottom), (left, right)), got {describe(padding)}"
+            )
+    if isinstance(padding, str):
+        raise ValueError(
+            f"{name} must be an int, a (height, width) pair or ((top, bottom), (left, right)) "
+            f"here, got {padding!r}"
+        )
+    if not isinstance(padding, (tuple, list)) and not isinstance(padding, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an int, a (height, width) pair or ((top, bottom), (left, right)), "
+            f"got {describe(padding)}"
+        )
+    ph, pw = check_pair(padding, name, minimum=0)
+    return (ph, ph), (pw, pw)
+
+
+def check_fits(input_hw, pads, kernel_hw, dilation, name: str = "kernel") -> tuple[int, int]:
+    """Output (height, width) of a window sliding over a padded input, or a clear error.
+
+    ``pads`` is ``((top, bottom), (left, right))``. Stride is applied by the
+    caller; this checks only that the dilated kernel fits at least once.
+    """
+    (top, bottom), (left, right) = pads
+    padded = (input_hw[0] + top + bottom, input_hw[1] + left + right)
+    extent = tuple(dilation[a] * (kernel_hw[a] - 1) + 1 for a in (0, 1))
+    if extent[0] > padded[0] or extent[1] > padded[1]:
+        need = max(-(-(extent[a] - input_hw[a]) // 2) for a in (0, 1))
+        raise ValueError(
+            f"{name} of size {kernel_hw[0]}x{kernel_hw[1]} (dilated {extent[0]}x{extent[1]}) "
+            f"does not fit in the padded input {padded[0]}x{padded[1]}: "
+            f"use padding >= {need} or a smaller {name}"
+        )
+    return extent

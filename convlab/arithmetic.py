@@ -1,0 +1,202 @@
+"""Size arithmetic: how big is the output, how much padding is 'same', what does a layer see.
+
+Notation, per axis: input size ``i``, kernel size ``k``, stride ``s``, padding
+``p_before`` and ``p_after``, dilation ``d``. A dilated kernel spans
+``d*(k - 1) + 1`` input pixels, and the number of positions it can take is::
+
+    o = floor((i + p_before + p_after - d*(k - 1) - 1) / s) + 1
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from ._checks import check_int, describe
+
+__all__ = ["output_size", "same_padding", "resolve_axis_padding", "receptive_field",
+           "ReceptiveField"]
+
+_PADDING_WORDS = ("valid", "same", "full")
+
+
+def resolve_axis_padding(padding, input_size: int, kernel_size: int, stride: int = 1,
+                         dilation: int = 1, name: str = "padding") -> tuple[int, int]:
+    """One axis's padding spec as ``(before, after)`` amounts.
+
+    ``padding`` is an int (both sides), a ``(before, after)`` pair, or one of
+    ``'valid'`` (none), ``'same'`` (see :func:`same_padding`) and ``'full'``
+    (``d*(k - 1)`` on both sides, so every partial overlap is an output).
+
+    Examples
+    --------
+    >>> resolve_axis_padding('full', 5, 3)
+    (2, 2)
+    >>> resolve_axis_padding('same', 5, 4)
+    (1, 2)
+    """
+    if isinstance(padding, str):
+        if padding == "valid":
+            return 0, 0
+        if padding == "same":
+            return same_padding(input_size, kernel_size, stride, dilation)
+        if padding == "full":
+            extent = dilation * (kernel_size - 1)
+            return extent, extent
+        raise ValueError(
+            f"{name} must be an int, a (before, after) pair or one of 'valid', 'same', 'full', "
+            f"got {padding!r}"
+        )
+    if isinstance(padding, (tuple, list)):
+        if len(padding) != 2:
+            raise ValueError(f"{name} as a pair must be (before, after), got {describe(padding)}")
+        return (check_int(padding[0], f"{name} before", minimum=0),
+                check_int(padding[1], f"{name} after", minimum=0))
+    value = check_int(padding, name, minimum=0)
+    return value, value
+
+
+def output_size(input_size, kernel_size, stride=1, padding=0, dilation=1,
+                ceil_mode=False) -> int:
+    """Number of output positions along one axis of a convolution or pooling.
+
+    Parameters
+    ----------
+    input_size : int
+        Length of the input axis, ``i >= 1``.
+    kernel_size : int
+        Kernel (or pooling window) length ``k >= 1``.
+    stride : int, default 1
+        Step ``s >= 1`` between neighbouring windows.
+    padding : int, (before, after) or {'valid', 'same', 'full'}, default 0
+        Padding added to this axis; an int pads both sides.
+    dilation : int, default 1
+        Spacing ``d >= 1`` between kernel taps (1 is an ordinary kernel).
+    ceil_mode : bool, default False
+        Round the division up, as pooling's ``ceil_mode`` does, but drop a last
+        window that would start inside the after-padding (PyTorch's rule).
+
+    Returns
+    -------
+    int
+        ``floor((i + p_before + p_after - d*(k - 1) - 1) / s) + 1``.
+
+    Raises
+    ------
+    ValueError
+        If the dilated kernel does not fit in the padded input.
+
+    Examples
+    --------
+    >>> output_size(5, 3)                # 3 positions for a 3-wide window in 5
+    3
+    >>> output_size(7, 3, stride=2, padding=1)
+    4
+    >>> output_size(5, 3, padding='full')
+    7
+    >>> output_size(6, 4, stride=2, padding='same')
+    3
+    >>> output_size(5, 2, stride=2), output_size(5, 2, stride=2, ceil_mode=True)
+    (2, 3)
+    """
+    i = check_int(input_size, "input_size", minimum=1)
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    s = check_int(stride, "stride", minimum=1)
+    d = check_int(dilation, "dilation", minimum=1)
+    if not isinstance(ceil_mode, (bool, int)):
+        raise TypeError(f"ceil_mode must be a bool, got {describe(ceil_mode)}")
+    before, after = resolve_axis_padding(padding, i, k, s, d)
+    extent = d * (k - 1) + 1
+    span = i + before + after - extent
+    if span < 0:
+        raise ValueError(
+            f"kernel_size {k} (dilated extent {extent}) does not fit in the padded input "
+            f"{i + before + after} (input_size {i} + padding {before}+{after}): "
+            f"use more padding or a smaller kernel"
+        )
+    if ceil_mode:
+        out = -(-span // s) + 1
+        if (out - 1) * s >= i + before:
+            out -= 1
+        return out
+    return span // s + 1
+
+
+def same_padding(input_size, kernel_size, stride=1, dilation=1) -> tuple[int, int]:
+    """The ``(before, after)`` padding that makes the output ``ceil(i / s)`` long.
+
+    The total is ``max(0, (o - 1)*s + d*(k - 1) + 1 - i)`` with ``o = ceil(i/s)``.
+    When it is odd the extra pixel goes after (bottom/right), as in PyTorch's
+    ``padding='same'`` and TensorFlow's ``'SAME'``.
+
+    Examples
+    --------
+    >>> same_padding(5, 3)       # odd kernel: symmetric
+    (1, 1)
+    >>> same_padding(5, 4)       # even kernel: the extra pixel goes after
+    (1, 2)
+    >>> same_padding(7, 3, stride=2)
+    (1, 1)
+    >>> same_padding(6, 1, stride=2)
+    (0, 0)
+    """
+    i = check_int(input_size, "input_size", minimum=1)
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    s = check_int(stride, "stride", minimum=1)
+    d = check_int(dilation, "dilation", minimum=1)
+    out = math.ceil(i / s)
+    total = max(0, (out - 1) * s + d * (k - 1) + 1 - i)
+    return total // 2, total - total // 2
+
+
+class ReceptiveField(NamedTuple):
+    """Where one output pixel of a layer looks in the original input."""
+
+    size: int     #: input pixels spanned by one output pixel (per axis)
+    jump: int     #: input pixels between neighbouring output pixels
+    start: float  #: centre of the first output pixel's field, in input coordinates
+
+
+def receptive_field(layers) -> list[ReceptiveField]:
+    """Receptive field after each layer of a stack of convolutions and poolings.
+
+    Parameters
+    ----------
+    layers : sequence of (kernel_size, stride[, padding[, dilation]])
+        One tuple per layer, per axis, in input-to-output order.
+
+    Returns
+    -------
+    list of ReceptiveField
+        ``size_l = size_{l-1} + d_l*(k_l - 1)*jump_{l-1}``,
+        ``jump_l = jump_{l-1}*s_l``, starting from size 1, jump 1.
+
+    Examples
+    --------
+    Three stacked 3x3 convolutions see 7x7 of the input:
+
+    >>> [r.size for r in receptive_field([(3, 1), (3, 1), (3, 1)])]
+    [3, 5, 7]
+    >>> receptive_field([(3, 1, 1), (2, 2)])[-1]
+    ReceptiveField(size=4, jump=2, start=0.5)
+    """
+    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+        raise TypeError(f"layers must be a sequence of (kernel_size, stride) tuples, "
+                        f"got {describe(layers)}")
+    size, jump, start = 1, 1, 0.0
+    result = []
+    for n, layer in enumerate(layers):
+        if not isinstance(layer, (tuple, list)) or not 2 <= len(layer) <= 4:
+            raise ValueError(
+                f"layers[{n}] must be (kernel_size, stride[, padding[, dilation]]), "
+                f"got {describe(layer)}"
+            )
+        k = check_int(layer[0], f"layers[{n}] kernel_size", minimum=1)
+        s = check_int(layer[1], f"layers[{n}] stride", minimum=1)
+        p = check_int(layer[2], f"layers[{n}] padding", minimum=0) if len(layer) > 2 else 0
+        d = check_int(layer[3], f"layers[{n}] dilation", minimum=1) if len(layer) > 3 else 1
+        start = start + ((d * (k - 1)) / 2 - p) * jump
+        size = size + d * (k - 1) * jump
+        jump = jump * s
+        result.append(ReceptiveField(size, jump, start))
+    return result
