@@ -1,0 +1,430 @@
+"""Tests of the explorers in convlab.widgets.
+
+Every explorer is built with no arguments, every control is moved, impossible
+settings must show a message (never raise), the "explain this cell" sum must
+equal the value the core computes, and the PyTorch call shown must give the
+same shape (and numbers) when torch runs it.
+"""
+
+import math
+import re
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+ipywidgets = pytest.importorskip("ipywidgets")
+
+import convlab  # noqa: E402
+from convlab import widgets  # noqa: E402
+from convlab.padding import resolve_padding  # noqa: E402
+
+EXPLORERS = [
+    widgets.kernel_explorer,
+    widgets.stride_explorer,
+    widgets.filter_explorer,
+    widgets.pooling_explorer,
+    widgets.padding_explorer,
+    widgets.arithmetic_explorer,
+]
+IDS = [f.__name__ for f in EXPLORERS]
+
+
+def snapshot(explorer):
+    """Everything the explorer displays: image bytes, HTML, and what is hidden."""
+    return tuple((key, out.value, out.layout.display)
+                 for key, out in sorted(explorer.outputs.items()))
+
+
+def options_of(dropdown):
+    return [o[1] if isinstance(o, tuple) else o for o in dropdown.options]
+
+
+def another_value(control):
+    """A different valid value for any control an explorer uses."""
+    if isinstance(control, ipywidgets.Checkbox):
+        return not control.value
+    if isinstance(control, ipywidgets.Dropdown):
+        values = options_of(control)
+        return values[(values.index(control.value) + 1) % len(values)]
+    if isinstance(control, ipywidgets.Textarea):
+        return "1 2\n3 4" if control.value != "1 2\n3 4" else "0 1\n1 0"
+    if isinstance(control, (ipywidgets.IntSlider, ipywidgets.FloatSlider)):
+        step = control.step
+        return control.value + step if control.value + step <= control.max else (
+            control.value - step)
+    raise AssertionError(f"unexpected control {type(control).__name__}")
+
+
+@pytest.fixture(scope="module")
+def torch_f():
+    torch = pytest.importorskip("torch", reason="torch is not installed: the PyTorch "
+                                                "call cannot be run")
+    import torch.nn.functional as F
+
+    return torch, F
+
+
+@pytest.mark.parametrize("make", EXPLORERS, ids=IDS)
+def test_builds_with_no_arguments(make):
+    explorer = make()
+    assert isinstance(explorer, ipywidgets.Box)
+    assert "convlab-explorer" in explorer._dom_classes
+    assert explorer.state["error"] is None
+    assert explorer.state["explain_ok"] is True
+    pictures = [o for o in explorer.outputs.values() if isinstance(o, ipywidgets.Image)
+                and o.layout.display != "none"]
+    for picture in pictures:
+        assert picture.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "convlab-explain-value" in explorer.outputs["explain"].value
+    assert "convlab-shape" in explorer.outputs["info"].value
+    for key, control in explorer.controls.items():
+        assert f"convlab-control-{key.replace('_', '-')}" in control._dom_classes
+
+
+def _prepare(name, explorer):
+    """Put an explorer where each of its controls visibly matters."""
+    if name == "pooling_explorer":
+        explorer.controls["mode"].value = "avg"
+        explorer.controls["padding"].value = 1
+    if name == "kernel_explorer":
+        explorer.controls["kernel"].value = "sobel_x"
+
+
+@pytest.mark.parametrize("make", EXPLORERS, ids=IDS)
+def test_every_control_changes_the_display(make):
+    explorer = make()
+    _prepare(make.__name__, explorer)
+    for key, control in explorer.controls.items():
+        if getattr(control, "disabled", False):
+            continue
+        before = snapshot(explorer)
+        control.value = another_value(control)
+        assert explorer.state["error"] is None, (key, explorer.state["error"])
+        assert snapshot(explorer) != before, f"moving {key!r} changed nothing"
+
+
+def test_pooling_padding_never_exceeds_half_the_window():
+    explorer = widgets.pooling_explorer(kernel_size=4)
+    explorer.controls["padding"].value = 2
+    assert explorer.state["error"] is None
+    explorer.controls["kernel_size"].value = 3      # 2 > 3 // 2: clamped to 1, no error
+    assert explorer.controls["padding"].max == 1
+    assert explorer.controls["padding"].value == 1
+    assert explorer.state["error"] is None
+    with pytest.raises(ValueError, match="more than half"):   # what the slider avoids
+        convlab.max_pool2d(explorer.state["input"], 3, padding=2)
+
+
+def test_pooling_count_include_pad_is_disabled_for_max():
+    explorer = widgets.pooling_explorer()
+    assert explorer.controls["count_include_pad"].disabled
+    explorer.controls["mode"].value = "avg"
+    assert not explorer.controls["count_include_pad"].disabled
+
+
+def _expect_message(explorer, pattern):
+    message = explorer.outputs["message"]
+    assert explorer.state["error"] is not None
+    assert re.search(pattern, explorer.state["error"]), explorer.state["error"]
+    assert message.layout.display != "none"
+    assert "\u26a0" in message.value
+    assert explorer.outputs["explain"].value == ""
+    assert explorer.controls["row"].disabled
+
+
+@pytest.mark.parametrize("make, settings, pattern", [
+    (widgets.stride_explorer, {"size": 3, "kernel_size": 5}, "does not fit"),
+    (widgets.arithmetic_explorer, {"size": 1, "padding": 0, "dilation": 3}, "does not fit"),
+    (widgets.kernel_explorer, {"numbers": "1 2\n3"}, "same number of values"),
+    (widgets.kernel_explorer, {"numbers": "1 x 2"}, "could not read"),
+    (widgets.kernel_explorer, {"numbers": "\n".join(["1 " * 9] * 9)}, "does not fit"),
+])
+def test_impossible_settings_show_a_message_instead_of_raising(make, settings, pattern):
+    explorer = make()
+    for key, value in settings.items():
+        explorer.controls[key].value = value
+    _expect_message(explorer, pattern)
+    # Back to a valid setting: the message goes, the picture comes back.
+    first = next(iter(settings))
+    explorer.controls[first].value = make().controls[first].value
+    if explorer.state["error"] is not None:       # several controls were involved
+        for key in settings:
+            explorer.controls[key].value = make().controls[key].value
+    assert explorer.state["error"] is None
+    assert explorer.outputs["message"].layout.display == "none"
+    assert not explorer.controls["row"].disabled
+
+
+def test_kernel_dropdown_and_typed_numbers_stay_in_step():
+    explorer = widgets.kernel_explorer()
+    explorer.controls["kernel"].value = "laplacian"
+    assert explorer.controls["numbers"].value == "0 1 0\n1 -4 1\n0 1 0"
+    explorer.controls["numbers"].value = "1 0\n0 -1"
+    assert explorer.controls["kernel"].value == widgets._CUSTOM
+    np.testing.assert_array_equal(explorer.state["kernel"], [[1, 0], [0, -1]])
+    assert explorer.state["shape"] == (7, 7)
+    explorer.controls["numbers"].value = "1/9 1/9 1/9\n" * 3
+    np.testing.assert_allclose(explorer.state["kernel"], np.full((3, 3), 1 / 9))
+
+
+def _core_value(name, explorer):
+    """The output value at the explained cell, recomputed here from the core."""
+    c = explorer.controls
+    r, col = explorer.state["cell"]
+    image = explorer.state["input"]
+    if name == "kernel_explorer":
+        op = convlab.convolve2d if c["operation"].value.startswith("true") else (
+            convlab.correlate2d)
+        return op(image, explorer.state["kernel"], padding=c["padding"].value)[r, col]
+    if name == "stride_explorer":
+        return convlab.correlate2d(image, explorer.state["kernel"], stride=c["stride"].value,
+                                   padding=c["padding"].value)[r, col]
+    if name == "filter_explorer":
+        return convlab.apply_filter(image, explorer.state["filter"],
+                                    bias=c["bias"].value)[r, col]
+    if name == "pooling_explorer":
+        kwargs = dict(stride=c["stride"].value, padding=c["padding"].value,
+                      ceil_mode=c["ceil_mode"].value)
+        if c["mode"].value == "max":
+            return convlab.max_pool2d(image, c["kernel_size"].value, **kwargs)[r, col]
+        return convlab.avg_pool2d(image, c["kernel_size"].value,
+                                  count_include_pad=c["count_include_pad"].value,
+                                  **kwargs)[r, col]
+    if name == "padding_explorer":
+        return convlab.correlate2d(image, explorer.state["kernel"], stride=c["stride"].value,
+                                   padding=c["padding"].value,
+                                   padding_mode=c["mode"].value)[r, col]
+    if name == "arithmetic_explorer":
+        return convlab.correlate2d(image, explorer.state["kernel"], stride=c["stride"].value,
+                                   padding=c["padding"].value,
+                                   dilation=c["dilation"].value)[r, col]
+    raise AssertionError(name)
+
+
+SCENARIOS = {
+    "kernel_explorer": [{}, {"operation": "true convolution (kernel flipped)", "row": 5,
+                             "col": 2}, {"padding": "same", "row": 0, "col": 7},
+                        {"source": "photograph", "kernel": "emboss", "row": 40, "col": 30},
+                        {"numbers": "1 2\n3 -4", "padding": "same", "row": 7, "col": 7}],
+    "stride_explorer": [{}, {"size": 8, "stride": 3, "padding": 1, "row": 2, "col": 1},
+                        {"kernel_size": 5, "padding": 2, "row": 2, "col": 0}],
+    "filter_explorer": [{}, {"bias": -0.35, "green_weight": -1.5, "row": 60, "col": 70},
+                        {"blue_kernel": "laplacian", "row": 93, "col": 0}],
+    "pooling_explorer": [{}, {"ceil_mode": True, "row": 3, "col": 3},
+                         {"mode": "avg", "padding": 1, "row": 0, "col": 3},
+                         {"mode": "avg", "padding": 1, "count_include_pad": False, "row": 0,
+                          "col": 0},
+                         {"mode": "avg", "padding": 1, "ceil_mode": True, "size": 6,
+                          "kernel_size": 3, "row": 2, "col": 2},
+                         {"mode": "max", "padding": 1, "kernel_size": 3, "row": 0, "col": 0}],
+    "padding_explorer": [{}, {"mode": "reflect", "padding": 3, "row": 0, "col": 0},
+                         {"mode": "circular", "padding": "full", "kernel_size": 4, "row": 7,
+                          "col": 1},
+                         {"mode": "replicate", "padding": "same", "kernel_size": 4,
+                          "stride": 2, "row": 2, "col": 2}],
+    "arithmetic_explorer": [{}, {"dilation": 2, "padding": 2, "row": 2, "col": 0},
+                            {"size": 12, "kernel_size": 5, "stride": 3, "dilation": 2,
+                             "padding": 0, "row": 1, "col": 1}],
+}
+
+
+def _apply(explorer, settings):
+    for key, value in settings.items():
+        explorer.controls[key].value = value
+    assert explorer.state["error"] is None, explorer.state["error"]
+    if "row" in settings:
+        assert explorer.state["cell"] == (settings["row"], settings["col"])
+
+
+@pytest.mark.parametrize("make", EXPLORERS, ids=IDS)
+def test_explained_sum_equals_the_core_value(make):
+    name = make.__name__
+    explorer = make()
+    for settings in SCENARIOS[name]:
+        _apply(explorer, settings)
+        expected = float(_core_value(name, explorer))
+        state = explorer.state
+        assert state["explained_sum"] == pytest.approx(expected, rel=1e-9, abs=1e-12)
+        if name == "pooling_explorer":
+            if explorer.controls["mode"].value == "max":
+                assert np.max(state["products"]) == expected
+            else:
+                assert np.sum(state["products"]) / state["count"] == pytest.approx(expected)
+        elif name == "filter_explorer":
+            assert state["products"].sum() + state["bias"] == pytest.approx(expected)
+        else:
+            assert state["products"].sum() == pytest.approx(expected)
+        shown = explorer.outputs["explain"].value
+        assert f'data-value="{expected!r}"' in shown
+        assert "\u2713 same" in shown
+
+
+def test_explained_window_comes_from_the_padded_input():
+    # Hand-worked: 5x5 grid 1..25, reflect padding 1: the window of output (0, 0)
+    # is rows (1, 0, 1) x cols (1, 0, 1) of the grid -> 7 6 7 / 2 1 2 / 7 6 7.
+    explorer = widgets.padding_explorer()
+    _apply(explorer, {"mode": "reflect", "padding": 1, "kernel_size": 3, "row": 0, "col": 0})
+    np.testing.assert_array_equal(explorer.state["window"], [[7, 6, 7], [2, 1, 2], [7, 6, 7]])
+    _apply(explorer, {"mode": "circular"})
+    np.testing.assert_array_equal(explorer.state["window"],
+                                  [[25, 21, 22], [5, 1, 2], [10, 6, 7]])
+
+
+def test_pooling_window_with_ceil_mode_hanging_over_the_edge():
+    # 7x7, window 2, stride 2, ceil_mode: the last window starts at row 6 and
+    # holds only one real row; max must take only that row.
+    explorer = widgets.pooling_explorer()
+    _apply(explorer, {"ceil_mode": True, "row": 3, "col": 3})
+    image = explorer.state["input"]
+    assert explorer.state["shape"] == (4, 4)
+    assert explorer.state["explained_sum"] == image[6, 6]
+    _apply(explorer, {"mode": "avg", "count_include_pad": True})
+    assert explorer.state["explained_sum"] == image[6, 6]     # divisor 1, not 4
+    assert explorer.state["count"] == 1
+
+
+def test_stride_leftover_pixels():
+    # 8x8, kernel 3, stride 2: windows start at 0, 2, 4 and reach row 6; row 7
+    # and column 7 are never visited: 8 + 8 - 1 = 15 pixels.
+    explorer = widgets.stride_explorer(size=8)
+    assert explorer.state["never_visited"] == 15
+    assert "remainder 1" in explorer.outputs["leftover"].value
+    explorer.controls["size"].value = 7
+    assert explorer.state["never_visited"] == 0
+    assert "multiple of the stride" in explorer.outputs["leftover"].value
+    assert explorer.outputs["input"].value.count("border:2px solid #c00") == 0
+
+
+def _evaluate_formula(text):
+    """'floor((7 + 2·1 − 1·(3−1) − 1) / 2) + 1 = 4' -> (left side evaluated, right side)."""
+    text = text.split(": ", 1)[-1]
+    left, right = text.rsplit("=", 1)
+    expression = left.replace("\u00b7", "*").replace("\u2212", "-")
+    value = eval(expression, {"floor": math.floor, "ceil": math.ceil})  # noqa: S307
+    return value, int(right)
+
+
+@pytest.mark.parametrize("make", EXPLORERS, ids=IDS)
+def test_shown_formula_evaluates_to_the_shown_shape(make):
+    name = make.__name__
+    explorer = make()
+    for settings in SCENARIOS[name]:
+        _apply(explorer, settings)
+        value, claimed = _evaluate_formula(explorer.state["formula"][0])
+        assert value == claimed == explorer.state["shape"][0]
+        shape_text = re.search(r'class="convlab-shape">([^<]*)<',
+                               explorer.outputs["info"].value).group(1)
+        assert "{}x{}".format(*explorer.state["shape"]) in shape_text
+
+
+@pytest.mark.parametrize("make", EXPLORERS, ids=IDS)
+def test_pytorch_call_gives_the_same_shape_and_numbers(make, torch_f):
+    torch, F = torch_f
+    name = make.__name__
+    explorer = make()
+    for settings in SCENARIOS[name]:
+        _apply(explorer, settings)
+        state = explorer.state
+        call = state["torch_call"]
+        snippet = re.search(r"<pre[^>]*>(.*?)</pre>", explorer.outputs["info"].value,
+                            re.S).group(1)
+        assert f"y = {call}".replace("'", "&#x27;") in snippet
+        # The whole snippet runs as written and reports the shape it claims.
+        import html
+
+        namespace = {}
+        code = html.unescape(snippet)
+        exec(code.rsplit("\ny.shape", 1)[0], namespace)  # noqa: S102
+        y = namespace["y"]
+        assert tuple(y.shape[-2:]) == state["shape"]
+        assert f"torch.Size({list(y.shape)})" in code
+        # Run the same call on the explorer's own numbers: same values as the core.
+        tensors = {k: torch.from_numpy(np.ascontiguousarray(v, dtype=np.float64))
+                   for k, v in state["torch_inputs"].items()}
+        y = eval(call, {"F": F, "torch": torch, **tensors})  # noqa: S307
+        np.testing.assert_allclose(y.numpy()[0, 0], state["output"], rtol=1e-10, atol=1e-10)
+
+
+def test_arithmetic_explorer_matches_torch_on_every_cell(torch_f):
+    torch, F = torch_f
+    explorer = widgets.arithmetic_explorer()
+    settings = [(4, 3, 2, 1, 1), (7, 2, 3, 0, 2), (6, 5, 1, 2, 1), (9, 3, 2, 1, 3)]
+    for size, k, s, p, d in settings:
+        _apply(explorer, {"size": size, "kernel_size": k, "stride": s, "padding": p,
+                          "dilation": d})
+        x = torch.from_numpy(explorer.state["input"][None, None])
+        w = torch.from_numpy(explorer.state["kernel"][None, None])
+        expected = F.conv2d(x, w, stride=s, padding=p, dilation=d).numpy()[0, 0]
+        assert explorer.state["shape"] == expected.shape
+        for r in range(expected.shape[0]):
+            for c in range(expected.shape[1]):
+                _apply(explorer, {"row": r, "col": c})
+                assert explorer.state["explained_sum"] == pytest.approx(expected[r, c])
+
+
+def test_same_padding_puts_the_odd_pixel_after():
+    explorer = widgets.padding_explorer()
+    _apply(explorer, {"padding": "same", "kernel_size": 4})
+    assert explorer.state["pads"] == ((1, 2), (1, 2)) == resolve_padding("same", (5, 5),
+                                                                         (4, 4))
+    assert "the odd pixel goes after" in explorer.outputs["info"].value
+    assert explorer.state["shape"] == (5, 5)
+
+
+def test_explain_sliders_follow_the_output_shape():
+    explorer = widgets.arithmetic_explorer()
+    _apply(explorer, {"size": 12, "stride": 1, "row": 11, "col": 11})
+    assert explorer.controls["row"].max == 11
+    # floor((12 + 2*1 - 2 - 1)/4) + 1 = 3: the cell is clamped inside the 3x3 output.
+    explorer.controls["stride"].value = 4
+    assert explorer.controls["row"].max == 2
+    assert explorer.state["cell"] == (2, 2)
+    assert explorer.state["explain_ok"]
+
+
+def test_own_image_is_accepted_and_checked():
+    rng = np.random.default_rng(0)
+    picture = rng.integers(0, 256, size=(40, 30, 3), dtype=np.uint8)
+    explorer = widgets.filter_explorer(picture)
+    assert explorer.state["input"].shape == (3, 40, 30)
+    np.testing.assert_allclose(explorer.state["input"][1], picture[..., 1] / 255.0)
+    big = rng.random((300, 200))
+    explorer = widgets.kernel_explorer(big)
+    explorer.controls["source"].value = "photograph"
+    # Shrunk by average pooling with a window of ceil(300 / 96) = 4.
+    np.testing.assert_allclose(explorer.state["input"],
+                               big.reshape(75, 4, 50, 4).mean(axis=(1, 3)))
+    with pytest.raises(TypeError, match="image must be a numeric array"):
+        widgets.kernel_explorer(np.array([["a"] * 9] * 9))
+    with pytest.raises(ValueError, match=r"image must have shape"):
+        widgets.kernel_explorer(np.zeros((2, 9, 9)))
+    with pytest.raises(ValueError, match="stride must be between 1 and 4, got 9"):
+        widgets.stride_explorer(stride=9)
+    with pytest.raises(TypeError, match="size must be an int"):
+        widgets.arithmetic_explorer(size=2.5)
+
+
+def test_png_engine_scales_and_outlines():
+    values = np.array([[0.0, 1.0], [0.5, 0.25]])
+    rgb = widgets._colorize(values, "gray", 0.0, 1.0)
+    np.testing.assert_array_equal(rgb[:, :, 0], [[0, 255], [128, 64]])
+    from io import BytesIO
+
+    from PIL import Image
+
+    png = widgets._picture(values, rgb=rgb, boxes=[(0, 0, 1, 1)], view=40)
+    picture = np.asarray(Image.open(BytesIO(png)).convert("RGB"))
+    assert picture.shape == (40, 40, 3)
+    assert tuple(picture[0, 0]) == widgets._HIGHLIGHT         # outline corner
+    assert tuple(picture[10, 10]) == (0, 0, 0)                # inside the box: the value 0
+    assert tuple(picture[30, 30]) == (64, 64, 64)
+
+
+def test_no_global_matplotlib_state_changes():
+    before = dict(matplotlib.rcParams)
+    widgets.kernel_explorer()
+    widgets.filter_explorer()
+    assert dict(matplotlib.rcParams) == before
