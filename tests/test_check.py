@@ -1,0 +1,445 @@
+"""Tests for convlab.check: every exercise accepts its solution and rejects mistakes.
+
+The solutions in convlab.solutions are worked by hand; the checkers compute
+their expected answers with convlab's core. Agreement between the two, and
+between the shape quiz and PyTorch, is the independent check.
+"""
+
+import re
+
+import numpy as np
+import pytest
+
+from convlab import check, kernels, solutions
+from convlab.check import EXERCISES
+
+NAMES = list(EXERCISES)
+QUIZ_SEEDS = range(60)
+
+# A typical wrong answer for every exercise, and a fragment of the hint it must get.
+WRONG = {
+    "kernel_one_value": (3, "flipped"),
+    "kernel_output_shape": ((4, 5), "off by one"),
+    "naive_correlate2d": (None, None),   # functions: see the dedicated tests below
+    "vertical_edge_kernel": (kernels.get("sobel_y"), "horizontal edge"),
+    "flip_kernel": ([[1, 4, 7], [2, 5, 8], [3, 6, 9]], "transpose"),
+    "stride_output_size": (4, "off by one"),
+    "stride_output_values": ([[12, 8], [10, 0]], "stride-1 output"),
+    "stride_unvisited": ([7, 8, 9], "missing 1 column"),
+    "alexnet_input_sizes": ([227], "not the only one"),
+    "filter_partial_sums": ([-5, 12, 6], "green value is off"),
+    "filter_output_value": (12, "bias"),
+    "filter_output_shape": ((3, 28, 28), "one output channel"),
+    "conv_parameter_count": (600, "one bias"),
+    "pointwise_parameter_count": (64 * 32, "one bias"),
+    "max_pool_values": ([[3.5, 1], [1.5, 5.5]], "averages"),
+    "avg_pool_values": ([[14, 4], [6, 22]], "divide by the 4"),
+    "max_pool_indices": ([[3, 0], [2, 2]], "inside each window"),
+    "ceil_mode_output_size": (2, "ceil_mode=False"),
+    "naive_max_pool2d": (None, None),
+    "same_padding_odd_kernel": (4, "the total"),
+    "same_padding_even_kernel": ((2, 1), "wrong sides"),
+    "same_padding_stride2": ((1, 1), "smallest total"),
+    "reflect_pad_row": ([2, 1, 1, 2, 3, 4, 5, 5, 4], "repeats the edge"),
+    "padded_output_size": (5, "each side"),
+    "dilated_output_size": (13, "ignores the dilation"),
+    "receptive_field_stack": (8, "twice as far"),
+    "pipeline_shapes": ([(16, 64, 64), (16, 32, 32), (32, 16, 16), (32, 8, 8)],
+                        "shape 4"),
+    "stacked_3x3_weights": (200704, "single 7x7"),
+    "shape_quiz": (None, None),            # per seed: see the quiz tests below
+}
+
+FUNCTION_EXERCISES = {"naive_correlate2d", "naive_max_pool2d"}
+
+
+def run(capsys, name, answer, **options):
+    """Call the public checker as a notebook does; return what it printed."""
+    if name == "shape_quiz":
+        result = check.shape_quiz_answer(options.get("seed", 0), answer)
+    else:
+        result = getattr(check, name)(answer)
+    assert result is None
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1, out            # exactly one verdict line
+    return out.strip()
+
+
+def solution_for(name, seed=0):
+    value = getattr(solutions, name)
+    return value(seed) if name == "shape_quiz" else value
+
+
+# --- the registry ------------------------------------------------------------------
+
+def test_every_exercise_has_a_checker_a_solution_and_a_test():
+    assert set(WRONG) == set(NAMES)
+    for name in NAMES:
+        assert hasattr(solutions, name), f"no solution for {name}"
+        assert name in solutions.__all__
+        checker = "shape_quiz_answer" if name == "shape_quiz" else name
+        assert callable(getattr(check, checker)) and checker in check.__all__
+
+
+def test_exercises_are_grouped_by_notebook_in_course_order():
+    grouped = check.exercises()
+    assert list(grouped) == ["01_kernels", "02_stride", "03_filters", "04_pooling",
+                             "05_padding", "06_putting_it_together"]
+    assert all(3 <= len(names) <= 6 for names in grouped.values())
+    assert sum(len(names) for names in grouped.values()) == len(NAMES) >= 25
+    assert check.exercises("03") == check.exercises("03_filters") == grouped["03_filters"]
+    numbers = [EXERCISES[name].number for names in grouped.values() for name in names]
+    assert numbers[:3] == ["01.1", "01.2", "01.3"] and len(set(numbers)) == len(numbers)
+
+
+def test_unknown_names_raise_with_the_list():
+    with pytest.raises(ValueError, match="name must be one of the exercises .*stride_output"):
+        check.question("stride_size")
+    with pytest.raises(ValueError, match="notebook must be one of"):
+        check.exercises("07")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_question_prints_its_numbers(capsys, name):
+    check.question(name)
+    out = capsys.readouterr().out
+    exercise = EXERCISES[name]
+    assert out.startswith(f"Exercise {exercise.number}: {exercise.title}\n")
+    assert "{" not in out.replace("{}", "")        # every placeholder filled
+    for key, value in exercise.params.items():
+        if isinstance(value, int) and key not in ("trials", "seed", "max_size"):
+            assert str(value) in out, (key, value)
+
+
+def test_question_shows_the_core_images():
+    text = EXERCISES["kernel_one_value"].question
+    assert "[[3, 0, 1, 2, 7]," in text             # images.worked_example()
+    assert "[-2,  0,  2]" in text                  # kernels.get('sobel_x')
+
+
+# --- both directions, for every exercise ----------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+def test_solution_is_accepted(capsys, name):
+    out = run(capsys, name, solution_for(name))
+    assert out.startswith("Correct! "), out
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if WRONG[n][0] is not None])
+def test_typical_mistake_gets_its_hint(capsys, name):
+    answer, hint = WRONG[name]
+    out = run(capsys, name, answer)
+    assert out.startswith("Not quite: "), out
+    assert hint in out, out
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("untouched", [..., None])
+def test_untouched_answer_is_not_attempted(capsys, name, untouched):
+    out = run(capsys, name, untouched)
+    assert out.startswith("Not attempted yet: "), out
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in FUNCTION_EXERCISES])
+def test_off_by_one_is_rejected(capsys, name):
+    """Nudging one number of the solution must never pass."""
+    answer = solution_for(name)
+    if isinstance(answer, (int, float)):
+        nudged = answer + 1
+    else:
+        array = np.array(answer, dtype=float)
+        array.flat[-1] += 1
+        nudged = array.tolist()
+        if name == "pipeline_shapes":
+            nudged = [tuple(int(v) for v in shape) for shape in nudged]
+    out = run(capsys, name, nudged)
+    assert out.startswith("Not quite: "), out
+
+
+GARBAGE = ["five", {}, {"a": 1}, [[1, 2], [3]], True, 2.5, float("nan"), object(),
+           [1, "x"], (), [[[1]]], -1, 10**30, lambda: 1]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_malformed_answers_get_a_friendly_verdict(capsys, name):
+    for answer in GARBAGE:
+        out = run(capsys, name, answer)
+        assert out.startswith("Not quite: "), (answer, out)
+        assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("name, answer", [
+    ("kernel_one_value", ...),
+    ("stride_output_values", [[..., ...], [..., ...]]),
+    ("stride_output_values", [[12, ...], [3, 8]]),
+    ("pipeline_shapes", [(16, 64, 64), ..., ..., ...]),
+    ("filter_partial_sums", np.array([-5, ..., 6], dtype=object)),
+    ("same_padding_even_kernel", (..., ...)),
+])
+def test_partly_filled_answers_are_not_attempted(capsys, name, answer):
+    assert run(capsys, name, answer).startswith("Not attempted yet: ")
+
+
+# --- answers in other reasonable forms --------------------------------------------------
+
+@pytest.mark.parametrize("name, answer", [
+    ("stride_output_size", np.int64(5)),
+    ("stride_output_size", 5.0),
+    ("stride_output_size", np.array(5)),
+    ("kernel_output_shape", [5, 6]),
+    ("kernel_output_shape", np.array([5, 6])),
+    ("filter_output_shape", np.zeros((8, 28, 28)).shape),
+    ("stride_output_values", np.array([[12.0, -5.0], [3.0, 8.0]], dtype=np.float32)),
+    ("stride_unvisited", {9, 8, 7, 3}),
+    ("stride_unvisited", np.array([3, 7, 8, 9])),
+    ("alexnet_input_sizes", range(227, 231)),
+    ("same_padding_odd_kernel", (2, 2)),
+    ("same_padding_even_kernel", [1, 2]),
+    ("reflect_pad_row", np.array([3, 2, 1, 2, 3, 4, 5, 4, 3])),
+    ("vertical_edge_kernel", kernels.get("sobel_x")),
+    ("vertical_edge_kernel", -kernels.get("prewitt_x")),
+    ("vertical_edge_kernel", [[-1, 1]]),
+    ("vertical_edge_kernel", 10 * np.array([[1, -1], [1, -1]])),
+    ("flip_kernel", np.arange(1, 10)[::-1].reshape(3, 3)),
+    ("pipeline_shapes", np.array(solutions.pipeline_shapes)),
+])
+def test_equivalent_forms_are_accepted(capsys, name, answer):
+    out = run(capsys, name, answer)
+    assert out.startswith("Correct! "), out
+
+
+def test_shape_answers_can_be_torch_sizes(capsys):
+    torch = pytest.importorskip("torch", reason="PyTorch not installed")
+    out = run(capsys, "filter_output_shape", torch.Size([8, 28, 28]))
+    assert out.startswith("Correct! ")
+
+
+# --- what the hints say -----------------------------------------------------------------
+
+@pytest.mark.parametrize("name", [n for n in NAMES if isinstance(solution_for(n), int)])
+def test_hints_do_not_give_a_number_answer_away(capsys, name):
+    answer = solution_for(name)
+    for wrong in (answer - 1, answer + 1, answer + 7, 0):
+        out = run(capsys, name, wrong)
+        assert out.startswith("Not quite: ")
+        assert not re.search(rf"(?<![\d.]){answer}(?![\d.])", out), out
+
+
+@pytest.mark.parametrize("name, answer, hint", [
+    ("kernel_one_value", 2, "first index is the row"),     # the value at output[2, 1]
+    ("kernel_one_value", 0, "top-left weight"),
+    ("kernel_output_shape", (6, 5), "swapped"),
+    ("kernel_output_shape", (7, 9), "smaller than the image"),
+    ("vertical_edge_kernel", kernels.get("box_blur"), "add up to zero"),
+    ("vertical_edge_kernel", np.zeros((3, 3)), "all zeros"),
+    ("vertical_edge_kernel", kernels.get("laplacian"), "hardly responds"),
+    ("vertical_edge_kernel", np.ones((9, 9)), "at most 7x7"),
+    ("vertical_edge_kernel", [1, -1], "2-D array"),
+    ("vertical_edge_kernel", [[1, np.nan]], "NaN"),
+    ("flip_kernel", np.arange(1, 10).reshape(3, 3), "unchanged"),
+    ("flip_kernel", np.arange(1, 10).reshape(3, 3)[::-1], "upside down only"),
+    ("flip_kernel", [[1, 2], [3, 4]], "shape (3, 3)"),
+    ("stride_output_size", 6, "'same'"),
+    ("stride_output_size", 9, "stride 1"),
+    ("stride_output_values", np.zeros((3, 3)), "stride-1 result"),
+    ("stride_unvisited", [3, 4, 7, 8, 9], "column 4 is covered"),
+    ("stride_unvisited", [3, 7, 8, 9, 10], "outside"),
+    ("alexnet_input_sizes", [226, 227, 228, 229, 230], "226 gives"),
+    ("filter_output_value", 15, "add it once"),
+    ("filter_output_value", 7, "one channel only"),
+    ("filter_output_shape", (8, 3, 28, 28), "batch"),
+    ("filter_output_shape", (8, 27, 27), "recount the rows"),
+    ("conv_parameter_count", 208, "one kernel per input channel"),
+    ("conv_parameter_count", 76, "one filter"),
+    ("max_pool_values", np.zeros((3, 3)), "stride defaults"),
+    ("avg_pool_values", [[6, 2], [3, 8]], "maxima"),
+    ("max_pool_indices", [[5, 8], [3, 11]], "down the columns"),
+    ("max_pool_indices", [[6, 3], [13, 15]], "start at 0"),
+    ("same_padding_odd_kernel", (1, 1), "26 outputs, not 28"),
+    ("same_padding_even_kernel", (1.5, 1.5), "pixels come whole"),
+    ("same_padding_even_kernel", (2, 2), "9 outputs, not 8"),
+    ("same_padding_stride2", (1, 0), "wrong side"),
+    ("same_padding_stride2", (-1, 1), "negative"),
+    ("reflect_pad_row", [1, 1, 1, 2, 3, 4, 5, 5, 5], "'replicate'"),
+    ("reflect_pad_row", [4, 5, 1, 2, 3, 4, 5, 1, 2], "'circular'"),
+    ("reflect_pad_row", [1, 2, 3, 4, 5], "shape (9,)"),
+    ("padded_output_size", 4, "ignores the padding"),
+    ("dilated_output_size", 10, "not k*d"),
+    ("pipeline_shapes", [(16, 64, 64), (32, 32, 32), (32, 16, 16), (32, 7, 7)],
+     "shape 2, after MaxPool2d(2), has the wrong channels"),
+    ("pipeline_shapes", [(16, 64, 64)], "a list of 4 shapes"),
+    ("stacked_3x3_weights", 36864, "one layer"),
+])
+def test_specific_mistakes_get_specific_hints(capsys, name, answer, hint):
+    out = run(capsys, name, answer)
+    assert out.startswith("Not quite: "), out
+    assert hint in out, out
+
+
+# --- learner functions -------------------------------------------------------------------
+
+def flipped_loop(image, kernel):
+    return solutions.naive_correlate2d(image, np.asarray(kernel)[::-1, ::-1])
+
+
+def short_loop(image, kernel):                       # forgets the + 1
+    image, kernel = np.asarray(image), np.asarray(kernel)
+    out = solutions.naive_correlate2d(image, kernel)
+    return out[:-1, :-1] if min(out.shape) > 1 else out[:0]
+
+
+def transposed_loop(image, kernel):
+    return solutions.naive_correlate2d(np.asarray(image).T, np.asarray(kernel).T)
+
+
+def sloppy_loop(image, kernel):                      # kernel[a, b] * image[i + b, j + a]
+    return solutions.naive_correlate2d(image, np.asarray(kernel).T.reshape(np.shape(kernel)))
+
+
+def raising_loop(image, kernel):
+    image = np.asarray(image)
+    return np.array([[image[i + 10, j] for j in range(2)] for i in range(2)])
+
+
+def stub(image, kernel):
+    ...
+
+
+def list_loop(image, kernel):
+    return solutions.naive_correlate2d(image, kernel).tolist()
+
+
+def mutating_loop(image, kernel):
+    out = solutions.naive_correlate2d(image, kernel)
+    image[...] = 0
+    return out
+
+
+@pytest.mark.parametrize("function, start, hint", [
+    (solutions.naive_correlate2d, "Correct! ", "all 25 cases"),
+    (list_loop, "Correct! ", "all 25 cases"),
+    (mutating_loop, "Correct! ", "all 25 cases"),
+    (flipped_loop, "Not quite: ", "flips the kernel"),
+    (short_loop, "Not quite: ", "your output has shape (2, 2), but there are 3 x 3"),
+    (transposed_loop, "Not quite: ", "rows and columns are swapped"),
+    (sloppy_loop, "Not quite: ", "your output[0, 0] is"),
+    (raising_loop, "Not quite: ", "your function raised IndexError"),
+    (stub, "Not attempted yet: ", "returns None"),
+    (np.sum, "Not quite: ", ""),
+    ("my_correlate2d", "Not quite: ", "pass your function itself"),
+])
+def test_naive_correlate2d_checker(capsys, function, start, hint):
+    out = run(capsys, "naive_correlate2d", function)
+    assert out.startswith(start) and hint in out, out
+
+
+def test_naive_correlate2d_reports_the_first_mismatch(capsys):
+    def off_at_one_cell(image, kernel):
+        out = solutions.naive_correlate2d(image, kernel)
+        out[1, 2] += 1
+        return out
+
+    out = run(capsys, "naive_correlate2d", off_at_one_cell)
+    # The first case is the 5x5 worked example with Sobel x, where output[1, 2] = -3.
+    assert "for an image of shape (5, 5) and a kernel of shape (3, 3) your output[1, 2] " \
+           "is -2, but the window at row 1, column 2 gives -3" in out, out
+
+
+def average_pool_loop(image, size, stride):
+    image = np.asarray(image, dtype=float)
+    h = (image.shape[0] - size) // stride + 1
+    w = (image.shape[1] - size) // stride + 1
+    return np.array([[image[i * stride:i * stride + size, j * stride:j * stride + size].mean()
+                      for j in range(w)] for i in range(h)])
+
+
+def no_stride_loop(image, size, stride):
+    return solutions.naive_max_pool2d(image, size, 1)
+
+
+def ceil_loop(image, size, stride):       # keeps partial windows: wrong shape sometimes
+    image = np.asarray(image, dtype=float)
+    h = -(-(image.shape[0] - size) // stride) + 1
+    w = -(-(image.shape[1] - size) // stride) + 1
+    return np.array([[image[i * stride:i * stride + size, j * stride:j * stride + size].max()
+                      for j in range(w)] for i in range(h)])
+
+
+@pytest.mark.parametrize("function, start, hint", [
+    (solutions.naive_max_pool2d, "Correct! ", "all 25 cases"),
+    (average_pool_loop, "Not quite: ", "averages the windows"),
+    (no_stride_loop, "Not quite: ", "your output has shape"),
+    (ceil_loop, "Not quite: ", "your output has shape"),
+    (lambda image, size, stride: None, "Not attempted yet: ", "returns None"),
+    (lambda image, size: image, "Not quite: ", "your function raised TypeError"),
+])
+def test_naive_max_pool2d_checker(capsys, function, start, hint):
+    out = run(capsys, "naive_max_pool2d", function)
+    assert out.startswith(start) and hint in out, out
+
+
+# --- the random shape quiz ------------------------------------------------------------------
+
+def test_shape_quiz_is_deterministic_and_varied(capsys):
+    check.shape_quiz(5)
+    first = capsys.readouterr().out
+    check.shape_quiz(5)
+    assert capsys.readouterr().out == first
+    questions = {check._quiz_question(seed) for seed in QUIZ_SEEDS}
+    assert len(questions) == len(QUIZ_SEEDS)
+    kinds = {check.shape_quiz_settings(seed)["kind"] for seed in QUIZ_SEEDS}
+    assert kinds == {"conv", "max pool", "avg pool"}
+    assert any(check.shape_quiz_settings(seed)["ceil_mode"] for seed in QUIZ_SEEDS)
+    assert any(check.shape_quiz_settings(seed)["dilation"] > 1 for seed in QUIZ_SEEDS)
+    assert any(check.shape_quiz_settings(seed)["stride"] is None for seed in QUIZ_SEEDS)
+
+
+def test_shape_quiz_expected_shapes_match_pytorch():
+    torch = pytest.importorskip("torch", reason="PyTorch not installed")
+    for seed in QUIZ_SEEDS:
+        q = check.shape_quiz_settings(seed)
+        layer = eval(q["code"], {"torch": torch})       # the code the question shows
+        with torch.no_grad():
+            shape = tuple(layer(torch.zeros(q["input_shape"])).shape)
+        assert check._quiz_expected(q) == shape, (seed, q["code"])
+        assert solutions.shape_quiz(seed) == shape, (seed, q["code"])
+
+
+@pytest.mark.parametrize("seed", QUIZ_SEEDS)
+def test_shape_quiz_both_directions(capsys, seed):
+    right = solutions.shape_quiz(seed)
+    assert run(capsys, "shape_quiz", right, seed=seed).startswith("Correct! ")
+    n, c, h, w = right
+    for wrong, hint in [((n + 1, c, h, w), "batch size"), ((n, c + 1, h, w), "channels"),
+                        ((n, c, h + 1, w), "floor((i + 2p"), ((n, c, h, w - 1), "per axis")]:
+        out = run(capsys, "shape_quiz", wrong, seed=seed)
+        assert out.startswith("Not quite: ") and hint in out, out
+    assert run(capsys, "shape_quiz", (h, w), seed=seed).startswith("Not quite: give the whole")
+
+
+def test_shape_quiz_rejects_a_bad_seed():
+    with pytest.raises(TypeError, match="seed must be a non-negative whole number"):
+        check.shape_quiz_settings(-1)
+
+
+# --- verdict objects -------------------------------------------------------------------------
+
+def test_verdict_returns_without_printing(capsys):
+    result = check.verdict("stride_output_size", solutions.stride_output_size)
+    assert capsys.readouterr().out == ""
+    assert result.correct and result.status == "correct"
+    assert str(result).startswith("Correct! ")
+    wrong = check.verdict("stride_output_size", 4)
+    assert not wrong.correct and str(wrong).startswith("Not quite: ")
+    assert check.verdict("shape_quiz", solutions.shape_quiz(11), seed=11).correct
+
+
+def test_importing_check_is_quiet_and_light():
+    import subprocess
+    import sys
+
+    code = ("import sys; import convlab.check, convlab.solutions; "
+            "print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout == "[]\n" and result.stderr == ""
