@@ -58,7 +58,7 @@ __all__ = [
 _HIGHLIGHT = (230, 85, 13)        # the window / selected cell, orange
 _GRID_CMAP = "Blues"
 _PHOTO_SIDE = 96                  # photographs are shown at most this many pixels a side
-_VIEW_PX = 240                    # on-screen size of a picture, in screen pixels
+_VIEW_PX = 288                    # on-screen size of a picture, in screen pixels
 
 
 # --------------------------------------------------------------------------- rendering engine
@@ -99,12 +99,8 @@ def _colorize(values, cmap="gray", vmin=None, vmax=None, symmetric=False):
 
 
 def _auto_colorize(values):
-    """Grey for non-negative maps, blue-white-red around zero for signed ones."""
-    values = np.asarray(values, dtype=float)
-    finite = values[np.isfinite(values)]
-    if finite.size and finite.min() < 0:
-        return _colorize(values, "RdBu_r", symmetric=True)
-    return _colorize(values, "gray", vmin=0.0 if finite.size and finite.min() >= 0 else None)
+    """Grey from the smallest (black) to the largest value (white)."""
+    return _colorize(values, "gray")
 
 
 def _scale_for(shape, view=_VIEW_PX):
@@ -116,18 +112,25 @@ def _upscale(rgb, factor):
 
 
 def _draw_box(big, top, left, height, width, factor, color=_HIGHLIGHT, thickness=2):
-    """Outline cells [top, top+height) x [left, left+width) on an upscaled picture, in place."""
-    y0, x0 = top * factor, left * factor
-    y1, x1 = (top + height) * factor, (left + width) * factor
-    y0, x0 = max(y0, 0), max(x0, 0)
-    y1, x1 = min(y1, big.shape[0]), min(x1, big.shape[1])
-    if y1 <= y0 or x1 <= x0:
+    """Outline cells [top, top+height) x [left, left+width) of an upscaled picture, in place.
+
+    The line is drawn just outside the cells, so the pixels inside stay visible.
+    """
+    t = thickness
+    y0, x0 = top * factor - t, left * factor - t
+    y1, x1 = (top + height) * factor + t, (left + width) * factor + t
+    rows, cols = big.shape[:2]
+    ya, xa, yb, xb = max(y0, 0), max(x0, 0), min(y1, rows), min(x1, cols)
+    if yb <= ya or xb <= xa:
         return big
-    t = min(thickness, max(1, (y1 - y0) // 2), max(1, (x1 - x0) // 2))
-    big[y0:y0 + t, x0:x1] = color
-    big[y1 - t:y1, x0:x1] = color
-    big[y0:y1, x0:x0 + t] = color
-    big[y0:y1, x1 - t:x1] = color
+    if y0 >= 0:
+        big[y0:y0 + t, xa:xb] = color
+    if y1 <= rows:
+        big[y1 - t:y1, xa:xb] = color
+    if x0 >= 0:
+        big[ya:yb, x0:x0 + t] = color
+    if x1 <= cols:
+        big[ya:yb, x1 - t:x1] = color
     return big
 
 
@@ -182,7 +185,8 @@ _KIND_STYLE = {
     "pad": "background:repeating-linear-gradient(45deg,#eee,#eee 3px,#ddd 3px,#ddd 6px);"
            "color:#555;font-style:italic;border:1px dashed #888;",
     "outside": "background:#fff;color:#bbb;border:1px dotted #ccc;",
-    "skip": "border:2px solid #c00;",
+    "skip": "background:repeating-linear-gradient(45deg,#fdd,#fdd 3px,#f99 3px,#f99 6px);"
+            "color:#900;border:2px solid #c00;",
 }
 
 
@@ -202,14 +206,15 @@ def _grid_html(values, *, kinds=None, highlight=None, dim=None, cmap=_GRID_CMAP,
     shown = values[real] if real.any() else values
     low, high = _limits(shown)
     colours = _lut(cmap)[_indices(np.clip(values, low, high), low, high * 1.0 + (high - low) * 0.35)]
-    base = _CELL.format(px=px)
+    longest = max((len(_fmt(v, digits)) for v in values.flat), default=1) if show else 1
+    base = _CELL.format(px=max(px, 7 * longest + 6))
     rows = []
     for i in range(height):
         cells = []
         for j in range(width):
             kind = kinds[i, j]
             style = base + _KIND_STYLE[kind]
-            if kind in ("in", "skip"):
+            if kind == "in":
                 colour = colours[i, j]
                 style += "background:rgb({},{},{});color:{};".format(*colour, _text_colour(colour))
             if dim is not None and dim[i, j]:
@@ -703,9 +708,9 @@ def kernel_explorer(image=None):
 def stride_explorer(size=7, kernel_size=3, stride=2, padding=0):
     """Watch a kernel jump by ``stride`` and see which input pixels are never visited.
 
-    The input grid is coloured by how many windows cover each cell; cells no
-    window reaches (when ``stride`` does not divide ``size + 2*padding -
-    kernel_size``) get a red frame.
+    The window of the chosen output cell is outlined in orange; input cells no
+    window ever reaches (when ``stride`` does not divide ``size + 2*padding -
+    kernel_size``) are hatched red, and cells outside every window are faded.
 
     Parameters
     ----------
@@ -777,7 +782,7 @@ def stride_explorer(size=7, kernel_size=3, stride=2, padding=0):
         mask = _window_mask(padded.shape, r, c, (k, k), (s, s), (1, 1))
         outputs["input"].value = _grid_html(
             padded, kinds=kinds, highlight=mask, dim=unvisited & (kinds != "skip"),
-            title="input (window orange, never visited: red frame)")
+            title="input (window orange, never visited: red)")
         hl = np.zeros(result.shape, dtype=bool)
         hl[r, c] = True
         outputs["output"].value = _grid_html(result, highlight=hl, cmap="Purples",
@@ -790,7 +795,7 @@ def stride_explorer(size=7, kernel_size=3, stride=2, padding=0):
         else:
             leftover = (f"({n} + 2\u00b7{p} \u2212 {k}) = {span} leaves remainder {rest} when "
                         f"divided by the stride {s}: the last {rest} row(s) and column(s) are "
-                        f"never visited ({never} input pixels). Input sizes {n - rest}..."
+                        f"never visited ({never} input pixels, hatched red). Input sizes {n - rest}\u2013"
                         f"{n - rest + s - 1} all give the same output size.")
         outputs["leftover"].value = f'<div style="font:13px sans-serif">{leftover}</div>'
         outputs["explain"].value = _explain_conv(padded, kinds, kernel, r, c, (s, s), (1, 1),
@@ -873,6 +878,7 @@ def filter_explorer(image=None):
                    message=_html("convlab-message"))
     tints = {"red": "Reds", "green": "Greens", "blue": "Blues"}
     state = {}
+    rendered = {}
     # The input channels never change: render them once.
     for index, ch in enumerate(_CHANNELS):
         outputs[f"{ch}_input"].value = _picture(
@@ -892,10 +898,13 @@ def filter_explorer(image=None):
             outputs["message"].value = _message_html(error)
             return
         r, c = _pick_cell(row, col, result.shape)
-        boxes = [(r, c, 3, 3)]
         for index, ch in enumerate(_CHANNELS):
-            outputs[f"{ch}_partial"].value = _picture(partials[index], boxes=[(r, c, 1, 1)],
-                                                      view=150)
+            # A partial map depends only on its channel's kernel and weight: render it
+            # again only when those change (bias and cell moves then cost one picture).
+            key = (controls[f"{ch}_kernel"].value, controls[f"{ch}_weight"].value)
+            if rendered.get(ch) != key:
+                outputs[f"{ch}_partial"].value = _picture(partials[index], view=150)
+                rendered[ch] = key
         outputs["sum"].value = _picture(result, boxes=[(r, c, 1, 1)], view=150)
         outputs["kernels"].value = _row(*[
             _grid_html(filt[i], cmap="Oranges", title=f"{ch} kernel", digits=2)
@@ -1161,7 +1170,7 @@ def padding_explorer(image=None):
     ((1, 2), (1, 2))
     """
     photo = _photograph(image)
-    corner = photo[:16, :16]
+    corner = photo[:24, :24]
     grid = np.arange(1.0, 26.0).reshape(5, 5)
     controls = {
         "padding": _dropdown("padding", _PADDING_CHOICES, 1, "padding"),

@@ -291,6 +291,7 @@ def test_stride_leftover_pixels():
     # and column 7 are never visited: 8 + 8 - 1 = 15 pixels.
     explorer = widgets.stride_explorer(size=8)
     assert explorer.state["never_visited"] == 15
+    assert explorer.outputs["input"].value.count("border:2px solid #c00") == 15
     assert "remainder 1" in explorer.outputs["leftover"].value
     explorer.controls["size"].value = 7
     assert explorer.state["never_visited"] == 0
@@ -418,7 +419,9 @@ def test_png_engine_scales_and_outlines():
     png = widgets._picture(values, rgb=rgb, boxes=[(0, 0, 1, 1)], view=40)
     picture = np.asarray(Image.open(BytesIO(png)).convert("RGB"))
     assert picture.shape == (40, 40, 3)
-    assert tuple(picture[0, 0]) == widgets._HIGHLIGHT         # outline corner
+    # Each value is a 20x20 block; the outline is drawn just outside the boxed cell.
+    assert tuple(picture[10, 20]) == widgets._HIGHLIGHT       # right edge of the box
+    assert tuple(picture[21, 10]) == widgets._HIGHLIGHT       # bottom edge
     assert tuple(picture[10, 10]) == (0, 0, 0)                # inside the box: the value 0
     assert tuple(picture[30, 30]) == (64, 64, 64)
 
