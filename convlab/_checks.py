@@ -70,9 +70,9 @@ def as_array(value, name: str, ndims, *, what: str = "") -> np.ndarray:
     if np.issubdtype(array.dtype, np.complexfloating):
         raise TypeError(f"{name} must hold real numbers, got complex dtype {array.dtype}")
     if array.ndim not in ndims:
-        shapes = " or ".join(_shape_names(n, what) for n in ndims)
+        shapes = " or ".join(_SHAPES[what][n] for n in ndims) if what in _SHAPES else ""
         raise ValueError(
-            f"{name} must have {_or(ndims)} dimensions {shapes}, "
+            f"{name} must have {_or(ndims)} dimensions{' ' + shapes if shapes else ''}, "
             f"got {array.ndim} dimension{'s' if array.ndim != 1 else ''} (shape {array.shape})"
         )
     if array.size == 0:
@@ -88,11 +88,8 @@ def _or(ndims) -> str:
 _SHAPES = {
     "image": {2: "(H, W)", 3: "(C, H, W)", 4: "(N, C, H, W)"},
     "kernel": {2: "(kH, kW)", 3: "(C, kH, kW)", 4: "(O, C, kH, kW)"},
+    "hwc": {3: "(H, W, C)"},
 }
-
-
-def _shape_names(n: int, what: str) -> str:
-    return _SHAPES.get(what, {}).get(n, f"({n} axes)")
 
 
 def check_int(value, name: str, *, minimum: int | None = None) -> int:

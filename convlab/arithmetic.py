@@ -108,18 +108,21 @@ def output_size(input_size, kernel_size, stride=1, padding=0, dilation=1,
     before, after = resolve_axis_padding(padding, i, k, s, d)
     extent = d * (k - 1) + 1
     span = i + before + after - extent
-    if span < 0:
+    if ceil_mode:
+        # Round up, but a last window must start inside the input or its left padding
+        # (PyTorch's rule); it may then hang over the end.
+        out = (span + s - 1) // s + 1
+        if (out - 1) * s >= i + before:
+            out -= 1
+    else:
+        out = span // s + 1
+    if out < 1:
         raise ValueError(
             f"kernel_size {k} (dilated extent {extent}) does not fit in the padded input "
             f"{i + before + after} (input_size {i} + padding {before}+{after}): "
             f"use more padding or a smaller kernel"
         )
-    if ceil_mode:
-        out = -(-span // s) + 1
-        if (out - 1) * s >= i + before:
-            out -= 1
-        return out
-    return span // s + 1
+    return out
 
 
 def same_padding(input_size, kernel_size, stride=1, dilation=1) -> tuple[int, int]:

@@ -8,6 +8,10 @@ The loop versions a learner can read line by line are in :mod:`convlab.naive`.
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
+import os
+
 import numpy as np
 
 from ._checks import as_array, check_choice, check_fits, check_pair, compute_dtype
@@ -18,7 +22,7 @@ __all__ = ["correlate2d", "convolve2d", "conv2d"]
 
 # Row-block size (in output elements) for the single-channel shift-and-add:
 # small enough that the running sum and one tap stay in the CPU cache.
-_BLOCK_ELEMENTS = 1 << 14
+_BLOCK_ELEMENTS = 1 << 16
 
 
 def prepare(x, kernel_hw, stride, padding, dilation, padding_mode, dtype, *,
@@ -121,21 +125,44 @@ def _shift_and_add(xp, kernel, out_hw, stride, dilation):
     kh, kw = kernel.shape
     out = np.zeros((oh, ow), dtype=kernel.dtype)
     rows = max(1, _BLOCK_ELEMENTS // max(ow, 1))
-    tmp = np.empty((min(rows, oh), ow), dtype=kernel.dtype)
-    for r0 in range(0, oh, rows):
-        r1 = min(oh, r0 + rows)
-        block = out[r0:r1]
-        scratch = tmp[:r1 - r0]
-        # Rows r0..r1 of the output need padded rows r0*s .. (r1-1)*s + extent.
-        top = r0 * stride[0]
-        bottom = (r1 - 1) * stride[0] + dilation[0] * (kh - 1) + 1
-        band = xp[top:bottom]
-        for a in range(kh):
-            for b in range(kw):
-                view = tap_view(band, a, b, (r1 - r0, ow), stride, dilation)
-                np.multiply(view, kernel[a, b], out=scratch)
-                block += scratch
+    blocks = [(r0, min(oh, r0 + rows)) for r0 in range(0, oh, rows)]
+
+    def run(chunk):
+        scratch_rows = np.empty((rows, ow), dtype=kernel.dtype)
+        for r0, r1 in chunk:
+            block = out[r0:r1]
+            scratch = scratch_rows[:r1 - r0]
+            # Output rows r0..r1 read padded rows r0*s .. (r1-1)*s + dilated extent.
+            band = xp[r0 * stride[0]:(r1 - 1) * stride[0] + dilation[0] * (kh - 1) + 1]
+            for a in range(kh):
+                for b in range(kw):
+                    np.multiply(tap_view(band, a, b, (r1 - r0, ow), stride, dilation),
+                                kernel[a, b], out=scratch)
+                    block += scratch
+
+    workers = _workers()
+    if workers > 1 and len(blocks) > 1 and oh * ow * kh * kw >= _THREADED_WORK:
+        # numpy releases the GIL inside ufuncs: row bands run on every core at once.
+        # Each band is summed in the same tap order, so the result does not change.
+        chunks = [blocks[n::workers] for n in range(workers)]
+        list(_pool().map(run, chunks))
+    else:
+        run(blocks)
     return out
+
+
+# Multiply-adds above which the shift-and-add splits its row bands over threads.
+_THREADED_WORK = 1 << 21
+
+
+def _workers():
+    return min(os.cpu_count() or 1, 8)
+
+
+@functools.lru_cache(maxsize=1)
+def _pool():
+    return concurrent.futures.ThreadPoolExecutor(max_workers=_workers(),
+                                                 thread_name_prefix="convlab")
 
 
 def convolve2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode="zeros"):

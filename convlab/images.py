@@ -187,7 +187,7 @@ def to_chw(image):
     >>> to_chw(np.zeros((4, 5, 3))).shape
     (3, 4, 5)
     """
-    image = as_array(image, "image", 3)
+    image = as_array(image, "image", 3, what="hwc")
     return np.ascontiguousarray(np.moveaxis(image, -1, 0))
 
 
@@ -199,5 +199,5 @@ def to_hwc(image):
     >>> to_hwc(np.zeros((3, 4, 5))).shape
     (4, 5, 3)
     """
-    image = as_array(image, "image", 3)
+    image = as_array(image, "image", 3, what="image")
     return np.ascontiguousarray(np.moveaxis(image, 0, -1))

@@ -28,7 +28,7 @@ def pad2d(x, padding, mode="zeros", value=0.0):
     >>> pad2d(np.array([[1, 2, 3]]), ((0, 0), (2, 2)), mode="reflect")
     array([[3, 2, 1, 2, 3, 2, 1]])
     """
-    x = as_array(x, "x", (2, 3, 4, 5), what="image")
+    x = as_array(x, "x", (2, 3, 4, 5))
     (top, bottom), (left, right) = check_explicit_padding(padding)
     check_choice(mode, "mode", PADDING_MODES)
     height, width = x.shape[-2:]
@@ -205,7 +205,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
            [3, 7]])
     """
     x, (kh, kw), (sh, sw), (ph, pw), (dh, dw), (out_h, out_w) = pool_geometry(
-        x, kernel_size, stride, padding, dilation, ceil_mode, max_pad="extent")
+        x, kernel_size, stride, padding, dilation, ceil_mode)
     planes, restore = _planes(x)
     height, width = x.shape[-2:]
     floating = np.issubdtype(x.dtype, np.floating)
@@ -244,7 +244,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
            [1.5 , 2.75]])
     """
     x, (kh, kw), (sh, sw), (ph, pw), _, (out_h, out_w) = pool_geometry(
-        x, kernel_size, stride, padding, 1, ceil_mode, max_pad="kernel")
+        x, kernel_size, stride, padding, 1, ceil_mode)
     if not isinstance(count_include_pad, (bool, np.bool_)):
         raise TypeError(f"count_include_pad must be a bool, got {count_include_pad!r}")
     dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.dtype(np.float64)

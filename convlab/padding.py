@@ -95,7 +95,7 @@ def pad2d(x, padding, mode="zeros", value=0.0):
     >>> pad2d(row, ((0, 0), (2, 2)), mode='circular')
     array([[2, 3, 1, 2, 3, 1, 2]])
     """
-    array = as_array(x, "x", (2, 3, 4, 5), what="image")
+    array = as_array(x, "x", (2, 3, 4, 5))
     (top, bottom), (left, right) = check_explicit_padding(padding, "padding")
     check_choice(mode, "mode", PADDING_MODES)
     if not isinstance(value, numbers.Real):

@@ -16,12 +16,12 @@ from .arithmetic import output_size
 __all__ = ["max_pool2d", "avg_pool2d", "pool_geometry"]
 
 
-def pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, *, max_pad):
+def pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode):
     """Validate pooling arguments; return ``(x, kernel, stride, padding, dilation, out_hw)``.
 
-    ``max_pad`` is the rule for the largest padding allowed: ``'extent'`` (half
-    the dilated window, as ``max_pool2d``) or ``'kernel'`` (half the window, as
-    ``avg_pool2d``). Shared with :mod:`convlab.naive`.
+    Padding may be at most half the window (``kernel_size // 2``), as in
+    PyTorch, so every window holds at least one real pixel. Shared with
+    :mod:`convlab.naive`.
     """
     x = as_array(x, "x", (2, 3, 4), what="image")
     kernel = check_pair(kernel_size, "kernel_size", minimum=1)
@@ -34,13 +34,11 @@ def pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode, *, max_p
     if not isinstance(ceil_mode, (bool, np.bool_)):
         raise TypeError(f"ceil_mode must be a bool, got {describe(ceil_mode)}")
     for axis, name in ((0, "height"), (1, "width")):
-        extent = dilation[axis] * (kernel[axis] - 1) + 1
-        limit = extent // 2 if max_pad == "extent" else kernel[axis] // 2
+        limit = kernel[axis] // 2
         if padding[axis] > limit:
             raise ValueError(
                 f"padding {padding[axis]} along the {name} is more than half the pooling window "
-                f"({kernel[axis]} wide{f', dilated {extent}' if extent != kernel[axis] else ''}):"
-                f" padding must be <= {limit}"
+                f"({kernel[axis]} wide): padding must be <= {limit}"
             )
     out_hw = []
     for axis in (0, 1):
@@ -89,7 +87,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     stride : int or (int, int), optional
         Step between windows; defaults to ``kernel_size`` (no overlap).
     padding : int or (int, int), default 0
-        Implicit -inf padding on both sides, at most half the dilated window.
+        Implicit -inf padding on both sides, at most half the window.
     dilation : int or (int, int), default 1
         Spacing between the window's taps.
     ceil_mode : bool, default False
@@ -129,7 +127,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
            [7, 7]])
     """
     x, kernel, stride, padding, dilation, out_hw = pool_geometry(
-        x, kernel_size, stride, padding, dilation, ceil_mode, max_pad="extent")
+        x, kernel_size, stride, padding, dilation, ceil_mode)
     lowest = _lowest(x.dtype)
     xp = _pad_for_windows(x, padding, out_hw, kernel, stride, dilation, lowest)
     taps = [(a, b) for a in range(kernel[0]) for b in range(kernel[1])]
@@ -202,7 +200,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
            [1., 1.]])
     """
     x, kernel, stride, padding, dilation, out_hw = pool_geometry(
-        x, kernel_size, stride, padding, 1, ceil_mode, max_pad="kernel")
+        x, kernel_size, stride, padding, 1, ceil_mode)
     if not isinstance(count_include_pad, (bool, np.bool_)):
         raise TypeError(f"count_include_pad must be a bool, got {describe(count_include_pad)}")
     dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.dtype(np.float64)

@@ -1,0 +1,168 @@
+"""max_pool2d and avg_pool2d: fast == loop reference == PyTorch."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import convlab
+from convlab import naive
+
+
+@st.composite
+def pooling_case(draw, dilated=True):
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3))) if dilated else (1, 1)
+    extent = [dilation[a] * (kernel[a] - 1) + 1 for a in (0, 1)]
+    limit = [kernel[a] // 2 for a in (0, 1)]
+    padding = (draw(st.integers(0, limit[0])), draw(st.integers(0, limit[1])))
+    size = [draw(st.integers(max(1, extent[a] - 2 * padding[a]), extent[a] + 8)) for a in (0, 1)]
+    leading = draw(st.sampled_from([(), (2,), (2, 3)]))
+    return dict(
+        shape=leading + tuple(size),
+        kernel_size=kernel if draw(st.booleans()) else kernel[0],
+        stride=draw(st.one_of(st.none(), st.integers(1, 3), st.tuples(st.integers(1, 3),
+                                                                      st.integers(1, 3)))),
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=draw(st.booleans()),
+        dtype=draw(st.sampled_from([np.float32, np.float64])),
+        seed=draw(st.integers(0, 2**32 - 1)),
+    )
+
+
+def _as_4d(torch, x):
+    t = torch.from_numpy(np.ascontiguousarray(x))
+    while t.dim() < 4:
+        t = t[None]
+    return t
+
+
+def _square(case):
+    k = case["kernel_size"]
+    return dict(case, kernel_size=(k, k) if isinstance(k, int) else k)
+
+
+@given(case=pooling_case())
+def test_max_pool_fast_equals_loop_and_torch(case, torch):
+    case = _square(case)
+    x = np.random.default_rng(case["seed"]).standard_normal(case["shape"]).astype(case["dtype"])
+    args = dict(kernel_size=case["kernel_size"], stride=case["stride"], padding=case["padding"],
+                dilation=case["dilation"], ceil_mode=case["ceil_mode"])
+    try:
+        t_out, t_idx = torch.nn.functional.max_pool2d(_as_4d(torch, x), return_indices=True,
+                                                      **args)
+    except RuntimeError:
+        with pytest.raises(ValueError):
+            convlab.max_pool2d(x, **args)
+        return
+    out, idx = convlab.max_pool2d(x, return_indices=True, **args)
+    loop, loop_idx = naive.max_pool2d(x, return_indices=True, **args)
+    expected = t_out.numpy().reshape(out.shape)
+    np.testing.assert_array_equal(out, loop)
+    np.testing.assert_array_equal(idx, loop_idx)
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(idx, t_idx.numpy().reshape(idx.shape))
+    np.testing.assert_array_equal(convlab.max_pool2d(x, **args), out)
+    assert out.dtype == x.dtype
+
+
+@given(case=pooling_case(dilated=False), count_include_pad=st.booleans())
+def test_avg_pool_fast_equals_loop_and_torch(case, count_include_pad, torch):
+    case = _square(case)
+    x = np.random.default_rng(case["seed"]).standard_normal(case["shape"]).astype(case["dtype"])
+    args = dict(kernel_size=case["kernel_size"], stride=case["stride"], padding=case["padding"],
+                ceil_mode=case["ceil_mode"], count_include_pad=count_include_pad)
+    try:
+        expected = torch.nn.functional.avg_pool2d(_as_4d(torch, x), **args).numpy()
+    except RuntimeError:
+        with pytest.raises(ValueError):
+            convlab.avg_pool2d(x, **args)
+        return
+    out = convlab.avg_pool2d(x, **args)
+    np.testing.assert_array_equal(out, naive.avg_pool2d(x, **args))
+    tol = dict(rtol=1e-5, atol=1e-6) if x.dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out, expected.reshape(out.shape), **tol)
+    assert out.dtype == x.dtype
+
+
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(1, 3), s=st.integers(1, 3),
+       ceil_mode=st.booleans())
+def test_ties_and_integers_match_torch(seed, k, s, ceil_mode, torch):
+    # Few distinct values: many ties, where the first maximum must win as in PyTorch.
+    x = np.random.default_rng(seed).integers(0, 3, size=(2, 7, 6)).astype(np.int64)
+    args = dict(kernel_size=k, stride=s, padding=k // 2, ceil_mode=ceil_mode)
+    out, idx = convlab.max_pool2d(x, return_indices=True, **args)
+    t_out, t_idx = torch.nn.functional.max_pool2d(torch.from_numpy(x.astype(np.float64))[None],
+                                                  return_indices=True, **args)
+    assert out.dtype == np.int64  # max pooling keeps integer dtypes
+    np.testing.assert_array_equal(out, t_out.numpy()[0])
+    np.testing.assert_array_equal(idx, t_idx.numpy()[0])
+    np.testing.assert_array_equal(naive.max_pool2d(x, return_indices=True, **args)[1], idx)
+
+
+def test_worked_example_by_hand():
+    x = np.array([[1, 3, 2, 0],
+                  [4, 2, 1, 5],
+                  [0, 1, 7, 2],
+                  [3, 2, 1, 1]])
+    np.testing.assert_array_equal(convlab.max_pool2d(x, 2), [[4, 5], [3, 7]])
+    np.testing.assert_array_equal(convlab.avg_pool2d(x, 2),
+                                  [[(1 + 3 + 4 + 2) / 4, (2 + 0 + 1 + 5) / 4],
+                                   [(0 + 1 + 3 + 2) / 4, (7 + 2 + 1 + 1) / 4]])
+
+
+def test_uint8_average_does_not_overflow():
+    x = np.full((4, 4), 250, dtype=np.uint8)
+    out = convlab.avg_pool2d(x, 2)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, np.full((2, 2), 250.0))
+    assert convlab.max_pool2d(x, 2).dtype == np.uint8
+
+
+def test_nan_wins_max_pooling(torch):
+    x = np.arange(16, dtype=np.float64).reshape(4, 4)
+    x[0, 1] = np.nan
+    out, idx = convlab.max_pool2d(x, 2, return_indices=True)
+    t_out, t_idx = torch.nn.functional.max_pool2d(torch.from_numpy(x)[None], 2,
+                                                  return_indices=True)
+    assert np.isnan(out[0, 0]) and idx[0, 0] == 1
+    np.testing.assert_array_equal(out, t_out.numpy()[0])
+    np.testing.assert_array_equal(idx, t_idx.numpy()[0])
+
+
+def test_ceil_mode_drops_a_window_that_starts_in_the_padding():
+    # 5 wide, window 2, stride 2, padding 1: ceil would give 4 windows, but the
+    # 4th would start at index 6 - 1 = 5, past the input: PyTorch drops it.
+    assert convlab.max_pool2d(np.ones((1, 5)), (1, 2), padding=(0, 1), ceil_mode=True).shape \
+        == (1, 3)
+    assert convlab.output_size(5, 2, stride=2, padding=1, ceil_mode=True) == 3
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: convlab.max_pool2d(np.ones((4, 4)), 0), ValueError,
+     r"kernel_size must be >= 1, got 0"),
+    (lambda: convlab.max_pool2d(np.ones((4, 4)), 2, stride=0), ValueError,
+     r"stride must be >= 1, got 0"),
+    (lambda: convlab.max_pool2d(np.ones((4, 4)), 2.0), TypeError,
+     r"kernel_size must be an int, got 2.0 \(float\)"),
+    (lambda: convlab.max_pool2d(np.ones((4, 4)), 2, padding=2), ValueError,
+     r"padding 2 along the height is more than half the pooling window \(2 wide\): "
+     r"padding must be <= 1"),
+    (lambda: convlab.avg_pool2d(np.ones((4, 4)), 3, padding=2), ValueError,
+     r"padding 2 along the height is more than half the pooling window"),
+    (lambda: convlab.max_pool2d(np.ones((4, 4)), 5), ValueError,
+     r"kernel_size 5x5 \(dilated 5x5\) does not fit in the padded input 4x4"),
+    (lambda: convlab.max_pool2d(np.ones((4, 4)), 2, padding="same"), ValueError,
+     r"padding for pooling must be an int or a \(height, width\) pair, got 'same'"),
+    (lambda: convlab.max_pool2d(np.ones(4), 2), ValueError,
+     r"x must have 2, 3 or 4 dimensions \(H, W\) or \(C, H, W\) or \(N, C, H, W\), got 1"),
+    (lambda: convlab.max_pool2d("x", 2), TypeError, r"x must be a numeric array, got 'x'"),
+    (lambda: convlab.max_pool2d(np.ones((4, 4)), 2, ceil_mode="yes"), TypeError,
+     r"ceil_mode must be a bool, got 'yes'"),
+    (lambda: convlab.avg_pool2d(np.ones((4, 4)), 2, count_include_pad=None), TypeError,
+     r"count_include_pad must be a bool, got None"),
+])
+def test_bad_input_gets_a_clear_error(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
