@@ -1,0 +1,1286 @@
+"""Pictures of convolution and pooling: number grids, kernel windows, channels, pipelines.
+
+Every function here draws with matplotlib and computes each number it shows
+with convlab's numeric core at draw time (``correlate2d``, ``apply_filter``,
+``pad2d``, ``max_pool2d``, ``avg_pool2d``, ``output_size``); nothing is typed
+in. Importing this module changes no global matplotlib state.
+
+Public API
+----------
+grid(values, ax=None, *, cmap='Blues', vmin=None, vmax=None, fmt=None, highlight=None, title=None, fontsize=None)
+    An array as labelled cells, each with its number, text colour chosen per cell for contrast.
+window(image, kernel, position, stride=1, padding=0, dilation=1, *, padding_mode='zeros', axes=None)
+    The kernel window on the padded input at one output position, the products, their sum, the output cell.
+padding(image, padding, mode='zeros', ax=None, *, cmap='Blues', title=None)
+    The padded input with the padding ring hatched grey and its values written in.
+channels(image, filt, bias=0.0, stride=1, padding=0, dilation=1, *, padding_mode='zeros', position=None, axes=None)
+    A (C, H, W) input beside its filter's kernels, the per-channel partial maps, and sum + bias = output.
+pooling(x, kernel_size, stride=None, mode='max', *, position=None, axes=None)
+    Pooling windows on the input (winner outlined for max, the mean for average) and the pooled output.
+pooling_comparison(x, kernel_size, stride=None, *, axes=None)
+    The same input max-pooled and average-pooled, side by side.
+cnn(ax=None, input_shape=(3, 32, 32), layers=None, *, classes=10)
+    A CNN pipeline diagram, every shape computed with ``convlab.output_size``.
+kernel_gallery(image, names=None, *, axes=None, padding_mode='replicate')
+    One row per named kernel: operation, kernel matrix, its effect on the image.
+side_by_side(image, kernel, result=None, *, axes=None, stride=1, padding='same', padding_mode='replicate', titles=None)
+    An image, a kernel and the result of correlating them.
+picture(image, ax=None, *, title=None, cmap='gray')
+    Show an (H, W) or (C, H, W) image without ticks.
+
+Conventions
+-----------
+Functions that take ``ax=None`` (or ``axes=None``) draw into the given axes, or
+into a new pyplot figure when none is given, and return the axes they drew
+into. New figures get an opaque white background so black text stays legible
+when a notebook uses a dark theme. Cell ``(row, col)`` of a grid is centred at
+data coordinates ``x = col, y = row`` with the y axis pointing down, as in
+``imshow``; the cell labels are Text artists with gid ``'convlab-cell'``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import convlab
+from convlab import kernels as _kernels
+from convlab.padding import pad2d, resolve_padding
+
+__all__ = [
+    "grid",
+    "window",
+    "padding",
+    "channels",
+    "pooling",
+    "pooling_comparison",
+    "cnn",
+    "kernel_gallery",
+    "side_by_side",
+    "picture",
+    "ACCENT",
+    "CELL_GID",
+]
+
+#: Outline colour for the current window and the cell it fills (reads on white and on Blues).
+ACCENT = "#e6550d"
+#: gid of every Text artist that writes a cell's value.
+CELL_GID = "convlab-cell"
+
+_EDGE = "#7f7f7f"
+_PAD_FACE = "#ececec"
+_PAD_HATCH = "#b0b0b0"
+_PAD_TEXT = "#555555"
+_EMPTY_FACE = "#ffffff"
+_CHANNEL_CMAPS = ("Reds", "Greens", "Blues")
+_MULT = "\u00d7"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _pyplot():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _white(fig):
+    """Opaque white background, so dark notebook themes do not swallow black text."""
+    fig.patch.set_facecolor("white")
+    fig.patch.set_alpha(1.0)
+    return fig
+
+
+def _new_axes(figsize):
+    fig, ax = _pyplot().subplots(figsize=figsize)
+    _white(fig)
+    return ax
+
+
+def _as_2d(values, name):
+    if isinstance(values, (str, bytes)) or values is None:
+        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(values).__name__}")
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a 2-D array of real numbers, got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (rows, cols), got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    return arr
+
+
+def _as_3d(values, name):
+    if isinstance(values, (str, bytes)) or values is None:
+        raise TypeError(f"{name} must be a (C, H, W) array of numbers, got {type(values).__name__}")
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
+    if arr.ndim != 3:
+        raise ValueError(f"{name} must be 3-D (C, H, W), got shape {arr.shape}")
+    return arr
+
+
+def _pair(value):
+    if isinstance(value, (tuple, list)):
+        return int(value[0]), int(value[1])
+    return int(value), int(value)
+
+
+def auto_format(values):
+    """A format string that shows every value of ``values`` compactly.
+
+    Integers (and integral floats) print without decimals; other values get
+    two decimals, or one when any magnitude reaches 100.
+
+    >>> auto_format(np.array([1.0, -2.0, 3.0]))
+    '{:.0f}'
+    >>> auto_format(np.array([0.5, 1/9]))
+    '{:.2f}'
+    """
+    arr = np.asarray(values, dtype=float)
+    finite = arr[np.isfinite(arr)]
+    if finite.size == 0 or np.all(finite == np.round(finite)):
+        return "{:.0f}"
+    if np.max(np.abs(finite)) >= 100:
+        return "{:.1f}"
+    return "{:.2f}"
+
+
+def _label(value, fmt):
+    value = float(value)
+    if value == 0:
+        value = 0.0  # never print "-0"
+    text = fmt.format(value)
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]
+    return text.replace("-", "\u2212")
+
+
+def _contrast(rgba):
+    """Black on light cells, white on dark ones (relative luminance, sRGB weights)."""
+    r, g, b = rgba[:3]
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
+
+
+def _cell_points(ax, nrows, ncols):
+    """Size of one cell in points, from the axes' current place in its figure."""
+    ax.apply_aspect()
+    pos = ax.get_position()
+    w_in, h_in = ax.figure.get_size_inches()
+    return pos.width * w_in * 72 / ncols, pos.height * h_in * 72 / nrows
+
+
+def _auto_fontsize(ax, nrows, ncols, labels, *, offset=(0, 0), extent=None):
+    """Largest font (4..14 pt) whose widest label fits a cell."""
+    rows, cols = extent if extent is not None else (nrows, ncols)
+    cw, ch = _cell_points(ax, rows, cols)
+    longest = max((len(t) for t in labels), default=1)
+    size = min(ch * 0.42, cw * 0.82 / (0.62 * max(longest, 1)))
+    return float(np.clip(size, 4.0, 14.0))
+
+
+def _resolve_highlight(highlight, shape):
+    """Highlight spec -> boolean mask of ``shape``."""
+    mask = np.zeros(shape, dtype=bool)
+    if highlight is None:
+        return mask
+    arr = np.asarray(highlight) if not isinstance(highlight, tuple) else None
+    if arr is not None and arr.dtype == bool:
+        if arr.shape != shape:
+            raise ValueError(f"highlight mask must have the shape of values {shape}, got {arr.shape}")
+        return arr.copy()
+    if isinstance(highlight, tuple) and len(highlight) == 2 and all(
+        isinstance(h, (slice, int, np.integer)) for h in highlight
+    ):
+        mask[highlight] = True
+        return mask
+    for cell in highlight:
+        r, c = cell
+        if not (0 <= r < shape[0] and 0 <= c < shape[1]):
+            raise ValueError(f"highlight cell {(r, c)} is outside values of shape {shape}")
+        mask[r, c] = True
+    return mask
+
+
+class _Cells:
+    """The artists of one drawn grid, kept so animations can update them in place."""
+
+    def __init__(self, ax, values, *, cmap, vmin=None, vmax=None, fmt=None, fontsize=None, pad_mask=None,
+                 offset=(0, 0), visible=None, text_colors=None, zorder=1):
+        from matplotlib.colors import Normalize
+        from matplotlib.patches import Rectangle
+        import matplotlib as mpl
+
+        self.ax = ax
+        self.values = np.asarray(values, dtype=float)
+        self.offset = offset
+        nrows, ncols = self.values.shape
+        r0, c0 = offset
+        self.fmt = fmt or auto_format(self.values)
+        finite = self.values[np.isfinite(self.values)]
+        lo = vmin if vmin is not None else (finite.min() if finite.size else 0.0)
+        hi = vmax if vmax is not None else (finite.max() if finite.size else 1.0)
+        if hi == lo:
+            lo, hi = lo - 1.0, hi + 1.0
+        base = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
+        # blank cells are transparent: the axes' white face and the grid lines show through
+        self.cmap = base.with_extremes(bad=(1.0, 1.0, 1.0, 0.0))
+        self.norm = Normalize(lo, hi)
+        self.pad_mask = (np.zeros(self.values.shape, bool) if pad_mask is None
+                         else np.asarray(pad_mask, bool))
+        self.visible = (np.ones(self.values.shape, bool) if visible is None
+                        else np.asarray(visible, bool).copy())
+        extent = (c0 - 0.5, c0 + ncols - 0.5, r0 + nrows - 0.5, r0 - 0.5)
+        self.image = ax.imshow(self._masked(), cmap=self.cmap, norm=self.norm, extent=extent,
+                               interpolation="nearest", origin="upper", zorder=zorder)
+        for r, c in zip(*np.nonzero(self.pad_mask)):
+            ax.add_patch(Rectangle((c0 + c - 0.5, r0 + r - 0.5), 1, 1, facecolor=_PAD_FACE,
+                                   edgecolor=_PAD_HATCH, hatch="///", linewidth=0,
+                                   zorder=zorder + 0.1))
+        xs = np.arange(ncols + 1) + c0 - 0.5
+        ys = np.arange(nrows + 1) + r0 - 0.5
+        self.lines = [
+            ax.vlines(xs, ys[0], ys[-1], colors=_EDGE, linewidths=0.8, zorder=zorder + 0.2),
+            ax.hlines(ys, xs[0], xs[-1], colors=_EDGE, linewidths=0.8, zorder=zorder + 0.2),
+        ]
+        labels = [_label(v, self.fmt) for v in self.values.ravel()]
+        if fontsize is None:
+            fontsize = _auto_fontsize(ax, nrows, ncols, labels,
+                                      extent=_axes_extent_cells(ax))
+        self.fontsize = fontsize
+        self.texts = np.empty(self.values.shape, dtype=object)
+        for k, (r, c) in enumerate(np.ndindex(*self.values.shape)):
+            if self.pad_mask[r, c]:
+                color = _PAD_TEXT
+            elif text_colors is not None:
+                color = text_colors
+            else:
+                color = _contrast(self.cmap(self.norm(self.values[r, c])))
+            t = ax.text(c0 + c, r0 + r, labels[k], ha="center", va="center", color=color,
+                        fontsize=fontsize, zorder=zorder + 0.3, gid=CELL_GID)
+            t.set_visible(bool(self.visible[r, c]))
+            self.texts[r, c] = t
+
+    def _masked(self):
+        return np.ma.masked_array(self.values, mask=~self.visible | self.pad_mask)
+
+    def show_only(self, visible):
+        """Show the cells where ``visible`` is True, blank the others."""
+        self.visible = np.asarray(visible, bool).copy()
+        self.image.set_data(self._masked())
+        for (r, c), t in np.ndenumerate(self.texts):
+            t.set_visible(bool(self.visible[r, c]))
+
+
+def _axes_extent_cells(ax):
+    """The (rows, cols) span of the axes' data limits in cells."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    return abs(y1 - y0), abs(x1 - x0)
+
+
+def _frame_axes(ax, nrows, ncols, *, offset=(0, 0), margin=0.06):
+    """Limits that show an ``nrows x ncols`` grid (plus a hair, so edge lines are not clipped)."""
+    r0, c0 = offset
+    ax.set_xlim(c0 - 0.5 - margin, c0 + ncols - 0.5 + margin)
+    ax.set_ylim(r0 + nrows - 0.5 + margin, r0 - 0.5 - margin)
+    ax.set_aspect("equal")
+    ax.set_facecolor("white")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def _outline(ax, cells, *, color=ACCENT, linewidth=3.0, offset=(0, 0), zorder=5):
+    """Outline each (row, col) cell; returns the list of patches."""
+    from matplotlib.patches import Rectangle
+
+    r0, c0 = offset
+    patches = []
+    for r, c in cells:
+        patch = Rectangle((c0 + c - 0.5, r0 + r - 0.5), 1, 1, fill=False, edgecolor=color,
+                          linewidth=linewidth, zorder=zorder)
+        ax.add_patch(patch)
+        patches.append(patch)
+    return patches
+
+
+def _box(ax, top, left, height, width, *, color=ACCENT, linewidth=3.0, zorder=5, linestyle="-"):
+    from matplotlib.patches import Rectangle
+
+    patch = Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor=color,
+                      linewidth=linewidth, zorder=zorder, linestyle=linestyle)
+    ax.add_patch(patch)
+    return patch
+
+
+def _title(ax, text, fontsize=11):
+    ax.set_title(text, fontsize=fontsize, color="black", pad=6)
+
+
+def _kernel_limits(kernel):
+    # 1.6x the largest magnitude: diverging colours stay soft, so labels read in every cell
+    m = 1.6 * (float(np.max(np.abs(kernel))) or 1.0)
+    return -m, m
+
+
+# --------------------------------------------------------------------------- grid
+
+
+def grid(values, ax=None, *, cmap="Blues", vmin=None, vmax=None, fmt=None, highlight=None,
+         title=None, fontsize=None):
+    """Draw a 2-D array as a grid of coloured cells, each labelled with its value.
+
+    Also known as an annotated heatmap or number grid: the picture the course
+    uses for images, kernels and feature maps.
+
+    Parameters
+    ----------
+    values : array_like, shape (H, W)
+        Real numbers. NaN cells are drawn white and labelled ``nan``.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+    cmap : str or Colormap, default 'Blues'
+        Cell colours. The label of each cell is black or white, whichever
+        contrasts with that cell's colour.
+    vmin, vmax : float, optional
+        Colour scale limits; default to the data's range.
+    fmt : str, optional
+        A ``str.format`` pattern such as ``'{:.2f}'``; by default integers
+        print without decimals and other values with two.
+    highlight : bool array of shape (H, W), tuple of slices, or iterable of (row, col), optional
+        Cells to outline in the accent colour.
+    title : str, optional
+    fontsize : float, optional
+        Label size in points; chosen from the cell size when omitted, so
+        grids from 5x5 to 12x12 stay legible.
+
+    Returns
+    -------
+    matplotlib Axes
+        The axes drawn into. Cell ``(r, c)`` is centred at ``x=c, y=r``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> ax = grid(np.arange(6).reshape(2, 3), ax, highlight=[(0, 1)])
+    >>> [t.get_text() for t in ax.texts]
+    ['0', '1', '2', '3', '4', '5']
+    """
+    arr = _as_2d(values, "values")
+    if fmt is not None and not isinstance(fmt, str):
+        raise TypeError(f"fmt must be a format string like '{{:.2f}}', got {type(fmt).__name__}")
+    mask = _resolve_highlight(highlight, arr.shape)
+    if ax is None:
+        ax = _new_axes((max(3.0, 0.55 * arr.shape[1] + 0.6), max(2.5, 0.55 * arr.shape[0] + 0.8)))
+    _frame_axes(ax, *arr.shape)
+    _Cells(ax, arr, cmap=cmap, vmin=vmin, vmax=vmax, fmt=fmt, fontsize=fontsize)
+    _outline(ax, zip(*np.nonzero(mask)))
+    if title is not None:
+        _title(ax, title)
+    return ax
+
+
+# --------------------------------------------------------------------------- padding
+
+
+def padding(image, padding, mode="zeros", ax=None, *, cmap="Blues", title=None, fontsize=None):
+    """Draw an image with its padding: the ring of new cells hatched grey, values written in.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    padding : int, (ph, pw) or ((top, bottom), (left, right))
+        As ``convlab.pad2d`` takes it.
+    mode : {'zeros', 'constant', 'reflect', 'replicate', 'circular'}, default 'zeros'
+        What the ring holds, computed by ``convlab.pad2d``.
+    ax : matplotlib Axes, optional
+    cmap : str, default 'Blues'
+        Colours of the original cells (the ring is always hatched grey).
+    title : str, optional
+        Defaults to a description such as ``"5×5 input, padding 1 (zeros) → 7×7"``.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> ax = padding(np.arange(4).reshape(2, 2), 1, "replicate", Figure().subplots())
+    >>> [t.get_text() for t in ax.texts][:4]
+    ['0', '0', '1', '1']
+    """
+    arr = _as_2d(image, "image")
+    pads = resolve_padding(padding, arr.shape, (1, 1))
+    padded = pad2d(arr, pads, mode=mode)
+    (top, bottom), (left, right) = pads
+    ring = np.ones(padded.shape, bool)
+    ring[top:top + arr.shape[0], left:left + arr.shape[1]] = False
+    if ax is None:
+        ax = _new_axes((0.55 * padded.shape[1] + 0.6, 0.55 * padded.shape[0] + 0.9))
+    _frame_axes(ax, *padded.shape)
+    inner = padded[~ring]
+    _Cells(ax, padded, cmap=cmap, vmin=float(inner.min()), vmax=float(inner.max()),
+           fmt=auto_format(padded), pad_mask=ring, fontsize=fontsize)
+    _box(ax, top, left, arr.shape[0], arr.shape[1], color="black", linewidth=1.5)
+    if title is None:
+        title = (f"{arr.shape[0]}{_MULT}{arr.shape[1]} input, padding {_pads_text(pads)} "
+                 f"({mode}) \u2192 {padded.shape[0]}{_MULT}{padded.shape[1]}")
+    _title(ax, title)
+    return ax
+
+
+def _pads_text(pads):
+    (t, b), (l, r) = pads
+    if t == b == l == r:
+        return str(t)
+    return f"top {t}, bottom {b}, left {l}, right {r}"
+
+
+# --------------------------------------------------------------------------- window
+
+
+def _window_geometry(image_shape, kernel_shape, stride, padding, dilation):
+    s = _pair(stride)
+    d = _pair(dilation)
+    pads = resolve_padding(padding, image_shape, kernel_shape, s, d)
+    return s, d, pads
+
+
+def _window_cells(position, kernel_shape, s, d):
+    i, j = position
+    top, left = i * s[0], j * s[1]
+    return [(top + a * d[0], left + b * d[1])
+            for a in range(kernel_shape[0]) for b in range(kernel_shape[1])]
+
+
+def products_text(window_values, kernel, total, fmt_window=None, fmt_kernel=None, fmt_total=None):
+    """The sum of products written out, one line per kernel row.
+
+    >>> print(products_text(np.array([[1, 2], [3, 4]]), np.array([[0, 1], [1, 0]]), 5))
+    1×0 + 2×1 +
+    3×1 + 4×0 = 5
+    """
+    window_values = np.asarray(window_values, float)
+    kernel = np.asarray(kernel, float)
+    fw = fmt_window or auto_format(window_values)
+    fk = fmt_kernel or auto_format(kernel)
+    ft = fmt_total or auto_format(np.array([total]))
+    lines = []
+    for a in range(kernel.shape[0]):
+        terms = []
+        for b in range(kernel.shape[1]):
+            k = _label(kernel[a, b], fk)
+            if k.startswith("\u2212"):
+                k = f"({k})"
+            terms.append(f"{_label(window_values[a, b], fw)}{_MULT}{k}")
+        lines.append(" + ".join(terms))
+    return " +\n".join(lines) + f" = {_label(total, ft)}"
+
+
+def window(image, kernel, position, stride=1, padding=0, dilation=1, *, padding_mode="zeros",
+           axes=None):
+    """Draw one step of a convolution: the window, the products, their sum, the output cell.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    kernel : array_like, shape (kH, kW)
+    position : (int, int)
+        The output cell ``(row, col)`` to explain.
+    stride, padding, dilation, padding_mode
+        As ``convlab.correlate2d`` takes them (``padding`` may be ``'same'``
+        or ``'full'``).
+    axes : sequence of 4 Axes, optional
+        Input, kernel, products and output panels; a new figure is made when
+        omitted.
+
+    Returns
+    -------
+    ndarray of 4 Axes
+        ``[input, kernel, products, output]``. The products panel's label
+        writes the sum of products out; it equals the output cell, which
+        ``convlab.correlate2d`` computes.
+
+    Raises
+    ------
+    ValueError, TypeError
+        The core's errors for bad shapes or parameters; ValueError when
+        ``position`` is outside the output.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> axes = Figure(figsize=(10, 3)).subplots(1, 4)
+    >>> axes = window(np.arange(16).reshape(4, 4), np.ones((2, 2)), (1, 2), stride=1, axes=axes)
+    >>> axes[3].texts[5].get_text()   # output cell (1, 2) = 6 + 7 + 10 + 11
+    '34'
+    """
+    out = convlab.correlate2d(image, kernel, stride, padding, dilation, padding_mode=padding_mode)
+    image = np.asarray(image, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    i, j = _check_position(position, out.shape)
+    s, d, pads = _window_geometry(image.shape, kernel.shape, stride, padding, dilation)
+    padded = pad2d(image, pads, mode=padding_mode)
+    ring = np.ones(padded.shape, bool)
+    (top, _), (left, _) = pads
+    ring[top:top + image.shape[0], left:left + image.shape[1]] = False
+    cells = _window_cells((i, j), kernel.shape, s, d)
+    win = np.array([padded[r, c] for r, c in cells]).reshape(kernel.shape)
+    products = win * kernel
+
+    if axes is None:
+        fig = _pyplot().figure(figsize=(max(9.0, 0.5 * (padded.shape[1] + 2 * kernel.shape[1]
+                                                         + out.shape[1]) + 2.5),
+                                        0.5 * padded.shape[0] + 1.9))
+        _white(fig)
+        widths = [padded.shape[1], kernel.shape[1], kernel.shape[1], out.shape[1]]
+        axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": widths, "wspace": 0.35})
+        fig.subplots_adjust(left=0.03, right=0.97, top=0.88, bottom=0.2)
+    axes = np.asarray(axes, dtype=object).ravel()
+    if axes.size != 4:
+        raise ValueError(f"axes must hold 4 Axes (input, kernel, products, output), got {axes.size}")
+    a_in, a_k, a_p, a_out = axes
+
+    _frame_axes(a_in, *padded.shape)
+    inner = padded[~ring] if (~ring).any() else padded
+    _Cells(a_in, padded, cmap="Blues", vmin=float(inner.min()), vmax=float(inner.max()),
+           fmt=auto_format(padded), pad_mask=ring)
+    _outline(a_in, cells)
+    _title(a_in, f"input {image.shape[0]}{_MULT}{image.shape[1]}"
+           + (f", padded to {padded.shape[0]}{_MULT}{padded.shape[1]}" if ring.any() else ""))
+
+    _frame_axes(a_k, *kernel.shape)
+    lo, hi = _kernel_limits(kernel)
+    _Cells(a_k, kernel, cmap="PuOr", vmin=lo, vmax=hi, fmt=None)
+    _title(a_k, "kernel")
+
+    _frame_axes(a_p, *products.shape)
+    lo, hi = _kernel_limits(products)
+    _Cells(a_p, products, cmap="RdBu_r", vmin=lo, vmax=hi, fmt=auto_format(products))
+    _title(a_p, "products")
+    a_p.set_xlabel(products_text(win, kernel, out[i, j]), fontsize=9, color="black",
+                   linespacing=1.3)
+
+    _frame_axes(a_out, *out.shape)
+    _Cells(a_out, out, cmap="Greens", fmt=auto_format(out))
+    _outline(a_out, [(i, j)])
+    _title(a_out, f"output {out.shape[0]}{_MULT}{out.shape[1]}")
+    a_out.set_xlabel(f"output[{i}, {j}] = sum of products", fontsize=9, color="black")
+    return axes
+
+
+def _check_position(position, out_shape):
+    if isinstance(position, (str, bytes)) or not hasattr(position, "__len__") or len(position) != 2:
+        raise TypeError(f"position must be an output cell (row, col), got {position!r}")
+    i, j = position
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (i, j)):
+        raise TypeError(f"position must hold two ints, got {position!r}")
+    if not (0 <= i < out_shape[0] and 0 <= j < out_shape[1]):
+        raise ValueError(f"position {tuple(position)} is outside the output of shape "
+                         f"{out_shape[0]}x{out_shape[1]}")
+    return int(i), int(j)
+
+
+# --------------------------------------------------------------------------- channels
+
+
+def _channel_cmaps(n):
+    if n == 3:
+        return list(_CHANNEL_CMAPS)
+    return ["Greys"] * n
+
+
+def _channel_names(n):
+    return ["R", "G", "B"] if n == 3 else [f"ch {c}" for c in range(n)]
+
+
+def channels(image, filt, bias=0.0, stride=1, padding=0, dilation=1, *, padding_mode="zeros",
+             position=None, axes=None):
+    """Draw a multi-channel convolution: one filter = one kernel per channel, summed, plus bias.
+
+    Each row shows an input channel, the filter's kernel for it and the partial
+    map ``correlate2d(image[c], filt[c])``; the last column shows the output
+    channel ``apply_filter(image, filt, bias)``, which is the sum of the
+    partial maps plus the bias.
+
+    Parameters
+    ----------
+    image : array_like, shape (C, H, W)
+    filt : array_like, shape (C, kH, kW)
+    bias : float, default 0.0
+    stride, padding, dilation, padding_mode
+        As ``convlab.apply_filter`` takes them.
+    position : (int, int), optional
+        An output cell to explain: its window is outlined on every channel and
+        the sum is written under the output.
+    axes : ndarray of Axes, shape (C, 4), optional
+        Column 3 of row 0 receives the output; the other cells of column 3
+        are hidden. A new figure is made when omitted.
+
+    Returns
+    -------
+    ndarray of Axes, shape (C, 4)
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> x = np.arange(2 * 3 * 3).reshape(2, 3, 3)
+    >>> axes = channels(x, np.ones((2, 2, 2)), bias=1, axes=Figure().subplots(2, 4))
+    >>> [t.get_text() for t in axes[0, 3].texts]   # 1 + (0+1+3+4) + (9+10+12+13)
+    ['53', '61', '77', '85']
+    """
+    out = convlab.apply_filter(image, filt, bias, stride, padding, dilation,
+                               padding_mode=padding_mode)
+    image = _as_3d(image, "image").astype(float)
+    filt = _as_3d(filt, "filt").astype(float)
+    n = image.shape[0]
+    s, d, pads = _window_geometry(image.shape[1:], filt.shape[1:], stride, padding, dilation)
+    partials = [convlab.correlate2d(image[c], filt[c], stride, padding, dilation,
+                                    padding_mode=padding_mode) for c in range(n)]
+    padded = pad2d(image, pads, mode=padding_mode)
+    ring = np.ones(padded.shape[1:], bool)
+    (top, _), (left, _) = pads
+    ring[top:top + image.shape[1], left:left + image.shape[2]] = False
+    cells = None
+    if position is not None:
+        i, j = _check_position(position, out.shape)
+        cells = _window_cells((i, j), filt.shape[1:], s, d)
+
+    if axes is None:
+        ph, pw = padded.shape[1:]
+        cell = 0.42
+        fig = _pyplot().figure(figsize=(cell * (pw + 2 * filt.shape[2] + out.shape[1]) + 3.2,
+                                        n * (cell * ph + 0.6) + 0.9))
+        _white(fig)
+        widths = [pw, filt.shape[2], out.shape[1], out.shape[1]]
+        axes = fig.subplots(n, 4, gridspec_kw={"width_ratios": widths, "wspace": 0.3,
+                                               "hspace": 0.35}, squeeze=False)
+        fig.subplots_adjust(left=0.04, right=0.95, top=0.95, bottom=0.06)
+    axes = np.asarray(axes, dtype=object).reshape(n, 4)
+    names = _channel_names(n)
+    cmaps = _channel_cmaps(n)
+    plo = min(float(p.min()) for p in partials)
+    phi = max(float(p.max()) for p in partials)
+    for c in range(n):
+        a_in, a_k, a_p, _ = axes[c]
+        _frame_axes(a_in, *padded.shape[1:])
+        inner = padded[c][~ring] if (~ring).any() else padded[c]
+        _Cells(a_in, padded[c], cmap=cmaps[c], vmin=float(inner.min()), vmax=float(inner.max()),
+               fmt=auto_format(padded), pad_mask=ring)
+        if cells is not None:
+            _outline(a_in, cells)
+        _title(a_in, f"input {names[c]}", 10)
+        _frame_axes(a_k, *filt.shape[1:])
+        lo, hi = _kernel_limits(filt)
+        _Cells(a_k, filt[c], cmap="PuOr", vmin=lo, vmax=hi, fmt=auto_format(filt))
+        _title(a_k, f"kernel {names[c]}", 10)
+        _frame_axes(a_p, *partials[c].shape)
+        _Cells(a_p, partials[c], cmap=cmaps[c], vmin=plo, vmax=phi,
+               fmt=auto_format(np.stack(partials)))
+        if cells is not None:
+            _outline(a_p, [(i, j)])
+        _title(a_p, f"partial {names[c]}", 10)
+    for c in range(1, n):
+        axes[c, 3].set_visible(False)
+    a_out = axes[0, 3]
+    _frame_axes(a_out, *out.shape)
+    _Cells(a_out, out, cmap="Greens", fmt=auto_format(out))
+    _title(a_out, "output = sum + bias", 10)
+    label = f"bias = {_label(bias, auto_format(np.array([bias])))}"
+    if cells is not None:
+        _outline(a_out, [(i, j)])
+        parts = " + ".join(_label(p[i, j], auto_format(np.stack(partials))) for p in partials)
+        label = f"{parts}\n+ {_label(bias, auto_format(np.array([bias])))} (bias) = " \
+                f"{_label(out[i, j], auto_format(out))}"
+    a_out.set_xlabel(label, fontsize=9, color="black")
+    return axes
+
+
+# --------------------------------------------------------------------------- pooling
+
+_PASTELS = ("#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#c6dbef", "#fdae6b", "#a1d99b",
+            "#bcbddc", "#fc9272", "#9ecae1")
+_WINDOW_EDGES = ("#e6550d", "#31a354", "#756bb1", "#de2d26", "#3182bd", "#a63603",
+                 "#006d2c", "#54278f", "#a50f15", "#08519c")
+
+
+def _pool(x, kernel_size, stride, mode):
+    if mode == "max":
+        out, idx = convlab.max_pool2d(x, kernel_size, stride, return_indices=True)
+        return np.asarray(out), np.asarray(idx)
+    if mode == "avg":
+        return np.asarray(convlab.avg_pool2d(x, kernel_size, stride)), None
+    raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+
+
+def _draw_pool_input(ax, x, kernel_size, stride, mode, out, idx, position):
+    k = _pair(kernel_size)
+    s = _pair(stride if stride is not None else kernel_size)
+    _frame_axes(ax, *x.shape)
+    nonoverlap = s[0] >= k[0] and s[1] >= k[1]
+    cells = _Cells(ax, x, cmap="Blues", fmt=auto_format(x))
+    windows = [(r, c) for r in range(out.shape[0]) for c in range(out.shape[1])]
+    if position is not None:
+        windows = [position]
+    for n, (r, c) in enumerate(windows):
+        edge = _WINDOW_EDGES[n % len(_WINDOW_EDGES)] if position is None else ACCENT
+        if nonoverlap and position is None:
+            from matplotlib.patches import Rectangle
+
+            ax.add_patch(Rectangle((c * s[1] - 0.5, r * s[0] - 0.5), k[1], k[0],
+                                   facecolor=_PASTELS[n % len(_PASTELS)], edgecolor="none",
+                                   zorder=1.05))
+        if nonoverlap or position is not None:
+            _box(ax, r * s[0], c * s[1], k[0], k[1], color=edge,
+                 linewidth=2.5 if position is None else 3.0, zorder=4)
+        if mode == "max":
+            flat = int(idx[r, c])
+            wr, wc = divmod(flat, x.shape[1])
+            cells.texts[wr, wc].set_fontweight("bold")
+            from matplotlib.patches import Circle
+
+            ax.add_patch(Circle((wc, wr), 0.36, fill=False, edgecolor="black", linewidth=1.6,
+                                zorder=4.5))
+    if nonoverlap and position is None:
+        # the pastel window colours replace the colour map: all labels in black
+        cells.image.set_visible(False)
+        for t in cells.texts.ravel():
+            t.set_color("black")
+    return cells
+
+
+def pooling(x, kernel_size, stride=None, mode="max", *, position=None, axes=None):
+    """Draw pooling: the windows on the input and the pooled output.
+
+    For max pooling the winning cell of each window is circled and bold (its
+    index comes from ``convlab.max_pool2d(..., return_indices=True)``); for
+    average pooling the output cell holds ``convlab.avg_pool2d``'s mean.
+    Non-overlapping windows are tinted one colour each and the output cell
+    they produce gets the same colour.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    kernel_size : int or (int, int)
+    stride : int or (int, int), optional
+        Defaults to ``kernel_size``, as in PyTorch.
+    mode : {'max', 'avg'}, default 'max'
+    position : (int, int), optional
+        Show only this output cell's window, with the computation written out.
+    axes : sequence of 2 Axes, optional
+
+    Returns
+    -------
+    ndarray of 2 Axes
+        ``[input, output]``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> x = np.array([[1, 3, 2, 1], [4, 2, 0, 1], [1, 1, 5, 6], [0, 2, 7, 8]])
+    >>> axes = pooling(x, 2, axes=Figure().subplots(1, 2))
+    >>> [t.get_text() for t in axes[1].texts]
+    ['4', '2', '2', '8']
+    """
+    xa = _as_2d(x, "x")
+    out, idx = _pool(xa, kernel_size, stride, mode)
+    if position is not None:
+        position = _check_position(position, out.shape)
+    if axes is None:
+        fig = _pyplot().figure(figsize=(0.55 * (xa.shape[1] + out.shape[1]) + 2.0,
+                                        0.55 * xa.shape[0] + 1.6))
+        _white(fig)
+        axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [xa.shape[1], out.shape[1]],
+                                               "wspace": 0.25})
+        fig.subplots_adjust(left=0.04, right=0.96, top=0.85, bottom=0.15)
+    axes = np.asarray(axes, dtype=object).ravel()
+    a_in, a_out = axes
+    _draw_pool_input(a_in, xa.astype(float), kernel_size, stride, mode, out, idx, position)
+    k = _pair(kernel_size)
+    s = _pair(stride if stride is not None else kernel_size)
+    _title(a_in, f"input {xa.shape[0]}{_MULT}{xa.shape[1]}")
+    _draw_pool_output(a_out, out, mode, k, s, position)
+    if position is not None:
+        i, j = position
+        win = xa[i * s[0]:i * s[0] + k[0], j * s[1]:j * s[1] + k[1]]
+        a_out.set_xlabel(pool_text(win, out[i, j], mode), fontsize=9, color="black")
+    return axes
+
+
+def pool_text(window_values, result, mode):
+    """``max(…) = m`` or ``(a + b + …) / n = m`` for one pooling window.
+
+    >>> pool_text(np.array([[1, 3], [4, 2]]), 4, "max")
+    'max(1, 3, 4, 2) = 4'
+    >>> pool_text(np.array([[1, 3], [4, 2]]), 2.5, "avg")
+    '(1 + 3 + 4 + 2) / 4 = 2.50'
+    """
+    window_values = np.asarray(window_values, float)
+    fw = auto_format(window_values)
+    vals = [_label(v, fw) for v in window_values.ravel()]
+    if mode == "max":
+        return f"max({', '.join(vals)}) = {_label(result, auto_format(np.array([result])))}"
+    return f"({' + '.join(vals)}) / {window_values.size} = {_label(result, '{:.2f}')}"
+
+
+def _draw_pool_output(ax, out, mode, k, s, position, fmt=None):
+    _frame_axes(ax, *out.shape)
+    fmt = fmt or ("{:.2f}" if mode == "avg" and auto_format(out) != "{:.0f}" else auto_format(out))
+    nonoverlap = s[0] >= k[0] and s[1] >= k[1]
+    cells = _Cells(ax, out.astype(float), cmap="Greens", fmt=fmt)
+    if nonoverlap and position is None:
+        from matplotlib.patches import Rectangle
+
+        cells.image.set_visible(False)
+        for n, (r, c) in enumerate(np.ndindex(*out.shape)):
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1,
+                                   facecolor=_PASTELS[n % len(_PASTELS)], zorder=1.05))
+            cells.texts[r, c].set_color("black")
+    if position is not None:
+        _outline(ax, [position])
+    name = "max" if mode == "max" else "average"
+    _title(ax, f"{name} pool\n{k[0]}{_MULT}{k[1]}, stride {_stride_text(s)}")
+    return cells
+
+
+def _stride_text(s):
+    return str(s[0]) if s[0] == s[1] else f"{s[0]}{_MULT}{s[1]}"
+
+
+def pooling_comparison(x, kernel_size, stride=None, *, axes=None):
+    """Max pooling and average pooling of the same input, side by side, with their numbers.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    kernel_size, stride
+        As ``convlab.max_pool2d`` takes them (stride defaults to kernel_size).
+    axes : sequence of 3 Axes, optional
+        Input, max-pooled output, average-pooled output.
+
+    Returns
+    -------
+    ndarray of 3 Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> x = np.array([[1, 3, 2, 1], [4, 2, 0, 1], [1, 1, 5, 6], [0, 2, 7, 8]])
+    >>> axes = pooling_comparison(x, 2, axes=Figure().subplots(1, 3))
+    >>> [t.get_text() for t in axes[2].texts]
+    ['2.50', '1.00', '1.00', '6.50']
+    """
+    xa = _as_2d(x, "x")
+    mx, idx = _pool(xa, kernel_size, stride, "max")
+    av, _ = _pool(xa, kernel_size, stride, "avg")
+    if axes is None:
+        fig = _pyplot().figure(figsize=(0.6 * (xa.shape[1] + 2 * mx.shape[1]) + 3.0,
+                                        0.6 * xa.shape[0] + 1.6))
+        _white(fig)
+        axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [xa.shape[1], mx.shape[1],
+                                                                mx.shape[1]], "wspace": 0.3})
+        fig.subplots_adjust(left=0.03, right=0.97, top=0.82, bottom=0.12)
+    axes = np.asarray(axes, dtype=object).ravel()
+    k = _pair(kernel_size)
+    s = _pair(stride if stride is not None else kernel_size)
+    _draw_pool_input(axes[0], xa.astype(float), kernel_size, stride, "max", mx, idx, None)
+    _title(axes[0], f"input {xa.shape[0]}{_MULT}{xa.shape[1]} (max circled)")
+    _draw_pool_output(axes[1], mx, "max", k, s, None)
+    _draw_pool_output(axes[2], av, "avg", k, s, None, fmt="{:.2f}")
+    return axes
+
+
+# --------------------------------------------------------------------------- cnn diagram
+
+DEFAULT_LAYERS = (
+    ("conv", 8, 3, 1, 1),
+    ("pool", 2),
+    ("conv", 16, 3, 1, 1),
+    ("pool", 2),
+    ("flatten",),
+    ("dense", 64),
+    ("dense", 10),
+)
+
+
+def cnn_shapes(input_shape=(3, 32, 32), layers=DEFAULT_LAYERS):
+    """The shape after each layer of a small CNN, computed with ``convlab.output_size``.
+
+    Layers are tuples: ``('conv', out_channels, kernel_size[, stride[, padding]])``
+    (a convolution followed by ReLU), ``('pool', kernel_size[, stride])`` (max
+    pooling), ``('flatten',)`` and ``('dense', units)``.
+
+    Returns
+    -------
+    list of (label, shape)
+        ``label`` names the operation that produced ``shape``; the first entry
+        is ``('input', input_shape)``.
+
+    Examples
+    --------
+    >>> cnn_shapes((3, 32, 32), [("conv", 8, 3, 1, 1), ("pool", 2), ("flatten",), ("dense", 10)])
+    [('input', (3, 32, 32)), ('conv 3×3 + ReLU', (8, 32, 32)), ('max pool 2×2', (8, 16, 16)), \
+('flatten', (2048,)), ('dense', (10,))]
+    """
+    if len(input_shape) != 3:
+        raise ValueError(f"input_shape must be (C, H, W), got {input_shape!r}")
+    shape = tuple(int(v) for v in input_shape)
+    result = [("input", shape)]
+    for layer in layers:
+        kind = layer[0]
+        if kind == "conv":
+            _, out_ch, k = layer[:3]
+            s = layer[3] if len(layer) > 3 else 1
+            p = layer[4] if len(layer) > 4 else 0
+            h = convlab.output_size(shape[1], k, s, p)
+            w = convlab.output_size(shape[2], k, s, p)
+            shape = (int(out_ch), h, w)
+            label = f"conv {k}{_MULT}{k} + ReLU" + (f", stride {s}" if s != 1 else "")
+        elif kind == "pool":
+            k = layer[1]
+            s = layer[2] if len(layer) > 2 else k
+            shape = (shape[0], convlab.output_size(shape[1], k, s),
+                     convlab.output_size(shape[2], k, s))
+            label = f"max pool {k}{_MULT}{k}" + (f", stride {s}" if s != k else "")
+        elif kind == "flatten":
+            shape = (int(np.prod(shape)),)
+            label = "flatten"
+        elif kind == "dense":
+            shape = (int(layer[1]),)
+            label = "dense"
+        else:
+            raise ValueError(f"layer kind must be 'conv', 'pool', 'flatten' or 'dense', got {kind!r}")
+        result.append((label, shape))
+    return result
+
+
+def cnn(ax=None, input_shape=(3, 32, 32), layers=DEFAULT_LAYERS, *, classes=None):
+    """Draw a CNN as a pipeline: input → conv + ReLU → pooling → … → flatten → dense → classes.
+
+    Feature maps are drawn as boxes whose height follows their spatial size
+    and whose depth follows their channel count; every shape label comes
+    from :func:`cnn_shapes` (``convlab.output_size``).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+    input_shape : (C, H, W), default (3, 32, 32)
+    layers : sequence of tuples, default :data:`DEFAULT_LAYERS`
+        See :func:`cnn_shapes`.
+    classes : sequence of str, optional
+        Names written next to the last layer's units (at most 10 shown).
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> ax = cnn(Figure(figsize=(12, 4)).subplots())
+    >>> any("16×8×8" in t.get_text() for t in ax.texts)
+    True
+    """
+    from matplotlib.patches import FancyArrowPatch, Polygon, Rectangle
+
+    stages = cnn_shapes(input_shape, layers)
+    if ax is None:
+        ax = _new_axes((13, 4.4))
+    ax.set_axis_off()
+    max_hw = max(s[1] for _, s in stages if len(s) == 3)
+    max_c = max(s[0] for _, s in stages if len(s) == 3)
+    height = 3.0  # data units for the largest map
+    x = 0.0
+    gap = 1.7
+    positions = []
+    face_colors = {"input": "#9ecae1"}
+    n_vec = sum(1 for _, s in stages if len(s) == 1)
+    vec_max = max((s[0] for _, s in stages if len(s) == 1), default=1)
+    for n, (label, shape) in enumerate(stages):
+        if len(shape) == 3:
+            c, h, w = shape
+            fh = height * (0.35 + 0.65 * h / max_hw)
+            fw = fh * w / h
+            depth = 0.35 + 1.1 * math.log2(1 + c) / math.log2(1 + max_c)
+            dx, dy = depth * 0.8, depth * 0.5
+            face = "#9ecae1" if n == 0 else ("#a1d99b" if label.startswith("conv") else "#fdae6b")
+            front = Rectangle((x, -fh / 2), fw * 0.18 + 0.25, fh, facecolor=face,
+                              edgecolor="black", linewidth=1.0, zorder=3)
+            fwid = fw * 0.18 + 0.25
+            top = Polygon([(x, fh / 2), (x + dx, fh / 2 + dy), (x + fwid + dx, fh / 2 + dy),
+                           (x + fwid, fh / 2)], closed=True, facecolor=face, edgecolor="black",
+                          linewidth=1.0, alpha=0.75, zorder=2)
+            side = Polygon([(x + fwid, -fh / 2), (x + fwid + dx, -fh / 2 + dy),
+                            (x + fwid + dx, fh / 2 + dy), (x + fwid, fh / 2)], closed=True,
+                           facecolor=face, edgecolor="black", linewidth=1.0, alpha=0.55, zorder=2)
+            for p in (side, top, front):
+                ax.add_patch(p)
+            right = x + fwid + dx
+            top_y = fh / 2 + dy
+            bottom_y = -fh / 2
+            shape_text = f"{c}{_MULT}{h}{_MULT}{w}"
+        else:
+            units = shape[0]
+            bh = height * (0.5 + 0.5 * math.log10(units) / math.log10(max(vec_max, 10)))
+            fwid = 0.3
+            face = "#dadaeb"
+            ax.add_patch(Rectangle((x, -bh / 2), fwid, bh, facecolor=face, edgecolor="black",
+                                   linewidth=1.0, zorder=3))
+            nticks = min(units, 12)
+            for t in range(nticks):
+                yy = -bh / 2 + (t + 0.5) * bh / nticks
+                ax.plot([x + 0.06, x + fwid - 0.06], [yy, yy], color="#54278f", linewidth=0.8,
+                        zorder=4)
+            right = x + fwid
+            top_y = bh / 2
+            bottom_y = -bh / 2
+            shape_text = f"{units}"
+            if n == len(stages) - 1:
+                shape_text = f"{units} classes"
+                if classes:
+                    for t, name in enumerate(list(classes)[:nticks]):
+                        yy = bh / 2 - (t + 0.5) * bh / nticks
+                        ax.text(right + 0.12, yy, str(name), fontsize=7, va="center",
+                                color="black")
+        positions.append((x, right, top_y, bottom_y))
+        ax.text((x + right) / 2, bottom_y - 0.25, shape_text, ha="center", va="top",
+                fontsize=10, color="black", fontweight="bold")
+        x = right + gap
+    # arrows with the operation between consecutive stages
+    for n in range(1, len(stages)):
+        _, r_prev, _, _ = positions[n - 1]
+        x_next, _, _, _ = positions[n]
+        ax.add_patch(FancyArrowPatch((r_prev + 0.08, 0), (x_next - 0.08, 0), arrowstyle="-|>",
+                                     mutation_scale=14, color="#404040", linewidth=1.4, zorder=5))
+        label = stages[n][0]
+        label = label.replace(" + ", "\n+ ").replace(", ", "\n")
+        ax.text((r_prev + x_next) / 2, 0.18, label, ha="center", va="bottom", fontsize=8.5,
+                color="black", zorder=6,
+                bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"))
+    first_x = positions[0][0]
+    ax.text(first_x, height / 2 + 1.05, "input image", fontsize=10, color="black", ha="left")
+    # braces: feature learning vs classification
+    conv_end = max(i for i, (_, s) in enumerate(stages) if len(s) == 3)
+    y_b = -height / 2 - 1.05
+    ax.annotate("", xy=(positions[0][0], y_b), xytext=(positions[conv_end][1], y_b),
+                arrowprops=dict(arrowstyle="<->", color="#404040", linewidth=1.2))
+    ax.text((positions[0][0] + positions[conv_end][1]) / 2, y_b - 0.12,
+            "feature extraction: convolution + ReLU, pooling", ha="center", va="top",
+            fontsize=10, color="black")
+    if conv_end + 1 < len(stages):
+        ax.annotate("", xy=(positions[conv_end + 1][0], y_b), xytext=(positions[-1][1], y_b),
+                    arrowprops=dict(arrowstyle="<->", color="#404040", linewidth=1.2))
+        ax.text((positions[conv_end + 1][0] + positions[-1][1]) / 2, y_b - 0.12,
+                "classification", ha="center", va="top", fontsize=10, color="black")
+    ax.set_xlim(-0.3, x - gap + 1.2)
+    ax.set_ylim(-height / 2 - 1.75, height / 2 + 1.5)
+    ax.set_aspect("equal")
+    return ax
+
+
+# --------------------------------------------------------------------------- images + kernels
+
+
+def _to_hwc(image):
+    arr = np.asarray(image)
+    if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[-1] not in (3, 4):
+        arr = np.moveaxis(arr, 0, -1)
+    return arr
+
+
+def picture(image, ax=None, *, title=None, cmap="gray", vmin=None, vmax=None):
+    """Show an image (H, W), (C, H, W) or (H, W, C) without ticks; returns the axes.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> picture(np.zeros((4, 4)), Figure().subplots(), title="black").get_title()
+    'black'
+    """
+    arr = _to_hwc(image)
+    if ax is None:
+        ax = _new_axes((4, 4))
+    if arr.ndim == 2:
+        ax.imshow(arr, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    else:
+        ax.imshow(np.clip(arr, 0, 1) if arr.dtype.kind == "f" else arr, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title is not None:
+        _title(ax, title)
+    return ax
+
+
+def fraction_of(kernel, max_denominator=1024):
+    """``(d, kernel * d)`` with the smallest ``d`` that makes every entry an integer.
+
+    Lets a blur kernel print as ``1/16 ×`` integers.
+
+    >>> fraction_of(np.array([[1, 2, 1]]) / 4)
+    (4, array([[1., 2., 1.]]))
+    >>> fraction_of(np.array([[0.3]]))[0]
+    10
+    """
+    kernel = np.asarray(kernel, float)
+    for d in range(1, max_denominator + 1):
+        scaled = kernel * d
+        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-9):
+            return d, np.round(scaled)
+    return 1, kernel
+
+
+def _pretty(name):
+    return name.replace("_", " ")
+
+
+def _kernel_cells(ax, kernel, fontsize=None):
+    d, scaled = fraction_of(kernel)
+    _frame_axes(ax, *scaled.shape)
+    lo, hi = _kernel_limits(scaled)
+    _Cells(ax, scaled, cmap="PuOr", vmin=lo, vmax=hi, fmt=None if d > 1 else auto_format(scaled),
+           fontsize=fontsize)
+    return d
+
+
+def kernel_gallery(image, names=None, *, axes=None, padding_mode="replicate"):
+    """A table of kernels: operation, kernel matrix, its effect on ``image``.
+
+    Each result is ``convlab.correlate2d(image, kernels.get(name), padding='same',
+    padding_mode=padding_mode)``, shown clipped to the image's range like a
+    photograph. Kernels with fractional entries are written as ``1/d ×`` an
+    integer matrix.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        A grey image with values in [0, 1].
+    names : sequence of str, optional
+        Kernel names from ``convlab.kernels.names()``; defaults to identity,
+        edge detection, sharpen, box blur and the 3x3 and 5x5 Gaussian blurs
+        where the gallery has them.
+    axes : ndarray of Axes, shape (len(names), 3), optional
+
+    Returns
+    -------
+    ndarray of Axes, shape (len(names), 3)
+    """
+    img = _as_2d(image, "image").astype(float)
+    if names is None:
+        names = default_gallery_names()
+    names = list(names)
+    if not names:
+        raise ValueError("names must list at least one kernel, got an empty list")
+    kerns = [_kernels.get(n) for n in names]
+    if axes is None:
+        fig = _pyplot().figure(figsize=(8.0, 1.75 * len(names) + 0.5))
+        _white(fig)
+        axes = fig.subplots(len(names), 3, gridspec_kw={"width_ratios": [1.0, 1.1, 1.2]},
+                            squeeze=False)
+        fig.subplots_adjust(left=0.01, right=0.99, top=1 - 0.45 / (1.75 * len(names) + 0.5),
+                            bottom=0.01, hspace=0.1, wspace=0.12)
+    axes = np.asarray(axes, dtype=object).reshape(len(names), 3)
+    lo, hi = float(img.min()), float(img.max())
+    for row, (name, kern) in enumerate(zip(names, kerns)):
+        a_name, a_k, a_img = axes[row]
+        result = convlab.correlate2d(img, kern, padding="same", padding_mode=padding_mode)
+        a_name.set_axis_off()
+        a_name.text(0.5, 0.5, _pretty(name), ha="center", va="center", fontsize=13,
+                    color="black", transform=a_name.transAxes)
+        d = _kernel_cells(a_k, kern)
+        if d > 1:
+            a_k.set_ylabel(f"1/{d} \u00d7", rotation=0, fontsize=12, color="black",
+                           labelpad=30, va="center")
+        picture(np.clip(result, lo, hi), a_img, vmin=lo, vmax=hi)
+        if row == 0:
+            for a, t in zip(axes[0], ("Operation", "Kernel", "Result")):
+                _title(a, t, 13)
+                if a is a_name:
+                    a.set_title(t, fontsize=13, fontweight="bold", color="black")
+                else:
+                    a.set_title(t, fontsize=13, fontweight="bold", color="black", pad=6)
+    return axes
+
+
+def default_gallery_names():
+    """The gallery rows kertypes.png shows, taken from ``convlab.kernels.names()``.
+
+    >>> "identity" in default_gallery_names()
+    True
+    """
+    available = list(_kernels.names())
+    wanted = ["identity", "edge_detection", "edge_detection_1", "edge_detection_2",
+              "edge_detection_3", "outline", "sharpen", "box_blur", "gaussian_blur_3x3",
+              "gaussian_blur", "gaussian_blur_5x5"]
+    chosen = [n for n in wanted if n in available]
+    return chosen or available[:6]
+
+
+def side_by_side(image, kernel, result=None, *, axes=None, stride=1, padding="same",
+                 padding_mode="replicate", titles=None):
+    """An image, a kernel and the result of correlating them, in one row.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    kernel : array_like, shape (kH, kW)
+    result : array_like, optional
+        Computed with ``convlab.correlate2d(image, kernel, stride, padding,
+        padding_mode=padding_mode)`` when omitted.
+    axes : sequence of 3 Axes, optional
+    titles : sequence of 3 str, optional
+
+    Returns
+    -------
+    ndarray of 3 Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> axes = side_by_side(np.eye(6), np.ones((3, 3)) / 9, axes=Figure().subplots(1, 3))
+    >>> axes[2].get_title()
+    'result 6×6'
+    """
+    img = _as_2d(image, "image").astype(float)
+    kern = _as_2d(kernel, "kernel").astype(float)
+    if result is None:
+        result = convlab.correlate2d(img, kern, stride, padding, padding_mode=padding_mode)
+    result = _as_2d(result, "result")
+    if axes is None:
+        fig = _pyplot().figure(figsize=(10, 3.6))
+        _white(fig)
+        axes = fig.subplots(1, 3)
+        fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.04, wspace=0.15)
+    axes = np.asarray(axes, dtype=object).ravel()
+    titles = list(titles) if titles is not None else [
+        f"image {img.shape[0]}{_MULT}{img.shape[1]}", "kernel",
+        f"result {result.shape[0]}{_MULT}{result.shape[1]}"]
+    picture(img, axes[0], title=titles[0])
+    d = _kernel_cells(axes[1], kern)
+    _title(axes[1], titles[1] if d == 1 else f"{titles[1]} (1/{d} \u00d7)")
+    picture(result, axes[2], title=titles[2])
+    return axes
