@@ -292,15 +292,14 @@ def _w():
     return ipywidgets
 
 
-def _slider(description, value, low, high, name):
+def _slider(description, value, low, high):
     w = _w()
-    slider = w.IntSlider(value=value, min=low, max=high, step=1, description=description,
-                         continuous_update=True, style={"description_width": "initial"},
-                         layout=w.Layout(width="260px"))
-    return slider
+    return w.IntSlider(value=value, min=low, max=high, step=1, description=description,
+                       continuous_update=True, style={"description_width": "initial"},
+                       layout=w.Layout(width="260px"))
 
 
-def _dropdown(description, options, value, name, width="260px"):
+def _dropdown(description, options, value, width="260px"):
     w = _w()
     return w.Dropdown(options=options, value=value, description=description,
                       style={"description_width": "initial"}, layout=w.Layout(width=width))
@@ -352,14 +351,13 @@ def _assemble(name, title, controls, outputs, body, update, state):
     box.controls = controls
     box.outputs = outputs
     box.state = state
-    box.refresh = on_change
     on_change(None)
     return box
 
 
 def _cell_sliders(state_shape=(1, 1)):
-    row = _slider("explain output row", 0, 0, max(0, state_shape[0] - 1), "row")
-    col = _slider("explain output col", 0, 0, max(0, state_shape[1] - 1), "col")
+    row = _slider("explain output row", 0, 0, max(0, state_shape[0] - 1))
+    col = _slider("explain output col", 0, 0, max(0, state_shape[1] - 1))
     return row, col
 
 
@@ -576,15 +574,17 @@ def kernel_explorer(image=None):
     names = list(_gallery.names())
     first = "sobel_x" if "sobel_x" in names else names[0]
     controls = {
-        "kernel": _dropdown("kernel", names + [_CUSTOM], first, "kernel"),
+        "kernel": _dropdown("kernel", names + [_CUSTOM], first),
+        # Applied when the learner clicks outside the box, not at every keystroke
+        # (a half-typed row would flash an error message).
         "numbers": _w().Textarea(value=_kernel_text(_gallery.get(first)),
-                                 description="numbers",
+                                 description="numbers", continuous_update=False,
                                  layout=_w().Layout(width="260px", height="90px")),
-        "source": _dropdown("input", ["photograph", "small grid"], "small grid", "source"),
+        "source": _dropdown("input", ["photograph", "small grid"], "small grid"),
         "operation": _dropdown("operation", ["cross-correlation (deep learning)",
                                              "true convolution (kernel flipped)"],
-                               "cross-correlation (deep learning)", "operation", "320px"),
-        "padding": _dropdown("padding", ["valid", "same"], "valid", "padding"),
+                               "cross-correlation (deep learning)", "320px"),
+        "padding": _dropdown("padding", ["valid", "same"], "valid"),
     }
     row, col = _cell_sliders()
     controls["row"], controls["col"] = row, col
@@ -740,10 +740,10 @@ def stride_explorer(size=7, kernel_size=3, stride=2, padding=0):
     stride = _int_arg(stride, "stride", 1, 4)
     padding = _int_arg(padding, "padding", 0, 2)
     controls = {
-        "size": _slider("input size", size, 3, 12, "size"),
-        "kernel_size": _slider("kernel size", kernel_size, 1, 5, "kernel_size"),
-        "stride": _slider("stride", stride, 1, 4, "stride"),
-        "padding": _slider("padding", padding, 0, 2, "padding"),
+        "size": _slider("input size", size, 3, 12),
+        "kernel_size": _slider("kernel size", kernel_size, 1, 5),
+        "stride": _slider("stride", stride, 1, 4),
+        "padding": _slider("padding", padding, 0, 2),
     }
     row, col = _cell_sliders()
     controls["row"], controls["col"] = row, col
@@ -860,8 +860,7 @@ def filter_explorer(image=None):
     defaults = [n if n in three else three[0] for n in ("sobel_x", "identity", "sobel_y")]
     controls = {}
     for channel, default in zip(_CHANNELS, defaults):
-        controls[f"{channel}_kernel"] = _dropdown(f"{channel} kernel", three, default,
-                                                  f"{channel}_kernel")
+        controls[f"{channel}_kernel"] = _dropdown(f"{channel} kernel", three, default)
         controls[f"{channel}_weight"] = _w().FloatSlider(
             value=1.0, min=-2.0, max=2.0, step=0.25, description=f"{channel} \u00d7",
             style={"description_width": "initial"}, layout=_w().Layout(width="260px"))
@@ -1003,11 +1002,11 @@ def pooling_explorer(size=7, kernel_size=2, stride=2, mode="max"):
     if mode not in ("max", "avg"):
         raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
     controls = {
-        "mode": _dropdown("pooling", ["max", "avg"], mode, "mode"),
-        "size": _slider("input size", size, 2, 10, "size"),
-        "kernel_size": _slider("window", kernel_size, 1, 4, "kernel_size"),
-        "stride": _slider("stride", stride, 1, 4, "stride"),
-        "padding": _slider("padding", 0, 0, 2, "padding"),
+        "mode": _dropdown("pooling", ["max", "avg"], mode),
+        "size": _slider("input size", size, 2, 10),
+        "kernel_size": _slider("window", kernel_size, 1, 4),
+        "stride": _slider("stride", stride, 1, 4),
+        "padding": _slider("padding", 0, 0, 2),
         "ceil_mode": _w().Checkbox(value=False, description="ceil_mode"),
         "count_include_pad": _w().Checkbox(value=True, description="count_include_pad (avg)"),
     }
@@ -1173,11 +1172,11 @@ def padding_explorer(image=None):
     corner = photo[:24, :24]
     grid = np.arange(1.0, 26.0).reshape(5, 5)
     controls = {
-        "padding": _dropdown("padding", _PADDING_CHOICES, 1, "padding"),
-        "mode": _dropdown("mode", ["zeros", "reflect", "replicate", "circular"], "zeros",
-                          "mode"),
-        "kernel_size": _slider("kernel size", 3, 1, 5, "kernel_size"),
-        "stride": _slider("stride", 1, 1, 3, "stride"),
+        "padding": _dropdown("padding", _PADDING_CHOICES, 1),
+        "mode": _dropdown("mode", ["zeros", "reflect", "replicate", "circular"],
+                          "zeros"),
+        "kernel_size": _slider("kernel size", 3, 1, 5),
+        "stride": _slider("stride", 1, 1, 3),
     }
     row, col = _cell_sliders()
     controls["row"], controls["col"] = row, col
@@ -1315,11 +1314,11 @@ def arithmetic_explorer(size=5, kernel_size=3, stride=2, padding=1, dilation=1):
               _int_arg(stride, "stride", 1, 4), _int_arg(padding, "padding", 0, 4),
               _int_arg(dilation, "dilation", 1, 3))
     controls = {
-        "size": _slider("input size", values[0], 1, 12, "size"),
-        "kernel_size": _slider("kernel size", values[1], 1, 5, "kernel_size"),
-        "stride": _slider("stride", values[2], 1, 4, "stride"),
-        "padding": _slider("padding", values[3], 0, 4, "padding"),
-        "dilation": _slider("dilation", values[4], 1, 3, "dilation"),
+        "size": _slider("input size", values[0], 1, 12),
+        "kernel_size": _slider("kernel size", values[1], 1, 5),
+        "stride": _slider("stride", values[2], 1, 4),
+        "padding": _slider("padding", values[3], 0, 4),
+        "dilation": _slider("dilation", values[4], 1, 3),
     }
     row, col = _cell_sliders()
     controls["row"], controls["col"] = row, col

@@ -431,3 +431,32 @@ def test_no_global_matplotlib_state_changes():
     widgets.kernel_explorer()
     widgets.filter_explorer()
     assert dict(matplotlib.rcParams) == before
+
+
+@pytest.mark.parametrize("make", EXPLORERS, ids=IDS)
+def test_random_control_moves_never_raise_and_always_explain(make):
+    """Seeded random walk over every control: a message or a correct explanation, always."""
+    rng = np.random.default_rng(7)
+    explorer = make()
+    names = list(explorer.controls)
+    messages = 0
+    for _ in range(60):
+        control = explorer.controls[names[rng.integers(len(names))]]
+        if getattr(control, "disabled", False):
+            continue
+        if isinstance(control, (ipywidgets.IntSlider, ipywidgets.FloatSlider)):
+            steps = int(round((control.max - control.min) / control.step))
+            control.value = control.min + control.step * int(rng.integers(steps + 1))
+        else:
+            control.value = another_value(control)
+        state = explorer.state
+        if state["error"] is not None:
+            messages += 1
+            assert explorer.outputs["message"].layout.display != "none"
+            continue
+        assert state["explain_ok"] is True
+        r, c = state["cell"]
+        assert state["cell_value"] == state["output"][r, c]
+        value, claimed = _evaluate_formula(state["formula"][0])
+        assert value == claimed == state["shape"][0]
+    assert messages < 60
