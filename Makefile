@@ -1,0 +1,40 @@
+# Every target sets up .venv (once, or again when pyproject.toml changes) and then runs.
+#   make lab        open the course in JupyterLab
+#   make test       run every test: unit, property, doctests, notebooks (nbval), browser
+#   make notebooks  re-execute every notebook top to bottom and save its outputs
+#   make figures    regenerate every picture in fig/
+#   make bench      time convlab against PyTorch and SciPy (needs torch installed in .venv)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.convlab-installed
+
+.PHONY: lab test notebooks figures bench venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "convlab needs Python 3.10 or newer; run: make PYTHON=python3.12 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_convolutional_networks.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py
+
+figures: $(STAMP)
+	$(BIN)/python -m convlab.figures
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_core.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
