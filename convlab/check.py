@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import textwrap
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
@@ -324,17 +325,11 @@ _TABLE = {
         notebook="06_putting_it_together", title="Shapes through a pipeline",
         answer="a list of four (channels, rows, columns) tuples",
         input_shape=(3, 64, 64),
-        layers=(
-            "Conv2d(3, 16, kernel_size=5, padding=2)",
-            "MaxPool2d(2)",
-            "Conv2d(16, 32, kernel_size=3, stride=2, padding=1)",
-            "MaxPool2d(3, stride=2)",
-        ),
         spec=(("conv", 16, 5, 1, 2), ("pool", None, 2, 2, 0),
               ("conv", 32, 3, 2, 1), ("pool", None, 3, 2, 0)),
         question=(
             "An image of shape {input_shape} (channels, rows, columns) goes through\n"
-            "{layers}\nGive the shape after each of the four layers."),
+            "{spec}\nGive the shape after each of the four layers."),
     ),
     "stacked_3x3_weights": dict(
         notebook="06_putting_it_together", title="Three 3x3 layers or one 7x7",
@@ -376,9 +371,16 @@ class Exercise:
     @property
     def question(self) -> str:
         """The question text with its numbers filled in."""
-        shown = {key: _show(value) for key, value in self.materials().items()}
+        materials = self.materials()
+        if "spec" in materials:   # a pipeline: show it as the PyTorch modules
+            materials["spec"] = _pipeline_code(materials["spec"], materials["input_shape"][0])
+        shown = {key: _show(value) for key, value in materials.items()}
         text = self.template.format(**shown)
-        return f"Exercise {self.number}: {self.title}\n{text}\nAnswer with {self.answer}."
+        lines = [f"Exercise {self.number}: {self.title}", *text.split("\n"),
+                 f"Answer with {self.answer}."]
+        # Wrap the prose for reading; arrays and layer lists keep their layout.
+        return "\n".join(line if line.startswith((" ", "[")) else textwrap.fill(line, 88, break_on_hyphens=False)
+                         for line in lines)
 
 
 def _build_registry() -> dict[str, Exercise]:
@@ -418,7 +420,8 @@ def exercises(notebook=None):
     >>> list(exercises())
     ['01_kernels', '02_stride', '03_filters', '04_pooling', '05_padding', '06_putting_it_together']
     >>> exercises('04')
-    ['max_pool_values', 'avg_pool_values', 'max_pool_indices', 'ceil_mode_output_size', 'naive_max_pool2d']
+    ['max_pool_values', 'avg_pool_values', 'max_pool_indices', 'ceil_mode_output_size',
+     'naive_max_pool2d']
     """
     grouped: dict[str, list[str]] = {}
     for exercise in EXERCISES.values():
@@ -449,7 +452,8 @@ def question(name):
     --------
     >>> question("stride_output_size")
     Exercise 02.1: Output size with a stride
-    A row of 11 pixels is scanned by a 3-wide kernel with stride 2 and no padding. How many outputs does the row give?
+    A row of 11 pixels is scanned by a 3-wide kernel with stride 2 and no padding. How many
+    outputs does the row give?
     Answer with a whole number.
     """
     print(_lookup(name).question)
@@ -541,9 +545,7 @@ def _report(name, answer, **options):
 
 
 def _is_untouched(answer) -> bool:
-    if answer is None or answer is Ellipsis:
-        return True
-    return False
+    return answer is None or answer is Ellipsis
 
 
 def _has_ellipsis(answer) -> bool:
@@ -656,6 +658,14 @@ def _whole_number_set(answer, what) -> set:
     return values
 
 
+def _shape_of(answer):
+    """The shape of an array-like answer, or None when it has none."""
+    try:
+        return np.asarray(answer, dtype=float).shape
+    except (TypeError, ValueError):
+        return None
+
+
 def _close(a, b) -> bool:
     return bool(np.allclose(a, b, rtol=1e-9, atol=1e-9))
 
@@ -672,6 +682,21 @@ def _show(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def _pipeline_code(spec, in_channels):
+    """The PyTorch modules of a pipeline spec ``(kind, out_channels, k, s, p)``."""
+    lines = []
+    for kind, out, k, s, p in spec:
+        if kind == "conv":
+            lines.append(f"Conv2d({in_channels}, {out}, kernel_size={k}"
+                         + (f", stride={s}" if s != 1 else "")
+                         + (f", padding={p}" if p else "") + ")")
+            in_channels = out
+        else:
+            lines.append(f"MaxPool2d({k}" + (f", stride={s}" if s != k else "")
+                         + (f", padding={p}" if p else "") + ")")
+    return tuple(lines)
 
 
 def _fmt(x) -> str:
@@ -956,7 +981,7 @@ def _stride_output_values(m, answer):
     try:
         mine = _number_array(answer, expected.shape, "2-D array")
     except _Malformed:
-        if not _has_ellipsis(answer) and np.shape(answer) == dense.shape:
+        if _shape_of(answer) == dense.shape:
             return _wrong(f"an output of shape {dense.shape} is the stride-1 result. "
                           f"With stride {s} the kernel jumps {s} pixels each time.")
         raise
@@ -1018,6 +1043,10 @@ def _alexnet_input_sizes(m, answer):
     if len(mine) == 1 and mine <= expected:
         return _wrong(f"that width works, but it is not the only one: with stride {s} the "
                       "last window may leave a few columns unvisited.")
+    outside = sorted(i for i in mine if not low <= i <= high)
+    if outside:
+        return _wrong(f"only widths from {low} to {high} are asked about; {outside[0]} is "
+                      "outside that range.")
     too_many = sorted(mine - expected)
     if too_many:
         return _wrong(f"{too_many[0]} gives floor(({too_many[0]} - {k}) / {s}) + 1 = "
@@ -1133,7 +1162,7 @@ def _max_pool_values(m, answer):
     try:
         mine = _number_array(answer, expected.shape, "2-D array")
     except _Malformed as reason:
-        if np.shape(answer) == max_pool2d(x, k, stride=1).shape:
+        if _shape_of(answer) == max_pool2d(x, k, stride=1).shape:
             return _wrong("that is the shape at stride 1. Pooling's stride defaults to the "
                           "window size, so the windows do not overlap.")
         raise reason
@@ -1322,7 +1351,7 @@ def _reflect_pad_row(m, answer):
     return _array_verdict(
         mine, expected,
         f"reflect mirrors the row about its first and last pixels without repeating them: "
-        f"[{shown}] becomes {[float(v) if not float(v).is_integer() else int(v) for v in expected]}. "
+        f"[{shown}] becomes [{', '.join(_fmt(v) for v in expected)}]. "
         "torch.nn.functional.pad(mode='reflect') does the same; numpy calls it 'reflect' too.",
         hints=hints)
 
@@ -1416,7 +1445,8 @@ def _pipeline_shapes(m, answer):
         raise _Malformed(f"the answer should be a list of {len(expected)} shapes, one after "
                          f"each layer, such as [(16, 64, 64), ...], but got "
                          f"{_describe(answer)}.")
-    for n, (item, shape, layer) in enumerate(zip(answer, expected, m["layers"]), start=1):
+    code = _pipeline_code(m["spec"], m["input_shape"][0])
+    for n, (item, shape, layer) in enumerate(zip(answer, expected, code), start=1):
         mine = _whole_numbers(item, 3, f"shape {n}: a (channels, rows, columns) tuple")
         if mine != shape:
             part = "channels" if mine[0] != shape[0] else "rows and columns"
