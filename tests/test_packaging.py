@@ -24,7 +24,8 @@ def _pyproject_requirements():
 
 def _conda_requirements():
     found = {}
-    for line in (ROOT / "environment.yml").read_text().splitlines():
+    text = (ROOT / "environment.yml").read_text()
+    for line in text.split("dependencies:", 1)[1].splitlines():
         match = re.match(r"^  - ([^:#]+?)\s*$", line)
         if match and match.group(1) not in ("pip",):
             name, spec = _split(match.group(1))
