@@ -577,8 +577,19 @@ def _check_filled(answer):
                          "cell again.")
 
 
+def _plain(answer):
+    """Arrays from other libraries (a torch tensor, say) as numpy arrays."""
+    if hasattr(answer, "__array__") and not isinstance(answer, np.ndarray):
+        try:
+            return np.asarray(answer)
+        except Exception:  # an object that only claims to be an array
+            return answer
+    return answer
+
+
 def _whole_number(answer) -> int:
     _check_filled(answer)
+    answer = _plain(answer)
     if isinstance(answer, np.ndarray) and answer.ndim == 0:
         answer = answer.item()
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
@@ -594,6 +605,7 @@ def _whole_number(answer) -> int:
 
 def _number(answer) -> float:
     _check_filled(answer)
+    answer = _plain(answer)
     if isinstance(answer, np.ndarray) and answer.size == 1:
         answer = answer.item()
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
@@ -1087,7 +1099,8 @@ def _filter_output_value(m, answer):
                         f"{_fmt(expected)}: the three partial results are summed and the "
                         "bias added once, giving one output channel.")
     if _close(value, sum(partials)):
-        return _wrong("almost: the filter also adds its bias, once per output value.")
+        return _wrong("that is the sum of the partial results without the bias; the filter "
+                      "adds its bias once to every output value.")
     if _close(value, sum(partials) + 3 * bias):
         return _wrong("the bias belongs to the filter, not to each channel: add it once.")
     if any(_close(value, p + bias) or _close(value, p) for p in partials):
@@ -1346,7 +1359,7 @@ def _reflect_pad_row(m, answer):
               f"that is '{other}' padding. Reflect mirrors about the edge pixel.")
              for other in ("zeros", "replicate", "circular")]
     hints.append((np.pad(row, amount, mode="symmetric"),
-                  "close: that mirrors but repeats the edge pixel. Reflect mirrors about the "
+                  "that mirrors, but repeats the edge pixel. Reflect mirrors about the "
                   "edge pixel itself, so the edge value appears only once."))
     return _array_verdict(
         mine, expected,

@@ -28,7 +28,7 @@ WRONG = {
     "stride_unvisited": ([7, 8, 9], "missing 1 column"),
     "alexnet_input_sizes": ([227], "not the only one"),
     "filter_partial_sums": ([-5, 12, 6], "green value is off"),
-    "filter_output_value": (12, "bias"),
+    "filter_output_value": (12, "without the bias"),
     "filter_output_shape": ((3, 28, 28), "one output channel"),
     "conv_parameter_count": (600, "one bias"),
     "pointwise_parameter_count": (64 * 32, "one bias"),
@@ -209,10 +209,14 @@ def test_equivalent_forms_are_accepted(capsys, name, answer):
     assert out.startswith("Correct! "), out
 
 
-def test_shape_answers_can_be_torch_sizes(capsys):
+def test_answers_can_be_torch_sizes_and_tensors(capsys):
     torch = pytest.importorskip("torch", reason="PyTorch not installed")
     out = run(capsys, "filter_output_shape", torch.Size([8, 28, 28]))
     assert out.startswith("Correct! ")
+    assert run(capsys, "stride_output_size", torch.tensor(5)).startswith("Correct! ")
+    assert run(capsys, "kernel_one_value", torch.tensor(-3.0)).startswith("Correct! ")
+    answer = torch.tensor([[12.0, -5.0], [3.0, 8.0]])
+    assert run(capsys, "stride_output_values", answer).startswith("Correct! ")
 
 
 # --- what the hints say -----------------------------------------------------------------
