@@ -717,7 +717,7 @@ def _fmt(x) -> str:
     return str(int(x)) if x.is_integer() else f"{x:g}"
 
 
-def _cells(array, where) -> str:
+def _cells(where) -> str:
     cells = [f"[{', '.join(map(str, index))}]" for index in zip(*np.nonzero(where))]
     return ", ".join(cells)
 
@@ -730,7 +730,7 @@ def _array_verdict(mine, expected, correct_message, hints=()):
         if other.shape == mine.shape and _close(mine, other):
             return _wrong(hint)
     wrong = ~np.isclose(mine, expected, rtol=1e-9, atol=1e-9)
-    return _wrong(f"{wrong.sum()} of the {wrong.size} values are off, at {_cells(mine, wrong)}."
+    return _wrong(f"{wrong.sum()} of the {wrong.size} values are off, at {_cells(wrong)}."
                   " Recompute those cells.")
 
 
