@@ -38,6 +38,7 @@ from __future__ import annotations
 import functools
 import html
 import io
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -58,7 +59,8 @@ __all__ = [
 _HIGHLIGHT = (230, 85, 13)        # the window / selected cell, orange
 _GRID_CMAP = "Blues"
 _PHOTO_SIDE = 96                  # photographs are shown at most this many pixels a side
-_VIEW_PX = 288                    # on-screen size of a picture, in screen pixels
+_VIEW_PX = 240                    # on-screen size of a picture, in screen pixels
+# (PNG encoding is most of a move's cost: a 96-pixel photograph is upscaled 2x, not 3x.)
 
 
 # --------------------------------------------------------------------------- rendering engine
@@ -160,9 +162,9 @@ def _picture(values, *, boxes=(), rgb=None, view=_VIEW_PX):
 def _fmt(value, digits=3):
     """A number as a short, readable string (integers without a decimal point)."""
     value = float(value)
-    if np.isnan(value):
+    if math.isnan(value):
         return "nan"
-    if np.isinf(value):
+    if math.isinf(value):
         return "\u2212\u221e" if value < 0 else "\u221e"
     if value.is_integer() and abs(value) < 1e12:
         text = str(int(value))
@@ -171,11 +173,6 @@ def _fmt(value, digits=3):
         if text in ("-0", ""):
             text = "0"
     return text.replace("-", "\u2212")
-
-
-def _text_colour(rgb):
-    r, g, b = (int(c) for c in rgb)
-    return "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#fff"
 
 
 _CELL = ("width:{px}px;height:{px}px;min-width:{px}px;text-align:center;vertical-align:middle;"
@@ -191,23 +188,26 @@ _KIND_STYLE = {
 
 
 def _grid_html(values, *, kinds=None, highlight=None, dim=None, cmap=_GRID_CMAP, px=26,
-               digits=2, css="", show=True, title=None):
+               digits=2, css="", title=None):
     """An HTML table of numbers, cells coloured by value.
 
     ``kinds`` marks cells 'in' (input), 'pad' (padding, hatched), 'outside'
-    (beyond the padded input) or 'skip' (input never visited, red frame);
-    ``highlight`` is a boolean mask outlined in orange; ``dim`` greys cells out.
+    (beyond the padded input) or 'skip' (input never visited, hatched red);
+    ``highlight`` is a boolean mask outlined in orange; ``dim`` fades cells.
     """
     values = np.asarray(values, dtype=float)
     height, width = values.shape
     if kinds is None:
         kinds = np.full(values.shape, "in", dtype=object)
     real = (kinds == "in") | (kinds == "skip")
-    shown = values[real] if real.any() else values
-    low, high = _limits(shown)
-    colours = _lut(cmap)[_indices(np.clip(values, low, high), low, high * 1.0 + (high - low) * 0.35)]
-    longest = max((len(_fmt(v, digits)) for v in values.flat), default=1) if show else 1
+    low, high = _limits(values[real] if real.any() else values)
+    # Only the lighter two thirds of the colormap, so the numbers stay readable.
+    colours = _lut(cmap)[_indices(np.clip(values, low, high), low, high + (high - low) * 0.35)]
+    light = colours @ np.array([0.299, 0.587, 0.114]) > 140
+    texts = [[_fmt(v, digits) for v in line] for line in values.tolist()]
+    longest = max(len(t) for line in texts for t in line)
     base = _CELL.format(px=max(px, 7 * longest + 6))
+    mark = "box-shadow:inset 0 0 0 3px rgb({},{},{});font-weight:bold;".format(*_HIGHLIGHT)
     rows = []
     for i in range(height):
         cells = []
@@ -215,15 +215,13 @@ def _grid_html(values, *, kinds=None, highlight=None, dim=None, cmap=_GRID_CMAP,
             kind = kinds[i, j]
             style = base + _KIND_STYLE[kind]
             if kind == "in":
-                colour = colours[i, j]
-                style += "background:rgb({},{},{});color:{};".format(*colour, _text_colour(colour))
+                r, g, b = colours[i, j].tolist()
+                style += f"background:rgb({r},{g},{b});color:{'#000' if light[i, j] else '#fff'};"
             if dim is not None and dim[i, j]:
                 style += "opacity:0.35;"
             if highlight is not None and highlight[i, j]:
-                style += "box-shadow:inset 0 0 0 3px rgb({},{},{});font-weight:bold;".format(
-                    *_HIGHLIGHT)
-            text = _fmt(values[i, j], digits) if (show and kind != "outside") else (
-                "\u00b7" if kind == "outside" else "")
+                style += mark
+            text = "\u00b7" if kind == "outside" else texts[i][j]
             cells.append(f'<td style="{style}">{text}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     caption = (f'<caption style="caption-side:top;font:12px sans-serif;padding:2px">'
@@ -595,6 +593,7 @@ def kernel_explorer(image=None):
         "info": _html("convlab-info"), "message": _html("convlab-message"),
     }
     state = {}
+    colours = {}
     last_kernel = [first]
 
     def update():
@@ -637,8 +636,16 @@ def kernel_explorer(image=None):
         _show(outputs["input_grid"], not is_photo)
         _show(outputs["output_grid"], not is_photo)
         if is_photo:
-            outputs["input"].value = _picture(source, boxes=[box])
-            outputs["output"].value = _picture(result, boxes=[(r, c, 1, 1)])
+            # Colour the photograph once, and the result once per new result: a cell
+            # move then only copies colours, outlines the window and encodes.
+            if "photo" not in colours:
+                colours["photo"] = _auto_colorize(photo)
+            key = (kernel.tobytes(), kernel.shape, flipped, padding)
+            if colours.get("key") != key:
+                colours["key"], colours["result"] = key, _auto_colorize(result)
+            outputs["input"].value = _picture(source, rgb=colours["photo"], boxes=[box])
+            outputs["output"].value = _picture(result, rgb=colours["result"],
+                                               boxes=[(r, c, 1, 1)])
         else:
             outputs["input_grid"].value = _grid_html(
                 padded, kinds=kinds, title="input (padding hatched)",
@@ -905,9 +912,12 @@ def filter_explorer(image=None):
                 outputs[f"{ch}_partial"].value = _picture(partials[index], view=150)
                 rendered[ch] = key
         outputs["sum"].value = _picture(result, boxes=[(r, c, 1, 1)], view=150)
-        outputs["kernels"].value = _row(*[
-            _grid_html(filt[i], cmap="Oranges", title=f"{ch} kernel", digits=2)
-            for i, ch in enumerate(_CHANNELS)], f"bias = {_fmt(bias)}")
+        key = (filt.tobytes(), bias)
+        if rendered.get("kernels") != key:
+            outputs["kernels"].value = _row(*[
+                _grid_html(filt[i], cmap="Oranges", title=f"{ch} kernel", digits=2)
+                for i, ch in enumerate(_CHANNELS)], f"bias = {_fmt(bias)}")
+            rendered["kernels"] = key
         # Explain: per-channel windows and partial sums, then the total plus bias.
         pieces, texts, products = [], [], []
         for i, ch in enumerate(_CHANNELS):
