@@ -840,6 +840,7 @@ def stride_explorer(size=7, kernel_size=3, stride=2, padding=0):
 # --------------------------------------------------------------------------- filter explorer
 
 _CHANNELS = ("red", "green", "blue")
+_FILTER_VIEW = 192
 
 
 def filter_explorer(image=None):
@@ -888,7 +889,7 @@ def filter_explorer(image=None):
     # The input channels never change: render them once.
     for index, ch in enumerate(_CHANNELS):
         outputs[f"{ch}_input"].value = _picture(
-            rgb[index], rgb=_colorize(rgb[index], tints[ch], 0.0, 1.0), view=150)
+            rgb[index], rgb=_colorize(rgb[index], tints[ch], 0.0, 1.0), view=_FILTER_VIEW)
 
     def update():
         state.clear()
@@ -909,9 +910,9 @@ def filter_explorer(image=None):
             # again only when those change (bias and cell moves then cost one picture).
             key = (controls[f"{ch}_kernel"].value, controls[f"{ch}_weight"].value)
             if rendered.get(ch) != key:
-                outputs[f"{ch}_partial"].value = _picture(partials[index], view=150)
+                outputs[f"{ch}_partial"].value = _picture(partials[index], view=_FILTER_VIEW)
                 rendered[ch] = key
-        outputs["sum"].value = _picture(result, boxes=[(r, c, 1, 1)], view=150)
+        outputs["sum"].value = _picture(result, boxes=[(r, c, 1, 1)], view=_FILTER_VIEW)
         key = (filt.tobytes(), bias)
         if rendered.get("kernels") != key:
             outputs["kernels"].value = _row(*[
@@ -928,8 +929,9 @@ def filter_explorer(image=None):
                                _grid_html(filt[i], cmap="Oranges", title="kernel", digits=2),
                                "=", _grid_html(prod, cmap="Greens", title="products",
                                                digits=3),
-                               f"sum = {_fmt(prod.sum(), 4)} (partial map: "
-                               f"{_fmt(partials[i][r, c], 4)})"))
+                               f'<span style="font:12px monospace">sum = '
+                               f"{_fmt(prod.sum(), 4)} (partial map: "
+                               f"{_fmt(partials[i][r, c], 4)})</span>"))
             texts.append(_fmt(prod.sum(), 4))
         total = float(sum(p.sum() for p in products) + bias)
         core_value = float(result[r, c])
@@ -968,7 +970,7 @@ def filter_explorer(image=None):
         + [titles("")] + [outputs[f"{ch}_input"] for ch in _CHANNELS]
         + [titles("partial map (channel \u2605 kernel)")]
         + [outputs[f"{ch}_partial"] for ch in _CHANNELS],
-        layout=w.Layout(grid_template_columns="120px 160px 160px 160px"))
+        layout=w.Layout(grid_template_columns="120px 200px 200px 200px"))
     body = [w.HBox([kernels_box, w.VBox([outputs["kernels"], outputs["info"]])]),
             outputs["message"], grid,
             w.HBox([titles("sum of the three partial maps + bias = the output channel"),
