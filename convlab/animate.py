@@ -178,6 +178,27 @@ class Animation:
         self.fig.clear()
 
 
+def _to_palette(image, colours):
+    """``image`` (RGB) as a P image on ``colours``, each pixel on its exactly nearest entry.
+
+    (Pillow's own palette mapping goes through a coarse colour cache and turns
+    white into light grey.)
+    """
+    from PIL import Image
+
+    rgb = np.asarray(image, dtype=np.int64).reshape(-1, 3)
+    keys = (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+    unique, inverse = np.unique(keys, return_inverse=True)
+    u = np.stack([(unique >> 16) & 255, (unique >> 8) & 255, unique & 255], axis=1)
+    u = u.astype(np.float64)
+    p = colours.astype(np.float64)
+    distance = (u * u).sum(1)[:, None] - 2 * u @ p.T + (p * p).sum(1)[None, :]
+    lut = distance.argmin(axis=1).astype(np.uint8)
+    out = Image.frombytes("P", image.size, lut[inverse.ravel()].tobytes())
+    out.putpalette(colours.ravel().tolist())
+    return out
+
+
 def _writer(kind, **kwargs):
     """matplotlib's Pillow or HTML writer, fed with pre-rendered frames."""
     import base64
@@ -202,10 +223,15 @@ def _writer(kind, **kwargs):
             both = Image.new("RGB", (first.width, first.height * 2))
             both.paste(first, (0, 0))
             both.paste(last, (0, first.height))
-            palette = both.quantize(colors=255, method=Image.Quantize.MEDIANCUT,
+            palette = both.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
                                     dither=Image.Dither.NONE)
-            frames = [f.quantize(palette=palette, dither=Image.Dither.NONE)
-                      for f in self._frames]
+            # median cut averages colours: make the lightest and darkest entries exact
+            # white and black again (the background and the text)
+            colours = np.array(palette.getpalette(), dtype=np.int64).reshape(-1, 3)
+            brightness = colours.sum(axis=1)
+            colours[int(np.argmax(brightness))] = 255
+            colours[int(np.argmin(brightness))] = 0
+            frames = [_to_palette(f, colours) for f in self._frames]
             frames[0].save(self.outfile, save_all=True, append_images=frames[1:],
                            duration=self._durations or int(1000 / self.fps), loop=0)
 
@@ -899,8 +925,12 @@ def pooling(input_size=6, kernel_size=2, stride=None, mode="max", *, image=None,
     mark = _cell_marker(a_out)
     from matplotlib.patches import Circle
 
+    from matplotlib.patheffects import withStroke
+
+    # black ring with a white halo: it reads on the darkest cells too
     ring = Circle((0, 0), 0.38, fill=False, edgecolor="black", linewidth=2.0, zorder=7,
-                  visible=mode == "max")
+                  visible=mode == "max", path_effects=[withStroke(linewidth=4.5,
+                                                                  foreground="white")])
     a_in.add_patch(ring)
     caption = _caption(fig, 0.2 / height, 10.5)
     bold = [None]
