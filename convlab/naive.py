@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, check_choice, check_explicit_padding, compute_dtype
+from ._checks import as_array, compute_dtype
 from .convolution import check_layer, prepare
 from .filters import check_filter
-from .padding import PADDING_MODES, _check_fits
+from .padding import check_pad_args
 from .pooling import pool_geometry
 
 __all__ = ["correlate2d", "convolve2d", "apply_filter", "conv2d", "max_pool2d",
@@ -28,16 +28,8 @@ def pad2d(x, padding, mode="zeros", value=0.0):
     >>> pad2d(np.array([[1, 2, 3]]), ((0, 0), (2, 2)), mode="reflect")
     array([[3, 2, 1, 2, 3, 2, 1]])
     """
-    x = as_array(x, "x", (2, 3, 4, 5))
-    (top, bottom), (left, right) = check_explicit_padding(padding)
-    check_choice(mode, "mode", PADDING_MODES)
+    x, ((top, bottom), (left, right)) = check_pad_args(x, padding, mode, value)
     height, width = x.shape[-2:]
-    if mode == "reflect":
-        _check_fits(top, bottom, height, "height", mode, strict=True)
-        _check_fits(left, right, width, "width", mode, strict=True)
-    if mode == "circular":
-        _check_fits(top, bottom, height, "height", mode, strict=False)
-        _check_fits(left, right, width, "width", mode, strict=False)
     fill = value if mode == "constant" else 0
     out = np.full(x.shape[:-2] + (top + height + bottom, left + width + right), fill,
                   dtype=x.dtype)

@@ -15,7 +15,7 @@ import numpy as np
 from ._checks import as_array, check_choice, check_explicit_padding, describe
 from .arithmetic import resolve_axis_padding
 
-__all__ = ["pad2d", "resolve_padding", "PADDING_MODES"]
+__all__ = ["pad2d", "resolve_padding", "check_pad_args", "PADDING_MODES"]
 
 #: Padding modes, named as in PyTorch (``'zeros'`` is ``'constant'`` with 0).
 PADDING_MODES = ("zeros", "constant", "reflect", "replicate", "circular")
@@ -95,23 +95,29 @@ def pad2d(x, padding, mode="zeros", value=0.0):
     >>> pad2d(row, ((0, 0), (2, 2)), mode='circular')
     array([[2, 3, 1, 2, 3, 1, 2]])
     """
-    array = as_array(x, "x", (2, 3, 4, 5))
-    (top, bottom), (left, right) = check_explicit_padding(padding, "padding")
-    check_choice(mode, "mode", PADDING_MODES)
-    if not isinstance(value, numbers.Real):
-        raise TypeError(f"value must be a real number, got {describe(value)}")
-    height, width = array.shape[-2:]
-    if mode == "reflect":
-        _check_fits(top, bottom, height, "height", mode, strict=True)
-        _check_fits(left, right, width, "width", mode, strict=True)
-    elif mode == "circular":
-        _check_fits(top, bottom, height, "height", mode, strict=False)
-        _check_fits(left, right, width, "width", mode, strict=False)
+    array, ((top, bottom), (left, right)) = check_pad_args(x, padding, mode, value)
     widths = [(0, 0)] * (array.ndim - 2) + [(top, bottom), (left, right)]
     if mode in ("zeros", "constant"):
         fill = 0 if mode == "zeros" else value
         return np.pad(array, widths, mode="constant", constant_values=fill)
     return np.pad(array, widths, mode=_NUMPY_MODE[mode])
+
+
+def check_pad_args(x, padding, mode, value):
+    """Validate :func:`pad2d`'s arguments; return the array and explicit padding.
+
+    Shared with :func:`convlab.naive.pad2d`. ``reflect`` needs every pad
+    smaller than its axis and ``circular`` at most the axis, as in PyTorch.
+    """
+    array = as_array(x, "x", (2, 3, 4, 5))
+    pads = check_explicit_padding(padding, "padding")
+    check_choice(mode, "mode", PADDING_MODES)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"value must be a real number, got {describe(value)}")
+    if mode in ("reflect", "circular"):
+        for (before, after), size, axis in zip(pads, array.shape[-2:], ("height", "width")):
+            _check_fits(before, after, size, axis, mode, strict=mode == "reflect")
+    return array, pads
 
 
 def _check_fits(before, after, size, axis, mode, strict):
