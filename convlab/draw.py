@@ -56,6 +56,7 @@ __all__ = [
     "pooling",
     "pooling_comparison",
     "cnn",
+    "cnn_shapes",
     "kernel_gallery",
     "side_by_side",
     "picture",

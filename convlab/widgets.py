@@ -796,14 +796,22 @@ def stride_explorer(size=7, kernel_size=3, stride=2, padding=0):
                                              title="output")
         span = n + 2 * p - k
         rest = span % s
-        if rest == 0:
+        reasons = []
+        if rest:
+            reasons.append(f"({n} + 2\u00b7{p} \u2212 {k}) = {span} leaves remainder {rest} when "
+                           f"divided by the stride {s}: the last {rest} row(s) and column(s) "
+                           f"are never reached")
+        if s > k:
+            reasons.append(f"the stride {s} is larger than the kernel {k}: the {s - k} row(s) and "
+                           f"column(s) between neighbouring windows are skipped")
+        if not reasons:
             leftover = (f"({n} + 2\u00b7{p} \u2212 {k}) = {span} is a multiple of the stride "
-                        f"{s}: the last window ends exactly at the edge, every pixel is used.")
+                        f"{s} and the windows touch or overlap: every pixel is used.")
         else:
-            leftover = (f"({n} + 2\u00b7{p} \u2212 {k}) = {span} leaves remainder {rest} when "
-                        f"divided by the stride {s}: the last {rest} row(s) and column(s) are "
-                        f"never visited ({never} input pixels, hatched red). Input sizes {n - rest}\u2013"
-                        f"{n - rest + s - 1} all give the same output size.")
+            leftover = "; ".join(reasons) + f" ({never} input pixels never visited, hatched red)."
+            if rest:
+                leftover += (f" Input sizes {n - rest}\u2013{n - rest + s - 1} all give the same "
+                             f"output size.")
         outputs["leftover"].value = f'<div style="font:13px sans-serif">{leftover}</div>'
         outputs["explain"].value = _explain_conv(padded, kinds, kernel, r, c, (s, s), (1, 1),
                                                  result[r, c], state=state)
