@@ -5,6 +5,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIREMENT = re.compile(r"^([A-Za-z0-9_.-]+)\s*(.*)$")
+# conda-forge names that differ from the PyPI name of the same package.
+CONDA_TO_PYPI = {"playwright-python": "playwright"}
 
 
 def _split(requirement):
@@ -29,7 +31,7 @@ def _conda_requirements():
         match = re.match(r"^  - ([^:#]+?)\s*$", line)
         if match and match.group(1) not in ("pip",):
             name, spec = _split(match.group(1))
-            found[name] = spec
+            found[CONDA_TO_PYPI.get(name, name)] = spec
     found.pop("python", None)
     return found
 

@@ -1,0 +1,223 @@
+"""The course in a real browser: JupyterLab on 127.0.0.1 driven by Chromium through Playwright.
+
+One JupyterLab serves the whole session, on a temporary copy of ``notebooks/``
+and ``fig/`` (autosave never touches the repository), with its own config and
+data directories. Each test opens one notebook in a fresh page.
+
+Enable on your machine::
+
+    pip install playwright          # the Python package only
+    apt-get install chromium        # or any Chromium / Chrome build
+    CONVLAB_BROWSER=/path/to/chromium pytest tests/browser   # if it is not /usr/bin/chromium
+
+Without Chromium or Playwright these tests skip and say so; with
+``CONVLAB_REQUIRE_BROWSER=1`` (CI) they fail instead. ``CONVLAB_BROWSER_NOTEBOOKS``
+points the suite at another folder of notebooks (for trying it out).
+
+Artifacts go to ``artifacts/browser/`` (ignored by git): one screenshot per
+notebook, the JupyterLab log, and ``latency.txt``, the table of key-press to
+changed-picture times that is also printed at the end of the session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "browser"
+TOKEN = "convlab-browser-tests"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+LATENCY_TARGET_MS = 80
+LATENCY_LIMIT_MS = 120
+HOW_TO_ENABLE = ("pip install playwright, install Chromium (apt-get install chromium) and set "
+                 "CONVLAB_BROWSER=/path/to/chromium if it is not /usr/bin/chromium; CI sets "
+                 "CONVLAB_REQUIRE_BROWSER=1 so these tests fail instead of skipping")
+
+# Rows of (notebook, explorer, control, median ms, max ms, presses), filled by the tests.
+LATENCY_ROWS: list[tuple[str, str, str, float, float, int]] = []
+
+
+def notebook_dir() -> Path:
+    """The folder whose notebooks the browser tests open."""
+    return Path(os.environ.get("CONVLAB_BROWSER_NOTEBOOKS", ROOT / "notebooks")).resolve()
+
+
+def _unavailable(reason):
+    message = f"browser tests need {reason}: {HOW_TO_ENABLE}"
+    if os.environ.get("CONVLAB_REQUIRE_BROWSER") == "1":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def _chromium_path():
+    wanted = os.environ.get("CONVLAB_BROWSER")
+    if wanted:
+        if not (os.path.isfile(wanted) and os.access(wanted, os.X_OK)):
+            _unavailable(f"Chromium at CONVLAB_BROWSER={wanted!r}, which is not an executable")
+        return wanted
+    for candidate in ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(candidate)
+        if found:
+            return found
+    _unavailable("Chromium, which was not found (looked for /usr/bin/chromium, chromium, "
+                 "chromium-browser, google-chrome)")
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Lab:
+    """A running JupyterLab: its base URL, working folder and log."""
+
+    def __init__(self, url, root, log):
+        self.url, self.root, self.log = url, root, log
+
+    def tree_url(self, name):
+        # ?reset: a fresh workspace, so an earlier page's open tabs do not come back.
+        return f"{self.url}/lab/tree/{name}?reset&token={TOKEN}"
+
+
+def _write_json(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+
+
+@pytest.fixture(scope="session")
+def lab():
+    """JupyterLab on a temporary copy of the notebooks, for the whole session."""
+    _chromium_path()
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        _unavailable("the Python package playwright, which is not installed")
+    source = notebook_dir()
+    tmp = Path(tempfile.mkdtemp(prefix="convlab-browser-"))
+    work = tmp / "course"
+    shutil.copytree(source, work / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    if (ROOT / "fig").is_dir():
+        shutil.copytree(ROOT / "fig", work / "fig")
+    env = dict(os.environ)
+    env.update(JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_DATA_DIR=str(tmp / "data"),
+               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), IPYTHONDIR=str(tmp / "ipython"),
+               JUPYTER_PLATFORM_DIRS="1")
+    env.pop("JUPYTER_PATH", None)
+    settings = tmp / "config" / "lab" / "user-settings" / "@jupyterlab"
+    # Render every cell (the default windowing leaves far-away cells out of the page),
+    # no autosave (nothing is kept), no news toast over the notebook.
+    _write_json(settings / "notebook-extension" / "tracker.jupyterlab-settings",
+                {"windowingMode": "none"})
+    _write_json(settings / "docmanager-extension" / "plugin.jupyterlab-settings",
+                {"autosave": False})
+    _write_json(settings / "apputils-extension" / "notification.jupyterlab-settings",
+                {"fetchNews": "false", "checkForUpdates": False})
+    subprocess.run([sys.executable, "-m", "jupyter", "labextension", "disable", "--level=user",
+                    "@jupyterlab/apputils-extension:announcements"],
+                   env=env, check=True, capture_output=True, timeout=120)
+    port = _free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / "jupyterlab.log"
+    log = open(log_path, "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+         f"--IdentityProvider.token={TOKEN}", "--ServerApp.open_browser=False",
+         "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={work / 'notebooks'}",
+         "--LabApp.news_url=", "--LabApp.check_for_updates_class="
+         "jupyterlab.handlers.announcements.NeverCheckForUpdate"]
+        + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
+        cwd=work / "notebooks", env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail("JupyterLab did not start; its log ends:\n"
+                                + log_path.read_text()[-3000:], pytrace=False)
+                time.sleep(0.2)
+        yield Lab(url, work / "notebooks", log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser(lab):
+    """Headless Chromium, launched once."""
+    from playwright.sync_api import sync_playwright
+
+    manager = sync_playwright().start()
+    try:
+        chromium = manager.chromium.launch(executable_path=_chromium_path(), args=CHROMIUM_ARGS,
+                                           headless=True)
+    except Exception as error:  # noqa: BLE001 - any launch failure means no browser
+        manager.stop()
+        _unavailable(f"a Chromium that starts ({error})")
+    yield chromium
+    chromium.close()
+    manager.stop()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page (own context, so no state carries over between notebooks)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _latency_table():
+    if not LATENCY_ROWS:
+        return ""
+    head = ("notebook", "explorer", "control", "median ms", "max ms", "presses")
+    rows = [head] + [(nb, ex, ctl, f"{med:.0f}", f"{mx:.0f}", str(n))
+                     for nb, ex, ctl, med, mx, n in LATENCY_ROWS]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    medians = [r[3] for r in LATENCY_ROWS]
+    lines.append("")
+    lines.append(f"key press to changed picture in the page (Chromium, JupyterLab); "
+                 f"target <= {LATENCY_TARGET_MS} ms, limit {LATENCY_LIMIT_MS} ms. "
+                 f"Median of medians {statistics.median(medians):.0f} ms; "
+                 f"{sum(m > LATENCY_LIMIT_MS for m in medians)} of {len(medians)} over the limit.")
+    return "\n".join(lines)
+
+
+def pytest_terminal_summary(terminalreporter):
+    table = _latency_table()
+    if not table:
+        return
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "latency.txt").write_text(table + "\n")
+    terminalreporter.write_sep("=", "browser latency (also in artifacts/browser/latency.txt)")
+    terminalreporter.write_line(table)

@@ -1,0 +1,162 @@
+// Helpers the browser tests install in the JupyterLab page as window.__convlab.
+(() => {
+  const DISPLAYS = ".convlab-output, .convlab-explain, .convlab-info, .convlab-message, "
+    + ".convlab-kernel, .convlab-leftover";
+
+  function notebook() {
+    const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    return widget && widget.sessionContext && widget.content ? widget : null;
+  }
+
+  function kernel() {
+    const nb = notebook();
+    const session = nb && nb.sessionContext.session;
+    return session ? session.kernel : null;
+  }
+
+  // Everything a learner sees change: pictures (img src), grids and texts, shown or hidden.
+  function parts(root) {
+    return [...root.querySelectorAll(DISPLAYS)].map((el) => ({
+      cls: [...el.classList].filter((c) => c.startsWith("convlab-")).join(" "),
+      img: el.tagName === "IMG",
+      shown: el.style.display !== "none",
+      value: el.tagName === "IMG" ? el.src : el.innerHTML,
+    }));
+  }
+
+  function signature(root) {
+    return parts(root).map((p) => `${p.shown}|${p.value}`).join("\n");
+  }
+
+  function explorer(index) {
+    return document.querySelectorAll(".convlab-explorer")[index];
+  }
+
+  // Resolve when the kernel is idle and nothing in `root` changed for `quiet` ms.
+  function settle(root, quiet = 120, timeout = 15000) {
+    return new Promise((resolve) => {
+      let last = performance.now();
+      const start = last;
+      const observer = new MutationObserver(() => { last = performance.now(); });
+      observer.observe(root, { subtree: true, childList: true, attributes: true,
+                               characterData: true });
+      const tick = () => {
+        const now = performance.now();
+        const k = kernel();
+        const idle = !k || k.status === "idle";
+        if ((idle && now - last >= quiet) || now - start > timeout) {
+          observer.disconnect();
+          resolve({ waited: now - start, timedOut: now - start > timeout });
+        } else {
+          setTimeout(tick, 15);
+        }
+      };
+      setTimeout(tick, 15);
+    });
+  }
+
+  // Arm a latency probe: the next key press on the page starts the clock, the first
+  // frame after the explorer's displays change stops it.
+  function arm(index, timeout = 5000) {
+    const root = explorer(index);
+    const before = signature(root);
+    window.__convlabProbe = new Promise((resolve) => {
+      // The clock starts at the key press (sliders) or at the chosen option landing
+      // (dropdowns: JupyterLab takes arrow keys on a <select> for moving between cells).
+      let key = null;
+      const onKey = () => { if (key === null) key = performance.now(); };
+      document.addEventListener("keydown", onKey, true);
+      document.addEventListener("input", onKey, true);
+      let timer = null;
+      const observer = new MutationObserver(() => {
+        if (signature(root) === before) return;
+        observer.disconnect();
+        const changed = performance.now();
+        requestAnimationFrame(() => {
+          clearTimeout(timer);
+          document.removeEventListener("keydown", onKey, true);
+          document.removeEventListener("input", onKey, true);
+          resolve({ key, changed, frame: performance.now() });
+        });
+      });
+      observer.observe(root, { subtree: true, childList: true, attributes: true,
+                               characterData: true });
+      timer = setTimeout(() => {
+        observer.disconnect();
+        document.removeEventListener("keydown", onKey, true);
+        document.removeEventListener("input", onKey, true);
+        resolve({ key, changed: null, frame: null });
+      }, timeout);
+    });
+    return true;
+  }
+
+  // The explain panel: the written-out sum, the core's value, and the output cell shown.
+  function explain(index) {
+    const root = explorer(index);
+    const panel = root.querySelector(".convlab-explain");
+    const valueEl = panel && panel.querySelector(".convlab-explain-value");
+    if (!valueEl) return null;
+    const bolds = [...valueEl.parentElement.querySelectorAll("b")];
+    const at = bolds.indexOf(valueEl);
+    const cells = [];
+    for (const display of root.querySelectorAll(".convlab-output")) {
+      if (display.style.display === "none") continue;
+      const table = display.querySelector("table.convlab-grid");
+      if (!table) continue;
+      const caption = table.querySelector("caption");
+      if (caption && /input/.test(caption.textContent)) continue;
+      const marked = [...table.querySelectorAll("td")].filter((td) => td.style.boxShadow);
+      const rows = [...table.querySelectorAll("tr")];
+      for (const td of marked) {
+        const tr = td.parentElement;
+        cells.push({ text: td.textContent, row: rows.indexOf(tr),
+                     col: [...tr.children].indexOf(td) });
+      }
+    }
+    return {
+      text: valueEl.parentElement.textContent,
+      sum: at > 0 ? bolds[at - 1].textContent : null,
+      coreText: valueEl.textContent,
+      core: valueEl.dataset.value,
+      cells,
+    };
+  }
+
+  // Errors a learner would see: error outputs, widgets that failed to render.
+  function problems() {
+    const nb = notebook();
+    const found = [];
+    nb.content.widgets.forEach((cell, i) => {
+      if (cell.model.type !== "code") return;
+      for (const out of cell.model.outputs.toJSON()) {
+        if (out.output_type === "error") {
+          found.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
+        }
+      }
+    });
+    const text = nb.content.node.innerText;
+    if (text.includes("Error displaying widget")) {
+      found.push("'Error displaying widget' is in the page");
+    }
+    return found;
+  }
+
+  // Everything the kernel sent that no cell shows (widget callbacks): errors and stderr.
+  function listen() {
+    window.__convlabKernelLog = [];
+    kernel().iopubMessage.connect((_, msg) => {
+      // Cells show what answers their own execution; record the rest (comm messages).
+      if (msg.parent_header && msg.parent_header.msg_type === "execute_request") return;
+      const type = msg.header.msg_type;
+      if (type === "error") {
+        window.__convlabKernelLog.push(`${msg.content.ename}: ${msg.content.evalue}`);
+      } else if (type === "stream" && msg.content.name === "stderr") {
+        window.__convlabKernelLog.push(msg.content.text);
+      }
+    });
+  }
+
+  window.__convlab = { notebook, kernel, parts, signature, explorer, settle, arm, explain,
+                       problems, listen };
+})();

@@ -1,0 +1,359 @@
+"""Every notebook as a learner meets it: opened in JupyterLab, run, and played with in Chromium.
+
+For each notebook: run all cells, check that nothing failed (error outputs, widgets
+that did not render, tracebacks from widget callbacks), then for every explorer
+time its first control, use its "explain this cell" sliders and check the written
+sum against the value shown, and move every control and check that what it drives
+changes on screen. A screenshot of the notebook is kept in ``artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import ARTIFACTS, LATENCY_ROWS, notebook_dir
+
+NOTEBOOKS = sorted(notebook_dir().glob("*.ipynb"))
+PAGE_JS = (Path(__file__).with_name("page.js")).read_text()
+PRESSES = 10                 # latency samples per explorer (at least 8)
+SANITY_MS = 1000             # a move slower than this is broken, not slow
+RUN_TIMEOUT_MS = 150_000
+CHANGE_TIMEOUT_MS = 5_000
+# A typed kernel that is in no gallery, so the explorer has to compute something new.
+TYPED_KERNEL = "1 2 0\n0 -1 0\n0 0 -2"
+
+
+def _number(text):
+    """A number as the explorers print it (Unicode minus, infinity) -> float."""
+    text = text.strip().replace("\u2212", "-")
+    if text.endswith("\u221e"):
+        return -math.inf if text.startswith("-") else math.inf
+    return float(text)
+
+
+def _close(a, b, tol):
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
+class Notebook:
+    """One notebook open in a page, with the helpers of page.js."""
+
+    def __init__(self, page, name):
+        self.page, self.name = page, name
+
+    def js(self, expression, arg=None):
+        return self.page.evaluate(expression, arg)
+
+    def open(self, lab):
+        self.page.goto(lab.tree_url(self.name))
+        self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started",
+                                    timeout=60_000)
+        self.page.evaluate(PAGE_JS)
+        deadline = time.monotonic() + 90
+        while not self.js("() => { const k = __convlab.kernel(); return !!k && "
+                          "k.connectionStatus === 'connected' && k.status === 'idle' && "
+                          "__convlab.notebook().context.isReady; }"):
+            # A notebook without kernel metadata asks for a kernel: take the default.
+            dialog = self.page.locator(".jp-Dialog .jp-mod-accept")
+            if dialog.count():
+                dialog.first.click()
+            if time.monotonic() > deadline:
+                pytest.fail(f"{self.name}: the kernel did not become ready in 90 s")
+            time.sleep(0.1)
+        self.js("() => __convlab.listen()")
+
+    def run_all(self):
+        start = time.monotonic()
+        self.page.evaluate(
+            "() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        # The command resolves when the last cell has replied; wait for the kernel too.
+        self.page.wait_for_function(
+            "() => { const nb = __convlab.notebook(); const k = __convlab.kernel();"
+            " return k.status === 'idle' && nb.content.widgets.every(c =>"
+            " c.model.type !== 'code' || c.model.executionCount !== null"
+            " || c.model.sharedModel.getSource().trim() === ''); }",
+            timeout=RUN_TIMEOUT_MS, polling=100)
+        return time.monotonic() - start
+
+    def problems(self):
+        found = self.js("() => __convlab.problems()")
+        log = self.js("() => window.__convlabKernelLog")
+        found += [f"kernel stderr/error outside any cell: {text.strip()[:2000]}" for text in log
+                  if re.search(r"Traceback|Error|Exception", text)]
+        return found
+
+    def explorers(self):
+        return self.js("() => [...document.querySelectorAll('.convlab-explorer')].map(e =>"
+                       " [...e.classList].find(c => c.startsWith('convlab-') &&"
+                       " c !== 'convlab-explorer') || 'convlab-explorer')")
+
+    def settle(self, index):
+        result = self.js("i => __convlab.settle(__convlab.explorer(i))", index)
+        assert not result["timedOut"], f"{self.name}: explorer {index} never settled"
+
+    def snapshot(self, index):
+        return self.js("i => __convlab.parts(__convlab.explorer(i))", index)
+
+    def wait_for_change(self, index, before):
+        """Wait until the explorer's displays differ from ``before``; True if they did."""
+        try:
+            self.page.wait_for_function(
+                "([i, before]) => __convlab.signature(__convlab.explorer(i)) !== before",
+                arg=[index, before], timeout=CHANGE_TIMEOUT_MS, polling="raf")
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: report below
+            return False
+        return True
+
+
+def _control_kind(classes):
+    for kind in ("widget-slider", "widget-dropdown", "widget-checkbox", "widget-textarea"):
+        if kind in classes:
+            return kind.split("-", 1)[1]
+    return "other"
+
+
+def _control_name(classes):
+    names = [c for c in classes.split() if c.startswith("convlab-control-")]
+    return names[0][len("convlab-control-"):] if names else "?"
+
+
+def _slider_state(control):
+    handle = control.locator(".noUi-handle").first
+    value = float(handle.get_attribute("aria-valuenow"))
+    low = float(handle.get_attribute("aria-valuemin"))
+    high = float(handle.get_attribute("aria-valuemax"))
+    disabled = control.locator(".noUi-target[disabled]").count() > 0
+    return handle, value, low, high, disabled
+
+
+def _move(control, kind):
+    """Change one control the way a learner would.
+
+    Returns ``(description, undo)``, where ``undo()`` puts the control back, or
+    ``None`` when the control cannot be moved now (disabled).
+    """
+    if kind == "slider":
+        handle, value, low, high, disabled = _slider_state(control)
+        if disabled or high <= low:
+            return None
+        key, back = ("ArrowRight", "ArrowLeft") if value < high else ("ArrowLeft", "ArrowRight")
+        handle.press(key)
+        return f"{key} from {value:g}", lambda: handle.press(back)
+    if kind == "dropdown":
+        select = control.locator("select")
+        if select.is_disabled():
+            return None
+        options = select.locator("option").all_text_contents()
+        current = select.evaluate("s => s.selectedIndex")
+        # The next option (a "custom" entry only waits for typed numbers: skip it).
+        for shift in range(1, len(options)):
+            choice = (current + shift) % len(options)
+            if "custom" not in options[choice]:
+                select.select_option(index=choice)
+                return (f"{options[current]!r} -> {options[choice]!r}",
+                        lambda: select.select_option(index=current))
+        return None
+    if kind == "checkbox":
+        box = control.locator("input[type=checkbox]")
+        if box.is_disabled():
+            return None
+        box.click()
+        return "toggled", box.click
+    if kind == "textarea":
+        area = control.locator("textarea")
+        if area.is_disabled():
+            return None
+        old = area.input_value()
+
+        def type_in(text):
+            area.fill(text)
+            area.press("Tab")           # the explorer applies typed numbers on blur
+        type_in(TYPED_KERNEL)
+        return "typed a kernel", lambda: type_in(old)
+    return None
+
+
+def _measure_latency(nb, index, control, kind):
+    """Ms from key press (slider) or chosen option (dropdown) to changed displays.
+
+    Alternates between two values so the control stays in range; ``PRESSES`` samples.
+    """
+    if kind == "slider":
+        handle, value, low, high, disabled = _slider_state(control)
+        keys = ["ArrowRight", "ArrowLeft"] if value < high else ["ArrowLeft", "ArrowRight"]
+        handle.focus()
+        act = lambda press: nb.page.keyboard.press(keys[press % 2])  # noqa: E731
+    elif kind == "dropdown":
+        select = control.locator("select")
+        options = select.locator("option").all_text_contents()
+        current = select.evaluate("s => s.selectedIndex")
+        other = next(i for i in [current + 1, current - 1] + list(range(len(options)))
+                     if 0 <= i < len(options) and i != current and "custom" not in options[i])
+        act = lambda press: select.select_option(index=[other, current][press % 2])  # noqa
+    else:
+        return None
+    times = []
+    for press in range(PRESSES):
+        nb.js("i => __convlab.arm(i)", index)
+        act(press)
+        probe = nb.js("() => window.__convlabProbe")
+        assert probe["frame"] is not None, (
+            f"{nb.name}: explorer {index}: its first control ({kind}) changed nothing "
+            "on screen within 5 s")
+        assert probe["key"] is not None
+        times.append(probe["frame"] - probe["key"])
+        nb.settle(index)
+    return times
+
+
+def _check_explain(nb, index, label, controls):
+    """Move the explain sliders, then compare the written sum with the value shown."""
+    row = controls.get("row")
+    col = controls.get("col")
+    assert row is not None and col is not None, f"{label}: no explain row/col sliders"
+    for slider in (row, col):
+        before = nb.js("i => __convlab.signature(__convlab.explorer(i))", index)
+        handle, value, low, high, disabled = _slider_state(slider)
+        assert not disabled, f"{label}: the explain slider is disabled"
+        if high > value:
+            handle.press("End")
+            assert nb.wait_for_change(index, before), f"{label}: End on the explain slider " \
+                "changed nothing"
+        nb.settle(index)
+    r = int(_slider_state(row)[1])
+    c = int(_slider_state(col)[1])
+    shown = nb.js("i => __convlab.explain(i)", index)
+    assert shown is not None, f"{label}: no explain panel with a .convlab-explain-value"
+    core = float(shown["core"])
+    assert f"[{r}, {c}]" in shown["text"], (
+        f"{label}: the explain panel does not name the chosen cell [{r}, {c}]: {shown['text']}")
+    assert shown["sum"] is not None, f"{label}: no written-out sum before the core's value"
+    explained = _number(shown["sum"])
+    assert _close(explained, core, 1e-3), (
+        f"{label}: the written sum {shown['sum']} differs from the core's {core}")
+    assert _close(_number(shown["coreText"]), core, 1e-3), (
+        f"{label}: the core's value is printed as {shown['coreText']}, its data is {core}")
+    for cell in shown["cells"]:
+        # The output grid prints two decimals; the highlighted cell is the explained one.
+        assert (cell["row"], cell["col"]) == (r, c), (
+            f"{label}: the output grid highlights [{cell['row']}, {cell['col']}], the explain "
+            f"sliders chose [{r}, {c}]")
+        assert _close(_number(cell["text"]), core, 0.006), (
+            f"{label}: the highlighted output cell shows {cell['text']}, the explanation "
+            f"says {core}")
+    return explained, core, len(shown["cells"])
+
+
+def _move_and_check(nb, index, control, kind, strict, undo=True):
+    """Move a control, check the screen changed; '' when it did, else what went wrong."""
+    before = nb.js("i => __convlab.signature(__convlab.explorer(i))", index)
+    parts_before = nb.snapshot(index)
+    moved = _move(control, kind)
+    if moved is None:
+        return "disabled"
+    how, put_back = moved
+    if not nb.wait_for_change(index, before):
+        return f"({kind}, {how}) changed nothing on screen within 5 s"
+    nb.settle(index)
+    after = nb.snapshot(index)
+    changed = {a["cls"].split()[0] for a, b in zip(after, parts_before) if a != b}
+    if len(after) != len(parts_before):
+        changed.add("(displays added or removed)")
+    problem = ""
+    if strict and not changed & {"convlab-output", "convlab-explain", "convlab-message"}:
+        problem = (f"({kind}, {how}) changed only {sorted(changed)}: no picture, grid, "
+                   "explanation or message")
+    if undo:
+        middle = nb.js("i => __convlab.signature(__convlab.explorer(i))", index)
+        put_back()
+        if not nb.wait_for_change(index, middle):
+            problem = problem or f"({kind}, {how}) did not change back when undone"
+        nb.settle(index)
+    return problem
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_in_jupyterlab(lab, page, path):
+    nb = Notebook(page, path.name)
+    nb.open(lab)
+    nb.run_all()
+    problems = nb.problems()
+    assert not problems, f"{path.name} after run-all:\n" + "\n".join(problems)
+
+    names = nb.explorers()
+    explorers = page.locator(".convlab-explorer")
+    assert explorers.count() == len(names)
+    failures = []
+    for index, name in enumerate(names):
+        label = f"{path.stem} / {name} #{index}"
+        root = explorers.nth(index)
+        root.scroll_into_view_if_needed()
+        nb.settle(index)
+        controls = {}
+        ordered = []
+        for j in range(root.locator(".convlab-control").count()):
+            control = root.locator(".convlab-control").nth(j)
+            classes = control.get_attribute("class")
+            ordered.append((_control_name(classes), _control_kind(classes), control))
+            controls[ordered[-1][0]] = control
+        assert ordered, f"{label}: no controls carry the convlab-control class"
+
+        # 1. Latency of the first control, in its initial state.
+        first, kind, control = ordered[0]
+        times = _measure_latency(nb, index, control, kind)
+        if times:
+            LATENCY_ROWS.append((path.stem, name.removeprefix("convlab-"), first,
+                                 statistics.median(times), max(times), len(times)))
+            assert statistics.median(times) < SANITY_MS, (
+                f"{label}: {first} takes {statistics.median(times):.0f} ms a move")
+
+        # 2. The explain sliders: the written sum equals the value shown.
+        _check_explain(nb, index, label, controls)
+
+        # 3. Every control changes what it drives: from the starting state, put back after
+        # each move, it must change a picture, grid, explanation or message. A control
+        # that is disabled there (count_include_pad under max pooling) is tried again
+        # after every other control has been moved, and must then change something.
+        deferred = []
+        for cname, ckind, control in ordered:
+            outcome = _move_and_check(nb, index, control, ckind, strict=True)
+            if outcome == "disabled":
+                deferred.append((cname, ckind, control))
+            elif outcome:
+                failures.append(f"{label}: {cname} {outcome}")
+        if deferred:
+            for cname, ckind, control in ordered:
+                if all(cname != d[0] for d in deferred):
+                    _move_and_check(nb, index, control, ckind, strict=False, undo=False)
+            for cname, ckind, control in deferred:
+                outcome = _move_and_check(nb, index, control, ckind, strict=False)
+                if outcome:
+                    failures.append(f"{label}: {cname} {outcome}")
+        problems = nb.problems()
+        assert not problems, f"{label} after moving its controls:\n" + "\n".join(problems)
+        root.screenshot(path=str(ARTIFACTS / f"{path.stem}-{index}-{name}.png"))
+
+    _screenshot(page, ARTIFACTS / f"{path.stem}.png")
+    nb.js("() => __convlab.notebook().sessionContext.shutdown()")
+    assert not failures, "\n".join(failures)
+
+
+def _screenshot(page, target):
+    """The whole notebook in one picture: make the window as tall as the notebook."""
+    scroller = ("document.querySelector('.jp-NotebookPanel-notebook .jp-WindowedPanel-outer')"
+                " || document.querySelector('.jp-NotebookPanel-notebook')")
+    extra = page.evaluate(f"() => {{ const n = {scroller}; n.scrollTop = 0;"
+                          " return n.scrollHeight - n.clientHeight; }")
+    height = max(1000, min(1000 + extra + 40, 16000))
+    page.set_viewport_size({"width": 1400, "height": height})
+    page.wait_for_timeout(300)
+    page.evaluate(f"() => {{ {scroller}.scrollTop = 0; }}")
+    page.screenshot(path=str(target))
