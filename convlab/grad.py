@@ -1,0 +1,350 @@
+"""Gradients of convolution and pooling: how a network learns its kernels.
+
+Backpropagation hands every layer ``grad_output``, the derivative of the loss
+with respect to the layer's output, and asks for the derivatives with respect
+to its input and weights. For a convolution both are convolutions again:
+
+- ``conv2d_input``: each output's gradient flows back to the inputs its
+  window read, weighted by the kernel: a transposed convolution of
+  ``grad_output`` (:func:`convlab.conv_transpose2d`).
+- ``conv2d_weight``: each kernel weight met one input pixel per window, so its
+  gradient is the correlation of the input with ``grad_output``.
+- ``conv2d_bias``: the bias was added to every output pixel: the sum.
+
+Pooling passes gradients back through its windows: max pooling to the one
+pixel that won each window, average pooling equally to every pixel of it.
+
+Named and laid out as ``torch.nn.grad`` (``conv2d_input``, ``conv2d_weight``);
+imported by name: ``from convlab import grad``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_array, check_fits, check_int, check_pair, compute_dtype, describe
+from ._windows import output_hw, tap_view
+from .matrix import columns
+from .padding import resolve_padding
+from .pooling import _lowest, _pad_for_windows, _window_counts, pool_geometry
+from .transposed import scatter_taps
+
+__all__ = ["conv2d_input", "conv2d_weight", "conv2d_bias", "max_pool2d_input",
+           "avg_pool2d_input", "check_shape", "conv_geometry"]
+
+
+def check_shape(shape, name, ndims):
+    """``shape`` as a tuple of ints >= 1 with one of ``ndims`` entries."""
+    if isinstance(shape, np.ndarray):
+        shape = tuple(shape.tolist())
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"{name} must be a tuple of ints (a shape), got {describe(shape)}")
+    if len(shape) not in ndims:
+        raise ValueError(
+            f"{name} must have {' or '.join(str(n) for n in ndims)} entries, "
+            f"got {len(shape)} ({tuple(shape)})"
+        )
+    return tuple(check_int(s, f"{name}[{k}]", minimum=1) for k, s in enumerate(shape))
+
+
+def _check_grad_output(grad_output, expected, name="grad_output"):
+    grad_output = as_array(grad_output, name, len(expected))
+    if grad_output.shape != tuple(expected):
+        raise ValueError(
+            f"{name} must have the shape of the forward output, {tuple(expected)}, "
+            f"got {grad_output.shape}"
+        )
+    return grad_output
+
+
+def conv_geometry(input_hw, kernel_hw, stride, padding, dilation):
+    """``(pads, out_hw, stride, dilation)`` of a zero-padded convolution, validated."""
+    stride = check_pair(stride, "stride", minimum=1)
+    dilation = check_pair(dilation, "dilation", minimum=1)
+    pads = resolve_padding(padding, input_hw, kernel_hw, stride, dilation)
+    check_fits(input_hw, pads, kernel_hw, dilation, "weight")
+    padded = (input_hw[0] + sum(pads[0]), input_hw[1] + sum(pads[1]))
+    return pads, output_hw(padded, kernel_hw, stride, dilation), stride, dilation
+
+
+def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation=1):
+    """Gradient of :func:`convlab.conv2d` with respect to its input.
+
+    Parameters
+    ----------
+    input_shape : tuple of int, (N, C, H, W) or (C, H, W)
+        Shape of the forward input ``x``.
+    weight : array_like, shape (O, C, kH, kW)
+        The forward weight.
+    grad_output : array_like, shape (N, O, H', W') or (O, H', W')
+        Derivative of the loss with respect to the forward output.
+    stride, padding, dilation
+        The forward call's, as in :func:`convlab.conv2d` (zero padding:
+        ints, pairs, explicit pairs, ``'valid'``, ``'same'``, ``'full'``).
+
+    Returns
+    -------
+    ndarray, shape input_shape
+        ``dL/dx[n, c, r, s] = sum over (o, i, j, a, b) with r = i*s_h + a*d_h
+        - top (likewise s) of grad_output[n, o, i, j] * weight[o, c, a, b]``.
+        Pixels no window reached (a stride remainder) get 0.
+
+    See Also
+    --------
+    convlab.conv_transpose2d : the same scatter, for an output size of your choice.
+    conv2d_weight, conv2d_bias : the other two gradients.
+
+    Notes
+    -----
+    A transposed convolution computed in the padded frame, then cropped to
+    the input: one ``(kH*kW*C, O) @ (O, N*H'*W')`` product and ``kH*kW``
+    strided adds. Cost as the forward conv2d.
+
+    Examples
+    --------
+    A 2x2 kernel over a 3x3 image: the centre pixel sits in all four windows,
+    so with every output gradient 1 it collects all four weights.
+
+    >>> import numpy as np
+    >>> w = np.array([[[[1., 2.], [3., 4.]]]])
+    >>> conv2d_input((1, 3, 3), w, np.ones((1, 2, 2)))
+    array([[[ 1.,  3.,  2.],
+            [ 4., 10.,  6.],
+            [ 3.,  7.,  4.]]])
+    """
+    shape = check_shape(input_shape, "input_shape", (3, 4))
+    weight = as_array(weight, "weight", 4, what="kernel")
+    batched = len(shape) == 4
+    shape4 = shape if batched else (1,) + shape
+    if weight.shape[1] != shape4[1]:
+        raise ValueError(
+            f"weight expects {weight.shape[1]} input channels (shape {weight.shape}, "
+            f"(O, C, kH, kW)), but input_shape has {shape4[1]} channels ({shape}): "
+            f"the C axes must match"
+        )
+    pads, out_hw, stride, dilation = conv_geometry(shape4[2:], weight.shape[2:], stride,
+                                                   padding, dilation)
+    expected = (shape4[0], weight.shape[0]) + out_hw
+    grad_output = _check_grad_output(grad_output, expected if batched else expected[1:])
+    dtype = compute_dtype(weight.dtype, grad_output.dtype)
+    g4 = grad_output if batched else grad_output[None]
+    out = scatter_taps(g4.astype(dtype, copy=False), weight.astype(dtype, copy=False),
+                       stride, dilation, pads, shape4[2:])
+    return out if batched else out[0]
+
+
+def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1):
+    """Gradient of :func:`convlab.conv2d` with respect to its weight.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W) or (C, H, W)
+        The forward input.
+    weight_shape : tuple of int, (O, C, kH, kW)
+        Shape of the forward weight.
+    grad_output : array_like, shape (N, O, H', W') or (O, H', W')
+    stride, padding, dilation
+        The forward call's (zero padding).
+
+    Returns
+    -------
+    ndarray, shape weight_shape
+        ``dL/dw[o, c, a, b] = sum over (n, i, j) of grad_output[n, o, i, j] *
+        x_padded[n, c, i*s_h + a*d_h, j*s_w + b*d_w]``: the input correlated
+        with the output gradient, summed over the batch.
+
+    Notes
+    -----
+    im2col of the padded input (the columns the forward pass multiplies),
+    then one ``(O, N*H'*W') @ (N*H'*W', C*kH*kW)`` product.
+
+    Examples
+    --------
+    With a single output gradient of 1, the weight gradient is the window
+    that output read:
+
+    >>> import numpy as np
+    >>> x = np.arange(9.0).reshape(1, 3, 3)
+    >>> conv2d_weight(x, (1, 1, 2, 2), np.array([[[0., 0.], [0., 1.]]]))
+    array([[[[4., 5.],
+             [7., 8.]]]])
+    """
+    x = as_array(x, "x", (3, 4), what="image")
+    wshape = check_shape(weight_shape, "weight_shape", (4,))
+    batched = x.ndim == 4
+    x4 = x if batched else x[None]
+    if wshape[1] != x4.shape[1]:
+        raise ValueError(
+            f"weight_shape expects {wshape[1]} input channels ({wshape}, (O, C, kH, kW)), "
+            f"but x has {x4.shape[1]} channels (shape {x.shape}): the C axes must match"
+        )
+    pads, out_hw, stride, dilation = conv_geometry(x4.shape[2:], wshape[2:], stride, padding,
+                                                   dilation)
+    expected = (x4.shape[0], wshape[0]) + out_hw
+    grad_output = _check_grad_output(grad_output, expected if batched else expected[1:])
+    dtype = compute_dtype(x.dtype, grad_output.dtype)
+    xp = x4.astype(dtype, copy=False)
+    if any(pads[0]) or any(pads[1]):
+        xp = np.pad(xp, ((0, 0), (0, 0)) + pads)
+    cols = columns(xp, wshape[2:], out_hw, stride, dilation)
+    g4 = grad_output if batched else grad_output[None]
+    gm = g4.astype(dtype, copy=False).transpose(1, 0, 2, 3).reshape(wshape[0], -1)
+    return (gm @ cols.reshape(-1, gm.shape[1]).T).reshape(wshape)
+
+
+def conv2d_bias(grad_output):
+    """Gradient of :func:`convlab.conv2d` with respect to its bias.
+
+    Parameters
+    ----------
+    grad_output : array_like, shape (N, O, H', W') or (O, H', W')
+
+    Returns
+    -------
+    ndarray, shape (O,)
+        ``grad_output`` summed over every axis but the channel: the bias was
+        added to each of those outputs once.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> conv2d_bias(np.ones((2, 3, 4, 4)))
+    array([32., 32., 32.])
+    """
+    grad_output = as_array(grad_output, "grad_output", (3, 4))
+    dtype = compute_dtype(grad_output.dtype)
+    axes = (0, 2, 3) if grad_output.ndim == 4 else (1, 2)
+    return grad_output.astype(dtype, copy=False).sum(axis=axes)
+
+
+def _first_inside(out_len, stride, padding, dilation):
+    """Per window along one axis: the first tap that lies inside the input."""
+    start = np.arange(out_len) * stride - padding
+    return np.where(start < 0, -(start // dilation), 0)
+
+
+def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilation=1,
+                     ceil_mode=False):
+    """Gradient of :func:`convlab.max_pool2d` with respect to its input.
+
+    Each window's gradient goes to the one pixel that was its maximum (the
+    first in reading order on ties, the last NaN if any, as PyTorch); pixels
+    that won several overlapping windows collect all of them; the rest get 0.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W), (C, H, W) or (N, C, H, W)
+        The forward input (needed to know which pixel won).
+    grad_output : array_like, shape (..., H', W')
+        Same leading axes as ``x``.
+    kernel_size, stride, padding, dilation, ceil_mode
+        The forward call's, as in :func:`convlab.max_pool2d`.
+
+    Returns
+    -------
+    ndarray, shape of x
+        Dtype of ``grad_output`` (integers give float64).
+
+    Notes
+    -----
+    Two passes over the ``kH*kW`` taps as strided views: one finds each
+    window's winning tap, one adds the gradient of the windows a tap won into
+    that tap's strided slice of a padded buffer. No ``np.add.at``, no copy
+    of the windows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[1, 3, 2, 0],
+    ...               [4, 2, 1, 5],
+    ...               [0, 1, 7, 2],
+    ...               [3, 2, 1, 1]])
+    >>> max_pool2d_input(x, [[10., 20.], [30., 40.]], 2)
+    array([[ 0.,  0.,  0.,  0.],
+           [10.,  0.,  0., 20.],
+           [ 0.,  0., 40.,  0.],
+           [30.,  0.,  0.,  0.]])
+    """
+    x, kernel, stride, padding, dilation, out_hw = pool_geometry(
+        x, kernel_size, stride, padding, dilation, ceil_mode)
+    grad_output = _check_grad_output(grad_output, x.shape[:-2] + out_hw)
+    dtype = compute_dtype(grad_output.dtype)
+    xp = _pad_for_windows(x, padding, out_hw, kernel, stride, dilation, _lowest(x.dtype))
+    kh, kw = kernel
+    floating = np.issubdtype(x.dtype, np.floating)
+    # Pass 1: which tap won each window. Start at the window's first tap inside
+    # the input, which PyTorch credits when no value beats the lowest one.
+    first_r = _first_inside(out_hw[0], stride[0], padding[0], dilation[0])
+    first_c = _first_inside(out_hw[1], stride[1], padding[1], dilation[1])
+    winner = np.broadcast_to(first_r[:, None] * kw + first_c[None, :],
+                             x.shape[:-2] + out_hw).astype(np.intp)
+    best = np.full(x.shape[:-2] + out_hw, _lowest(x.dtype), dtype=x.dtype)
+    for tap in range(kh * kw):
+        view = tap_view(xp, tap // kw, tap % kw, out_hw, stride, dilation)
+        wins = view > best
+        if floating:
+            wins |= np.isnan(view)
+        np.copyto(best, view, where=wins)
+        np.copyto(winner, tap, where=wins)
+    # Pass 2: each tap scatters the gradient of the windows it won.
+    g = grad_output.astype(dtype, copy=False)
+    buf = np.zeros(xp.shape, dtype=dtype)
+    zero = dtype.type(0)
+    for tap in range(kh * kw):
+        mine = winner == tap
+        if mine.any():
+            view = tap_view(buf, tap // kw, tap % kw, out_hw, stride, dilation)
+            view += np.where(mine, g, zero)
+    return buf[..., padding[0]:padding[0] + x.shape[-2],
+               padding[1]:padding[1] + x.shape[-1]].copy()
+
+
+def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding=0,
+                     ceil_mode=False, count_include_pad=True):
+    """Gradient of :func:`convlab.avg_pool2d` with respect to its input.
+
+    Each window's gradient, divided by the number the forward pass divided
+    by, goes to every pixel of the window; overlapping windows add up.
+
+    Parameters
+    ----------
+    input_shape : tuple of int, (H, W), (C, H, W) or (N, C, H, W)
+        Shape of the forward input.
+    grad_output : array_like, shape (..., H', W')
+    kernel_size, stride, padding, ceil_mode, count_include_pad
+        The forward call's, as in :func:`convlab.avg_pool2d`.
+
+    Returns
+    -------
+    ndarray, shape input_shape
+        Dtype of ``grad_output`` (integers give float64).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> avg_pool2d_input((2, 4), [[4., 8.]], 2)
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.]])
+    """
+    shape = check_shape(input_shape, "input_shape", (2, 3, 4))
+    # A zero-memory stand-in for x, so pooling's own validation runs unchanged.
+    probe = np.broadcast_to(np.zeros(1), shape)
+    _, kernel, stride, padding, _, out_hw = pool_geometry(probe, kernel_size, stride, padding,
+                                                          1, ceil_mode)
+    if not isinstance(count_include_pad, (bool, np.bool_)):
+        raise TypeError(f"count_include_pad must be a bool, got {describe(count_include_pad)}")
+    grad_output = _check_grad_output(grad_output, shape[:-2] + out_hw)
+    dtype = compute_dtype(grad_output.dtype)
+    counts = [_window_counts(shape[-2 + axis], kernel[axis], stride[axis], padding[axis],
+                             out_hw[axis], count_include_pad) for axis in (0, 1)]
+    share = grad_output.astype(dtype, copy=False) / (
+        counts[0][:, None] * counts[1][None, :]).astype(dtype)
+    # Room for every window, a ceil_mode overhang included; cropped at the end.
+    padded_hw = tuple(max(shape[-2 + axis] + 2 * padding[axis],
+                          (out_hw[axis] - 1) * stride[axis] + kernel[axis]) for axis in (0, 1))
+    buf = np.zeros(shape[:-2] + padded_hw, dtype=dtype)
+    for a in range(kernel[0]):
+        for b in range(kernel[1]):
+            view = tap_view(buf, a, b, out_hw, stride, (1, 1))
+            view += share
+    return buf[..., padding[0]:padding[0] + shape[-2], padding[1]:padding[1] + shape[-1]].copy()
