@@ -22,6 +22,7 @@ from .filters import apply_filter
 from .images import to_chw, to_hwc
 from .padding import pad2d
 from .pooling import avg_pool2d, max_pool2d
+from .transposed import conv_transpose2d, transposed_output_size
 
 __version__ = "0.1.0"
 
@@ -32,10 +33,12 @@ __all__ = [
     "conv2d",
     "max_pool2d",
     "avg_pool2d",
+    "conv_transpose2d",
     "pad2d",
     "output_size",
     "same_padding",
     "receptive_field",
+    "transposed_output_size",
     "to_chw",
     "to_hwc",
     "kernels",
