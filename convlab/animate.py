@@ -767,9 +767,9 @@ def volume(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, channel
     k_left = pw + depth + gap
     k_top = in_top
     out_left = k_left + kw + depth + gap
-    out_top = in_top + depth + (ph - oh) / 2
-    width_cells = out_left + ow + 0.6
-    height_cells = in_top + max(ph, oh + depth) + 0.5
+    out_top = in_top + (ph - oh) / 2  # centred beside the front input sheet
+    width_cells = out_left + max(ow, 6) + 0.6  # room for the output's title
+    height_cells = in_top + max(ph, oh) + 0.5
     cell = 0.36
     caption_h = 0.7
     fig = _new_figure((cell * width_cells + 0.4, cell * height_cells + caption_h + 0.3), dpi)
