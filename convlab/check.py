@@ -730,7 +730,8 @@ def _array_verdict(mine, expected, correct_message, hints=()):
         if other.shape == mine.shape and _close(mine, other):
             return _wrong(hint)
     wrong = ~np.isclose(mine, expected, rtol=1e-9, atol=1e-9)
-    return _wrong(f"{wrong.sum()} of the {wrong.size} values are off, at {_cells(wrong)}."
+    verb = "is" if wrong.sum() == 1 else "are"
+    return _wrong(f"{wrong.sum()} of the {wrong.size} values {verb} off, at {_cells(wrong)}."
                   " Recompute those cells.")
 
 
