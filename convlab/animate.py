@@ -36,12 +36,18 @@ does not change), so a looping GIF pauses on the finished output.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import re
+
 import numpy as np
 
 import convlab
 from convlab import draw as _draw
 from convlab.draw import ACCENT, _MULT, _Cells, _frame_axes, _label, auto_format
 from convlab.padding import pad2d, resolve_padding
+
+_PLAYERS = itertools.count()  # how many players this process made (see to_jshtml)
 
 __all__ = ["Animation", "convolution", "channel_sum", "volume", "pooling", "Geometry"]
 
@@ -167,7 +173,16 @@ class Animation:
             path = pathlib.Path(tmp, "animation.html")
             self._write(_writer("html", fps=self.fps, embed_frames=True,
                                 default_mode=default_mode), path)
-            return path.read_text()
+            html = path.read_text()
+        # matplotlib names the player's elements with a random uuid; name them from the
+        # content and a per-process count instead, so re-running a notebook without
+        # changes writes the same bytes (and two players on one page stay distinct).
+        match = re.search(r"_anim_img([0-9a-f]{32})", html)
+        if match:
+            content = html.replace(match.group(1), "")
+            stable = hashlib.sha256(f"{next(_PLAYERS)}:{content}".encode()).hexdigest()[:32]
+            html = html.replace(match.group(1), stable)
+        return html
 
     def _repr_html_(self):
         return self.to_jshtml()

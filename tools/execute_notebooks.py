@@ -11,6 +11,7 @@ notebook with an error, and prints how long each took.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -32,8 +33,25 @@ def execute(path: Path) -> float:
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
-    nbformat.write(notebook, path)
+    nbformat.write(_stable_widget_ids(notebook, path.stem), path)
     return time.perf_counter() - start
+
+
+def _stable_widget_ids(notebook, name):
+    """Rename the widget models' random ids after the notebook and their order.
+
+    ipywidgets gives every model a fresh uuid, so without this each re-run
+    would rewrite every widget id in the file even when nothing changed.
+    """
+    state = notebook.metadata.get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    if not state:
+        return notebook
+    text = nbformat.writes(notebook)
+    for number, model_id in enumerate(state):
+        stable = hashlib.sha256(f"{name}:{number}".encode()).hexdigest()[:32]
+        text = text.replace(model_id, stable)
+    return nbformat.reads(text, as_version=4)
 
 
 def main(argv: list[str]) -> int:
