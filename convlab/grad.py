@@ -189,7 +189,10 @@ def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1)
     cols = columns(xp, wshape[2:], out_hw, stride, dilation)
     g4 = grad_output if batched else grad_output[None]
     gm = g4.astype(dtype, copy=False).transpose(1, 0, 2, 3).reshape(wshape[0], -1)
-    return (gm @ cols.reshape(-1, gm.shape[1]).T).reshape(wshape)
+    # (C*kH*kW, K) @ (K, O), transposed after: BLAS runs this layout several times
+    # faster than (O, K) @ (K, C*kH*kW) when K = N*H'*W' is long.
+    product = cols.reshape(-1, gm.shape[1]) @ gm.T
+    return np.ascontiguousarray(product.T).reshape(wshape)
 
 
 def conv2d_bias(grad_output):
@@ -247,10 +250,11 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
 
     Notes
     -----
-    Two passes over the ``kH*kW`` taps as strided views: one finds each
-    window's winning tap, one adds the gradient of the windows a tap won into
-    that tap's strided slice of a padded buffer. No ``np.add.at``, no copy
-    of the windows.
+    Two passes over the ``kH*kW`` taps as strided views: one takes each
+    window's maximum, one adds the gradient of the windows where a tap first
+    equals it into that tap's strided slice of a padded buffer. No
+    ``np.add.at``, no copy of the windows. Windows holding NaN or only the
+    lowest value take a slower exact pass that tracks the winning tap.
 
     Examples
     --------
@@ -271,32 +275,46 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
     dtype = compute_dtype(grad_output.dtype)
     xp = _pad_for_windows(x, padding, out_hw, kernel, stride, dilation, _lowest(x.dtype))
     kh, kw = kernel
+    lowest = _lowest(x.dtype)
+    g = grad_output.astype(dtype, copy=False)
+    buf = np.zeros(xp.shape, dtype=dtype)
+    taps = [(tap // kw, tap % kw) for tap in range(kh * kw)]
+    views = [tap_view(xp, a, b, out_hw, stride, dilation) for a, b in taps]
+    targets = [tap_view(buf, a, b, out_hw, stride, dilation) for a, b in taps]
+    # Pass 1: each window's maximum.
+    best = views[0].copy()
+    for view in views[1:]:
+        np.maximum(best, view, out=best)
     floating = np.issubdtype(x.dtype, np.floating)
-    # Pass 1: which tap won each window. Start at the window's first tap inside
-    # the input, which PyTorch credits when no value beats the lowest one.
+    if floating and not (np.isnan(best).any() or (best == lowest).any()):
+        # Pass 2, the common case: the first tap equal to the maximum wins (PyTorch's
+        # strict >); marking a claimed window NaN keeps later equal taps out.
+        for view, target in zip(views, targets):
+            mine = view == best
+            np.add(target, g, out=target, where=mine)
+            np.copyto(best, np.nan, where=mine)
+        return _crop(buf, padding, x.shape)
+    # Exact rule for NaN and all-lowest windows: the last NaN wins; a window where
+    # nothing beats the lowest value credits its first tap inside the input.
     first_r = _first_inside(out_hw[0], stride[0], padding[0], dilation[0])
     first_c = _first_inside(out_hw[1], stride[1], padding[1], dilation[1])
     winner = np.broadcast_to(first_r[:, None] * kw + first_c[None, :],
                              x.shape[:-2] + out_hw).astype(np.intp)
-    best = np.full(x.shape[:-2] + out_hw, _lowest(x.dtype), dtype=x.dtype)
-    for tap in range(kh * kw):
-        view = tap_view(xp, tap // kw, tap % kw, out_hw, stride, dilation)
+    best = np.full(x.shape[:-2] + out_hw, lowest, dtype=x.dtype)
+    for tap, view in enumerate(views):
         wins = view > best
         if floating:
             wins |= np.isnan(view)
         np.copyto(best, view, where=wins)
         np.copyto(winner, tap, where=wins)
-    # Pass 2: each tap scatters the gradient of the windows it won.
-    g = grad_output.astype(dtype, copy=False)
-    buf = np.zeros(xp.shape, dtype=dtype)
-    zero = dtype.type(0)
-    for tap in range(kh * kw):
-        mine = winner == tap
-        if mine.any():
-            view = tap_view(buf, tap // kw, tap % kw, out_hw, stride, dilation)
-            view += np.where(mine, g, zero)
-    return buf[..., padding[0]:padding[0] + x.shape[-2],
-               padding[1]:padding[1] + x.shape[-1]].copy()
+    for tap, target in enumerate(targets):
+        np.add(target, g, out=target, where=winner == tap)
+    return _crop(buf, padding, x.shape)
+
+
+def _crop(buf, padding, shape):
+    """The input's part of a padded gradient buffer, as a new array."""
+    return buf[..., padding[0]:padding[0] + shape[-2], padding[1]:padding[1] + shape[-1]].copy()
 
 
 def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding=0,
@@ -339,6 +357,19 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
                              out_hw[axis], count_include_pad) for axis in (0, 1)]
     share = grad_output.astype(dtype, copy=False) / (
         counts[0][:, None] * counts[1][None, :]).astype(dtype)
+    if stride == kernel:
+        # Windows tile the padded input: every pixel of window (i, j) gets share[i, j],
+        # one broadcast copy instead of kH*kW strided adds.
+        oh, ow = out_hw
+        tiled = np.broadcast_to(share[..., :, None, :, None],
+                                share.shape[:-2] + (oh, kernel[0], ow, kernel[1]))
+        tiled = tiled.reshape(share.shape[:-2] + (oh * kernel[0], ow * kernel[1]))
+        out = np.zeros(shape, dtype=dtype)
+        rows = min(shape[-2], oh * kernel[0] - padding[0])
+        cols = min(shape[-1], ow * kernel[1] - padding[1])
+        out[..., :rows, :cols] = tiled[..., padding[0]:padding[0] + rows,
+                                       padding[1]:padding[1] + cols]
+        return out
     # Room for every window, a ceil_mode overhang included; cropped at the end.
     padded_hw = tuple(max(shape[-2 + axis] + 2 * padding[axis],
                           (out_hw[axis] - 1) * stride[axis] + kernel[axis]) for axis in (0, 1))

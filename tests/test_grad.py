@@ -259,3 +259,22 @@ def test_shapes_and_channels_are_checked():
         grad.avg_pool2d_input((4, 4), np.ones((2, 2)), 2, padding=2)
     with pytest.raises(TypeError, match="count_include_pad must be a bool"):
         grad.avg_pool2d_input((4, 4), np.ones((2, 2)), 2, count_include_pad="yes")
+
+
+@pytest.mark.parametrize("fill", [np.nan, -np.inf])
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=2), dict(kernel_size=3, stride=1, padding=1),
+                                    dict(kernel_size=2, stride=1, dilation=2, ceil_mode=True)])
+def test_max_pool2d_input_with_nan_and_minus_infinity_equals_torch(fill, kwargs, torch):
+    # NaN wins its windows (the last NaN if several); a window of -inf credits its first
+    # real tap: the exact slow path, checked against PyTorch
+    x = np.random.default_rng(0).standard_normal((2, 5, 6))
+    x[0, :4, :4] = fill                      # whole windows of it
+    x[1, :, 2] = fill
+    y = convlab.max_pool2d(x, **kwargs)
+    g = np.random.default_rng(1).standard_normal(y.shape)
+    tx = torch.from_numpy(x).requires_grad_()
+    torch.nn.functional.max_pool2d(tx[None], **kwargs).backward(torch.from_numpy(g)[None])
+    np.testing.assert_allclose(grad.max_pool2d_input(x, g, **kwargs), tx.grad.numpy(),
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(naive.max_pool2d_input(x, g, **kwargs), tx.grad.numpy(),
+                               rtol=1e-12, atol=1e-12)
