@@ -273,7 +273,11 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
         x, kernel_size, stride, padding, dilation, ceil_mode)
     grad_output = _check_grad_output(grad_output, x.shape[:-2] + out_hw)
     dtype = compute_dtype(grad_output.dtype)
-    xp = _pad_for_windows(x, padding, out_hw, kernel, stride, dilation, _lowest(x.dtype))
+    reach = tuple((out_hw[a] - 1) * stride[a] + dilation[a] * (kernel[a] - 1) + 1 for a in (0, 1))
+    if padding == (0, 0) and reach[0] <= x.shape[-2] and reach[1] <= x.shape[-1]:
+        xp = x  # every window lies inside: no padded copy
+    else:
+        xp = _pad_for_windows(x, padding, out_hw, kernel, stride, dilation, _lowest(x.dtype))
     kh, kw = kernel
     lowest = _lowest(x.dtype)
     g = grad_output.astype(dtype, copy=False)
@@ -289,9 +293,15 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
     if floating and not (np.isnan(best).any() or (best == lowest).any()):
         # Pass 2, the common case: the first tap equal to the maximum wins (PyTorch's
         # strict >); marking a claimed window NaN keeps later equal taps out.
+        # Windows that do not overlap own disjoint slices of the buffer: write, not add.
+        disjoint = all(stride[a] >= dilation[a] * (kernel[a] - 1) + 1 for a in (0, 1))
+        zero = dtype.type(0)
         for view, target in zip(views, targets):
             mine = view == best
-            np.add(target, g, out=target, where=mine)
+            if disjoint:
+                np.copyto(target, g, where=mine)
+            else:  # np.where, not g * mine: a NaN or inf gradient must not leak as NaN
+                target += np.where(mine, g, zero)
             np.copyto(best, np.nan, where=mine)
         return _crop(buf, padding, x.shape)
     # Exact rule for NaN and all-lowest windows: the last NaN wins; a window where
@@ -314,6 +324,8 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
 
 def _crop(buf, padding, shape):
     """The input's part of a padded gradient buffer, as a new array."""
+    if buf.shape == tuple(shape):
+        return buf
     return buf[..., padding[0]:padding[0] + shape[-2], padding[1]:padding[1] + shape[-1]].copy()
 
 
