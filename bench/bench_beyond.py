@@ -46,7 +46,8 @@ def transposed_cases(quick):
         tx, tw = torch.from_numpy(x), torch.from_numpy(w)
         name = f"conv_transpose2d {shape}->{out_channels} {k}x{k} s{s} p{p} {np.dtype(dtype).name}"
         yield name, _target(dtype), [
-            ("convlab", lambda x=x, w=w, s=s, p=p: convlab.conv_transpose2d(x, w, stride=s, padding=p)),
+            ("convlab",
+             lambda x=x, w=w, s=s, p=p: convlab.conv_transpose2d(x, w, stride=s, padding=p)),
             ("torch", lambda x=tx, w=tw, s=s, p=p: F.conv_transpose2d(x, w, stride=s, padding=p)),
         ]
 
