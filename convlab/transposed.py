@@ -248,7 +248,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     values of one kernel tap are added into a strided slice of the output
     (a whole-array add, no ``np.add.at``). Cost ``N*C_in*C_out*kH*kW*H*W``
     multiply-adds; memory ``kH*kW*C_out*N*H*W`` numbers for the columns
-    (2.4 MB for a float32 (8, 16, 16, 16) input, 16 output channels, 3x3).
+    (1.2 MB for a float32 (8, 16, 16, 16) input, 16 output channels, 3x3).
 
     Examples
     --------
