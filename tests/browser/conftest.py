@@ -49,6 +49,8 @@ HOW_TO_ENABLE = ("pip install playwright, install Chromium (apt-get install chro
 
 # Rows of (notebook, explorer, control, median ms, max ms, presses), filled by the tests.
 LATENCY_ROWS: list[tuple[str, str, str, float, float, int]] = []
+# Seconds spent per notebook in each phase (open, run all, latency, ...), for the summary.
+TIMINGS: dict[str, dict[str, float]] = {}
 
 
 def notebook_dir() -> Path:
@@ -89,6 +91,20 @@ class Lab:
     def __init__(self, url, root, log):
         self.url, self.root, self.log = url, root, log
 
+    def prestart(self, name):
+        """Start the kernel of notebook ``name`` now, so the page that opens it finds it running.
+
+        JupyterLab attaches to an existing session of the same path; starting the next
+        notebook's kernel while the current one is being tested saves seconds per notebook.
+        """
+        body = json.dumps({"path": name, "name": name, "type": "notebook",
+                           "kernel": {"name": "python3"}}).encode()
+        request = urllib.request.Request(f"{self.url}/api/sessions?token={TOKEN}", data=body,
+                                         method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30):
+            pass
+
     def tree_url(self, name):
         # ?reset: a fresh workspace, so an earlier page's open tabs do not come back.
         return f"{self.url}/lab/tree/{name}?reset&token={TOKEN}"
@@ -128,9 +144,16 @@ def lab():
                 {"autosave": False})
     _write_json(settings / "apputils-extension" / "notification.jupyterlab-settings",
                 {"fetchNews": "false", "checkForUpdates": False})
-    subprocess.run([sys.executable, "-m", "jupyter", "labextension", "disable", "--level=user",
-                    "@jupyterlab/apputils-extension:announcements"],
-                   env=env, check=True, capture_output=True, timeout=120)
+    # No news toast: this file is exactly what `jupyter labextension disable --level=user
+    # "@jupyterlab/apputils-extension:announcements"` writes under JUPYTER_CONFIG_DIR
+    # (written directly: the command costs 3-6 s of start-up on a busy machine).
+    _write_json(tmp / "config" / "labconfig" / "page_config.json",
+                {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    # Server extensions the course does not use (language servers, terminals) stay off.
+    _write_json(tmp / "config" / "jupyter_server_config.json",
+                {"ServerApp": {"jpserver_extensions": {"jupyter_lsp": False,
+                                                       "jupyter_server_terminals": False},
+                               "terminals_enabled": False}})
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS / "jupyterlab.log"
@@ -145,6 +168,7 @@ def lab():
         + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
         cwd=work / "notebooks", env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
     deadline = time.monotonic() + 60
     try:
         while True:
@@ -157,6 +181,7 @@ def lab():
                     pytest.fail("JupyterLab did not start; its log ends:\n"
                                 + log_path.read_text()[-3000:], pytrace=False)
                 time.sleep(0.2)
+        TIMINGS.setdefault("(session)", {})["server start"] = time.monotonic() - started
         yield Lab(url, work / "notebooks", log_path)
     finally:
         process.terminate()
@@ -174,6 +199,7 @@ def browser(lab):
     """Headless Chromium, launched once."""
     from playwright.sync_api import sync_playwright
 
+    started = time.monotonic()
     manager = sync_playwright().start()
     try:
         chromium = manager.chromium.launch(executable_path=_chromium_path(), args=CHROMIUM_ARGS,
@@ -181,18 +207,26 @@ def browser(lab):
     except Exception as error:  # noqa: BLE001 - any launch failure means no browser
         manager.stop()
         _unavailable(f"a Chromium that starts ({error})")
+    TIMINGS.setdefault("(session)", {})["browser start"] = time.monotonic() - started
     yield chromium
     chromium.close()
     manager.stop()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh page (own context, so no state carries over between notebooks)."""
+@pytest.fixture(scope="session")
+def browser_context(browser):
+    """One browser context, so JupyterLab's scripts load from the cache after the first page."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    yield page
+    yield context
     context.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    """A fresh page for one notebook (its workspace is reset on opening)."""
+    page = browser_context.new_page()
+    yield page
+    page.close()
 
 
 def _latency_table():
@@ -213,10 +247,19 @@ def _latency_table():
     return "\n".join(lines)
 
 
+def _timing_lines():
+    lines = []
+    for name, phases in TIMINGS.items():
+        spent = ", ".join(f"{phase} {seconds:.1f}" for phase, seconds in phases.items())
+        lines.append(f"{name}: {sum(phases.values()):.1f} s ({spent})")
+    return lines
+
+
 def pytest_terminal_summary(terminalreporter):
     table = _latency_table()
     if not table:
         return
+    table += "\n\nseconds per notebook:\n" + "\n".join(_timing_lines())
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "latency.txt").write_text(table + "\n")
     terminalreporter.write_sep("=", "browser latency (also in artifacts/browser/latency.txt)")

@@ -33,7 +33,7 @@
   }
 
   // Resolve when the kernel is idle and nothing in `root` changed for `quiet` ms.
-  function settle(root, quiet = 120, timeout = 15000) {
+  function settle(root, quiet = 80, timeout = 15000) {
     return new Promise((resolve) => {
       let last = performance.now();
       const start = last;
@@ -134,6 +134,11 @@
           found.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
         }
       }
+    });
+    nb.content.node.querySelectorAll(
+      '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]'
+    ).forEach((out, i) => {
+      if (!out.querySelector(".jupyter-widgets")) found.push(`widget output ${i} is empty`);
     });
     const text = nb.content.node.innerText;
     if (text.includes("Error displaying widget")) {

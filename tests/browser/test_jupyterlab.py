@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ARTIFACTS, LATENCY_ROWS, notebook_dir
+from .conftest import ARTIFACTS, LATENCY_ROWS, TIMINGS, notebook_dir
 
 NOTEBOOKS = sorted(notebook_dir().glob("*.ipynb"))
 PAGE_JS = (Path(__file__).with_name("page.js")).read_text()
-PRESSES = 10                 # latency samples per explorer (at least 8)
+PRESSES = 8                  # latency samples per explorer (at least 8)
 SANITY_MS = 1000             # a move slower than this is broken, not slow
 RUN_TIMEOUT_MS = 150_000
 CHANGE_TIMEOUT_MS = 5_000
@@ -57,6 +57,7 @@ class Notebook:
         self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started",
                                     timeout=60_000)
         self.page.evaluate(PAGE_JS)
+        self.loaded = time.monotonic()
         deadline = time.monotonic() + 90
         while not self.js("() => { const k = __convlab.kernel(); return !!k && "
                           "k.connectionStatus === 'connected' && k.status === 'idle' && "
@@ -282,9 +283,27 @@ def _move_and_check(nb, index, control, kind, strict, undo=True):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_in_jupyterlab(lab, page, path):
+    clock = time.monotonic()
+    phases = TIMINGS.setdefault(path.stem, {})
+
+    def lap(phase):
+        nonlocal clock
+        now = time.monotonic()
+        phases[phase] = phases.get(phase, 0.0) + now - clock
+        clock = now
+
+    if path == NOTEBOOKS[0]:
+        lab.prestart(path.name)
+    following = NOTEBOOKS.index(path) + 1
+    if following < len(NOTEBOOKS):
+        lab.prestart(NOTEBOOKS[following].name)
     nb = Notebook(page, path.name)
     nb.open(lab)
+    phases["load"] = nb.loaded - clock
+    clock = nb.loaded
+    lap("kernel")
     nb.run_all()
+    lap("run all")
     problems = nb.problems()
     assert not problems, f"{path.name} after run-all:\n" + "\n".join(problems)
 
@@ -315,8 +334,10 @@ def test_notebook_in_jupyterlab(lab, page, path):
             assert statistics.median(times) < SANITY_MS, (
                 f"{label}: {first} takes {statistics.median(times):.0f} ms a move")
 
+        lap("latency")
         # 2. The explain sliders: the written sum equals the value shown.
         _check_explain(nb, index, label, controls)
+        lap("explain")
 
         # 3. Every control changes what it drives: from the starting state, put back after
         # each move, it must change a picture, grid, explanation or message. A control
@@ -339,17 +360,19 @@ def test_notebook_in_jupyterlab(lab, page, path):
                     failures.append(f"{label}: {cname} {outcome}")
         problems = nb.problems()
         assert not problems, f"{label} after moving its controls:\n" + "\n".join(problems)
+        lap("controls")
         root.screenshot(path=str(ARTIFACTS / f"{path.stem}-{index}-{name}.png"))
 
     _screenshot(page, ARTIFACTS / f"{path.stem}.png")
+    lap("screenshots")
     nb.js("() => __convlab.notebook().sessionContext.shutdown()")
     assert not failures, "\n".join(failures)
 
 
 def _screenshot(page, target):
     """The whole notebook in one picture: make the window as tall as the notebook."""
-    scroller = ("document.querySelector('.jp-NotebookPanel-notebook .jp-WindowedPanel-outer')"
-                " || document.querySelector('.jp-NotebookPanel-notebook')")
+    scroller = ("(document.querySelector('.jp-NotebookPanel-notebook .jp-WindowedPanel-outer')"
+                " || document.querySelector('.jp-NotebookPanel-notebook'))")
     extra = page.evaluate(f"() => {{ const n = {scroller}; n.scrollTop = 0;"
                           " return n.scrollHeight - n.clientHeight; }")
     height = max(1000, min(1000 + extra + 40, 16000))
