@@ -327,7 +327,11 @@ def test_notebook_in_jupyterlab(lab, page, path):
 
         # 1. Latency of the first control, in its initial state.
         first, kind, control = ordered[0]
-        times = _measure_latency(nb, index, control, kind)
+        try:
+            times = _measure_latency(nb, index, control, kind)
+        except AssertionError as error:
+            failures.append(f"{label}: {error}")
+            times = None
         if times:
             LATENCY_ROWS.append((path.stem, name.removeprefix("convlab-"), first,
                                  statistics.median(times), max(times), len(times)))
@@ -336,7 +340,10 @@ def test_notebook_in_jupyterlab(lab, page, path):
 
         lap("latency")
         # 2. The explain sliders: the written sum equals the value shown.
-        _check_explain(nb, index, label, controls)
+        try:
+            _check_explain(nb, index, label, controls)
+        except AssertionError as error:
+            failures.append(str(error).split("\nassert ")[0])
         lap("explain")
 
         # 3. Every control changes what it drives: from the starting state, put back after
@@ -358,12 +365,14 @@ def test_notebook_in_jupyterlab(lab, page, path):
                 outcome = _move_and_check(nb, index, control, ckind, strict=False)
                 if outcome:
                     failures.append(f"{label}: {cname} {outcome}")
-        problems = nb.problems()
-        assert not problems, f"{label} after moving its controls:\n" + "\n".join(problems)
+        failures += [f"{label} after moving its controls: {problem}"
+                     for problem in nb.problems()]
         lap("controls")
-        root.screenshot(path=str(ARTIFACTS / f"{path.stem}-{index}-{name}.png"))
 
+    # The notebook as a learner left it, whole, and each explorer on its own.
     _screenshot(page, ARTIFACTS / f"{path.stem}.png")
+    for index, name in enumerate(names):
+        explorers.nth(index).screenshot(path=str(ARTIFACTS / f"{path.stem}-{index}-{name}.png"))
     lap("screenshots")
     nb.js("() => __convlab.notebook().sessionContext.shutdown()")
     assert not failures, "\n".join(failures)
