@@ -41,12 +41,15 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from . import images, kernels
+from . import grad, images, kernels, learn
 from .arithmetic import output_size, receptive_field, same_padding
 from .convolution import conv2d, convolve2d, correlate2d
 from .filters import apply_filter
+from .matrix import conv_matrix
 from .padding import pad2d
 from .pooling import avg_pool2d, max_pool2d
+from .transposed import conv_transpose2d
+from .transposed import transposed_output_size as _transposed_output_size
 
 __all__ = [
     "EXERCISES", "Exercise", "Verdict", "exercises", "question", "verdict",
@@ -77,6 +80,25 @@ _POOL_INPUT = np.array([[1, 3, 2, 0],
                         [4, 6, 1, 1],
                         [0, 2, 5, 7],
                         [3, 1, 8, 2]], dtype=float)
+
+# 07_learning_kernels: a 4x4 input and the gradient of its 2x2 correlation output
+# (3x3 kernel); the gradient of a batch of two outputs; one SGD step; a pooled
+# gradient to route back.
+_GRAD_INPUT = np.array([[1, 2, 0, 1],
+                        [0, 1, 3, 2],
+                        [2, 0, 1, 1],
+                        [1, 3, 0, 2]], dtype=float)
+_GRAD_OUTPUT = np.array([[1, 0],
+                         [-1, 2]], dtype=float)
+_BIAS_GRAD = np.array([[[[1, -2, 0], [3, 1, -1]]],
+                       [[[0, 2, 1], [-1, 0, 4]]]], dtype=float)
+_STEP_KERNEL = np.array([[0.5, -1.0], [2.0, 0.0]])
+_STEP_GRADIENT = np.array([[1.0, -2.0], [0.5, 4.0]])
+_ROUTE_GRAD = np.array([[1, -2], [3, 5]], dtype=float)
+
+# 08_transposed_convolution: a 2x2 input and kernel to stamp by hand.
+_T_INPUT = np.array([[2, 1], [3, 4]], dtype=float)
+_T_KERNEL = np.array([[1, 2], [0, -1]], dtype=float)
 
 _TABLE = {
     # 01_kernels ------------------------------------------------------------
@@ -348,6 +370,111 @@ _TABLE = {
             "A fresh question for every seed: call check.shape_quiz(seed) to see it and "
             "check.shape_quiz_answer(seed, answer) to check your answer."),
     ),
+    # 07_learning_kernels ----------------------------------------------------
+    "weight_gradient_value": dict(
+        notebook="07_learning_kernels", title="The gradient of one kernel weight",
+        answer="a number",
+        image=lambda: _GRAD_INPUT.copy(), grad_output=lambda: _GRAD_OUTPUT.copy(),
+        kernel_size=3, position=(1, 2),
+        question=(
+            "A {kernel_size}x{kernel_size} kernel w is correlated with the image\n{image}\n"
+            "(no padding, stride 1), giving a 2x2 output y. Backpropagation hands the layer "
+            "the gradient of the loss with respect to each output, dL/dy =\n{grad_output}\n"
+            "What is dL/dw[{position[0]}, {position[1]}], the gradient with respect to the "
+            "weight in row {position[0]}, column {position[1]}? Each output used that weight "
+            "once, on one input pixel: add up dL/dy[i, j] times that pixel."),
+    ),
+    "bias_gradient": dict(
+        notebook="07_learning_kernels", title="The gradient of a bias",
+        answer="a number",
+        grad_output=lambda: _BIAS_GRAD.copy(),
+        question=(
+            "A convolution layer with one output channel processed a batch of two images. "
+            "The gradient of the loss with respect to its output, shape (N, C, H, W) = "
+            "(2, 1, 2, 3), is\n{grad_output}\nThe bias b was added to every output pixel of "
+            "every image. What is dL/db?"),
+    ),
+    "gradient_step": dict(
+        notebook="07_learning_kernels", title="One step of gradient descent",
+        answer="a 2x2 array (the new kernel)",
+        kernel=lambda: _STEP_KERNEL.copy(), gradient=lambda: _STEP_GRADIENT.copy(), lr=0.1,
+        question=(
+            "A 2x2 kernel\n{kernel}\nhas the loss gradient\n{gradient}\nOne step of plain "
+            "gradient descent (SGD without momentum) with learning rate {lr}: what is the new "
+            "kernel?"),
+    ),
+    "max_pool_gradient_route": dict(
+        notebook="07_learning_kernels", title="Where max pooling sends the gradient",
+        answer="a 4x4 array (the gradient with respect to the input)",
+        image=lambda: _POOL_INPUT.copy(), grad_output=lambda: _ROUTE_GRAD.copy(),
+        kernel_size=2,
+        question=(
+            "The input\n{image}\nwent through max pooling with a {kernel_size}x{kernel_size} "
+            "window (stride {kernel_size}), and the gradient with respect to the pooled "
+            "output is\n{grad_output}\nWhat is the gradient with respect to the input (the "
+            "whole array, zeros included)?"),
+    ),
+    "tiny_cnn_parameter_count": dict(
+        notebook="07_learning_kernels", title="Parameters of the tiny CNN",
+        answer="a whole number",
+        model=lambda: repr(learn.tiny_cnn()), size=16,
+        question=(
+            "convlab.learn.tiny_cnn() takes 1-channel {size}x{size} images and is\n{model}\n"
+            "('same' padding keeps the size, each MaxPool2d(2) halves it.) How many learnable "
+            "numbers (weights and biases) does it hold in all?"),
+    ),
+    # 08_transposed_convolution ----------------------------------------------
+    "transposed_output_size": dict(
+        notebook="08_transposed_convolution", title="Output size of a transposed convolution",
+        answer="a whole number",
+        input_size=5, kernel_size=3, stride=2, padding=1,
+        question=(
+            "torch.nn.ConvTranspose2d(1, 1, kernel_size={kernel_size}, stride={stride}, "
+            "padding={padding}) gets an input {input_size} pixels wide. How wide is its "
+            "output?"),
+    ),
+    "choose_output_padding": dict(
+        notebook="08_transposed_convolution", title="Undo a strided convolution's shape",
+        answer="a whole number",
+        input_size=10, kernel_size=3, stride=2, padding=1,
+        question=(
+            "An encoder layer Conv2d(kernel_size={kernel_size}, stride={stride}, "
+            "padding={padding}) turns a {input_size}x{input_size} image into a smaller one. "
+            "The decoder undoes it with ConvTranspose2d(kernel_size={kernel_size}, "
+            "stride={stride}, padding={padding}, output_padding=?). Which output_padding "
+            "gives back exactly {input_size}x{input_size}?"),
+    ),
+    "conv_matrix_shape": dict(
+        notebook="08_transposed_convolution", title="The shape of the matrix C",
+        answer="a (rows, columns) tuple of whole numbers",
+        input_shape=(5, 5), kernel_size=3, stride=2,
+        question=(
+            "convlab.matrix.conv_matrix builds the matrix C of a convolution, so that "
+            "C @ x.ravel() is the output, flattened. For a {input_shape[0]}x{input_shape[1]} "
+            "image and a {kernel_size}x{kernel_size} kernel at stride {stride}, no padding, "
+            "what is the shape of C?"),
+    ),
+    "transposed_by_hand": dict(
+        notebook="08_transposed_convolution", title="A transposed convolution by hand",
+        answer="a 2-D array of numbers",
+        image=lambda: _T_INPUT.copy(), kernel=lambda: _T_KERNEL.copy(), stride=1,
+        question=(
+            "Compute conv_transpose2d of the 2x2 input\n{image}\nwith the kernel\n{kernel}\n"
+            "at stride {stride}, no padding: every input pixel stamps the kernel times its "
+            "value, top-left tap at (row*stride, column*stride), and overlapping stamps add "
+            "up. Give the whole output."),
+    ),
+    "checkerboard_overlap": dict(
+        notebook="08_transposed_convolution", title="Where stamps overlap",
+        answer="a 2-D array of whole numbers",
+        input_size=3, kernel_size=3, stride=2,
+        question=(
+            "A transposed convolution with a {kernel_size}x{kernel_size} kernel at stride "
+            "{stride} stamps the kernel once per input pixel of a {input_size}x{input_size} "
+            "input. For each output pixel, how many stamps (kernel taps) land on it? Give the "
+            "whole output-sized array of counts (np.outer of one row of counts with itself "
+            "may save typing)."),
+    ),
 }
 
 
@@ -379,7 +506,8 @@ class Exercise:
         lines = [f"Exercise {self.number}: {self.title}", *text.split("\n"),
                  f"Answer with {self.answer}."]
         # Wrap the prose for reading; arrays and layer lists keep their layout.
-        return "\n".join(line if line.startswith((" ", "[")) else textwrap.fill(line, 88, break_on_hyphens=False)
+        return "\n".join(line if line.startswith((" ", "["))
+                         else textwrap.fill(line, 88, break_on_hyphens=False)
                          for line in lines)
 
 
@@ -418,7 +546,8 @@ def exercises(notebook=None):
     Examples
     --------
     >>> list(exercises())
-    ['01_kernels', '02_stride', '03_filters', '04_pooling', '05_padding', '06_putting_it_together']
+    ['01_kernels', '02_stride', '03_filters', '04_pooling', '05_padding', '06_putting_it_together',
+     '07_learning_kernels', '08_transposed_convolution']
     >>> exercises('04')
     ['max_pool_values', 'avg_pool_values', 'max_pool_indices', 'ceil_mode_output_size',
      'naive_max_pool2d']
@@ -1494,6 +1623,265 @@ def _stacked_3x3_weights(m, answer):
         return _wrong("each layer has one kernel per (input channel, output channel) pair.")
     return _wrong("one layer holds out_channels * in_channels * k * k weights; add up the "
                   "layers.")
+
+
+# 07_learning_kernels ------------------------------------------------------------
+
+def _weight_grad(m):
+    k = m["kernel_size"]
+    return grad.conv2d_weight(m["image"][None, None], (1, 1, k, k),
+                              m["grad_output"][None, None])[0, 0]
+
+
+@_judge("weight_gradient_value")
+def _weight_gradient_value(m, answer):
+    image, g, (a, b) = m["image"], m["grad_output"], m["position"]
+    value = _number(answer)
+    dw = _weight_grad(m)
+    gh, gw = g.shape
+    window = image[a:a + gh, b:b + gw]
+    if _close(value, dw[a, b]):
+        return _correct(f"dL/dw[{a}, {b}] = {_sum_of_products(window, g)} = "
+                        f"{_fmt(dw[a, b])}: weight ({a}, {b}) met input pixel "
+                        f"(i + {a}, j + {b}) when making output (i, j). Those pixels form the "
+                        "image correlated with dL/dy, which is grad.conv2d_weight; the "
+                        "kernel's own values never enter.")
+    if _close(value, dw[b, a]):
+        return _wrong(f"that is dL/dw[{b}, {a}]: the first index is the row (down), the "
+                      "second the column (across).")
+    if _close(value, window.sum()):
+        return _wrong("you added up the input pixels the weight met, but each one counts as "
+                      "much as the gradient of the output it went into: multiply each by "
+                      "its dL/dy first.")
+    if _close(value, (window * g[::-1, ::-1]).sum()):
+        return _wrong("the gradients are paired with the pixels in the wrong order (flipped): "
+                      "output (i, j) used the pixel at (i + row, j + column) of the weight, "
+                      "so dL/dy[0, 0] goes with the top-left pixel of the block.")
+    return _wrong(f"output (i, j) multiplied w[{a}, {b}] by image[i + {a}, j + {b}]. List "
+                  "those pixels for the outputs (0, 0), (0, 1), (1, 0), (1, 1), multiply each "
+                  "by that output's dL/dy and add the products.")
+
+
+@_judge("bias_gradient")
+def _bias_gradient(m, answer):
+    g = m["grad_output"]
+    value = _number(answer)
+    expected = grad.conv2d_bias(g)[0]
+    if _close(value, expected):
+        parts = " + ".join(f"({_fmt(g[n].sum())})" if g[n].sum() < 0 else _fmt(g[n].sum())
+                           for n in range(len(g)))
+        return _correct(f"every output pixel was y = (...) + b, so dy/db = 1 and dL/db is the "
+                        f"sum of all of dL/dy: {parts} = {_fmt(expected)} (one image, then "
+                        "the other); grad.conv2d_bias sums over every axis but the channel.")
+    if any(_close(value, g[n].sum()) for n in range(len(g))):
+        return _wrong("that is one image's sum: the same bias served both images of the "
+                      "batch, so add both.")
+    if _close(value, g.mean()):
+        return _wrong("that is the mean; the bias gradient is the sum (each output adds its "
+                      "own gradient, times dy/db = 1).")
+    if _close(value, g.size):
+        return _wrong("that counts the outputs; each contributes its own gradient "
+                      "dL/dy times dy/db = 1, not 1.")
+    return _wrong("dy/db = 1 for every output pixel, so each contributes exactly its dL/dy: "
+                  "add up every number in the gradient, in both images.")
+
+
+@_judge("gradient_step")
+def _gradient_step(m, answer):
+    kernel, gradient, lr = m["kernel"], m["gradient"], m["lr"]
+    expected = kernel - lr * gradient
+    mine = _number_array(answer, expected.shape, "2x2 array")
+    return _array_verdict(
+        mine, expected,
+        f"new = kernel - lr * gradient, entry by entry: for instance {_fmt(kernel[0, 0])} - "
+        f"{_fmt(lr)}*{_fmt(gradient[0, 0])} = {_fmt(expected[0, 0])}. Each weight moves "
+        "against its gradient, downhill, by a step proportional to how steep it is.",
+        hints=[(kernel + lr * gradient, "that step goes uphill: the gradient points where the "
+                "loss grows, so subtract it."),
+               (kernel - gradient, "the gradient is scaled by the learning rate before it is "
+                "subtracted."),
+               (-lr * gradient, "that is the step alone; add it to the old kernel."),
+               (lr * gradient, "that is the step alone (and with the wrong sign); the new "
+                "kernel is the old one minus it.")])
+
+
+def _routed(m):
+    k = m["kernel_size"]
+    return grad.max_pool2d_input(m["image"], m["grad_output"], k)
+
+
+@_judge("max_pool_gradient_route")
+def _max_pool_gradient_route(m, answer):
+    image, g, k = m["image"], m["grad_output"], m["kernel_size"]
+    expected = _routed(m)
+    mine = _number_array(answer, expected.shape, "4x4 array")
+    winners = _cells(expected != 0)
+    spread = np.kron(g, np.ones((k, k)))
+    return _array_verdict(
+        mine, expected,
+        f"each window's gradient goes to the pixel that won it, at {winners}; the other "
+        "pixels did not affect the output, so their gradient is 0. "
+        "grad.max_pool2d_input does this routing.",
+        hints=[((expected != 0).astype(float), "those are the right places; now put each "
+                "window's gradient value there instead of 1."),
+               (spread / (k * k), "that spreads each gradient evenly over its window, which "
+                "is average pooling's gradient. Max pooling passes it only to the winner."),
+               (spread, "every pixel of a window gets its gradient there, but only the "
+                "maximum affected the output: the others get 0."),
+               (grad.max_pool2d_input(-image, g, k), "those are the smallest pixels of each "
+                "window; the gradient goes to the largest.")])
+
+
+@_judge("tiny_cnn_parameter_count")
+def _tiny_cnn_parameter_count(m, answer):
+    mine = _whole_number(answer)
+    params = learn.tiny_cnn(size=m["size"]).parameters()
+    expected = sum(p.value.size for p in params)
+    shapes = [p.value.shape for p in params]
+    weights = sum(p.value.size for p in params if p.value.ndim > 1)
+    if mine == expected:
+        parts = " + ".join(f"{'*'.join(map(str, s))}" for s in shapes)
+        return _correct(f"{parts} = {expected}: per conv layer out*in*3*3 weights plus one "
+                        "bias per filter, and the dense layer sees 16 channels of 4x4 after "
+                        "two poolings.")
+    if mine == weights:
+        return _wrong("you counted the weights; every filter and every output of the dense "
+                      "layer has a bias too.")
+    conv2 = shapes[2]
+    if mine == expected - conv2[0] * conv2[1] * 9 + conv2[0] * 9:
+        return _wrong("the second convolution's filters each hold one 3x3 kernel per input "
+                      "channel, and its input has as many channels as the first layer has "
+                      "filters.")
+    dense_in = shapes[4][1]
+    for factor, where in ((16, "pooled at all"), (4, "pooled twice")):
+        if mine == expected + (factor - 1) * dense_in * shapes[4][0]:
+            return _wrong(f"the input of the dense layer is smaller than that: each "
+                          f"MaxPool2d(2) halves the rows and columns (has the image been "
+                          f"{where}?).")
+    return _wrong("count layer by layer: a Conv2d(c_in, c_out, 3) holds c_out*c_in*3*3 "
+                  "weights and c_out biases, a Linear(n_in, n_out) n_out*n_in weights and "
+                  "n_out biases; ReLU, pooling and Flatten hold none.")
+
+
+# 08_transposed_convolution --------------------------------------------------------
+
+@_judge("transposed_output_size")
+def _transposed_output_size_judge(m, answer):
+    i, k, s, p = m["input_size"], m["kernel_size"], m["stride"], m["padding"]
+    mine = _whole_number(answer)
+    expected = _transposed_output_size(i, k, stride=s, padding=p)
+    if mine == expected:
+        return _correct(f"(i - 1)*s - 2p + d*(k - 1) + output_padding + 1 = ({i} - 1)*{s} - "
+                        f"2*{p} + ({k} - 1) + 0 + 1 = {expected}: the stamps start {s} apart, "
+                        f"the last one reaches {k - 1} further, and padding={p} crops {p} "
+                        "from each end. A convolution with the same settings maps it back: "
+                        f"output_size({expected}, {k}, stride={s}, padding={p}) = {i}.")
+    if mine == output_size(i, k, stride=s, padding=p):
+        return _wrong("that is the output size of a convolution with these settings, which "
+                      "shrinks; a transposed convolution goes the other way.")
+    if mine == (i - 1) * s + k:
+        return _wrong("that is the full output before cropping: padding in a transposed "
+                      "convolution removes pixels from each end.")
+    if mine == (i - 1) * s + k - p:
+        return _wrong("the padding crops from both ends, so 2p in total.")
+    return _wrong("place the stamps: the first starts at 0, the last at (i - 1)*s, and "
+                  "reaches d*(k - 1) pixels further; then padding crops p pixels from each "
+                  "end.")
+
+
+@_judge("choose_output_padding")
+def _choose_output_padding(m, answer):
+    i, k, s, p = m["input_size"], m["kernel_size"], m["stride"], m["padding"]
+    mine = _whole_number(answer)
+    small = output_size(i, k, stride=s, padding=p)
+    base = _transposed_output_size(small, k, stride=s, padding=p)
+    expected = i - base
+    if mine == expected:
+        return _correct(f"the encoder gives floor(({i} + 2*{p} - {k}) / {s}) + 1 = {small}; "
+                        f"ConvTranspose2d turns {small} into {base} + output_padding, so "
+                        f"output_padding = {expected}. Different sizes (here {base} and "
+                        f"{base + s - 1}) map to {small} because the convolution rounds "
+                        "down; output_padding says which one you want back.")
+    if mine < 0:
+        return _wrong("output_padding adds rows and columns at the end; it is never "
+                      "negative.")
+    if mine >= s:
+        return _wrong("output_padding must be smaller than the stride (PyTorch raises an "
+                      "error otherwise): it only picks between the sizes a strided "
+                      "convolution rounds to the same output.")
+    return _wrong(f"first find the encoder's output size, then the transposed convolution's "
+                  f"output for it with output_padding = 0, and compare with the "
+                  f"{i}x{i} you want.")
+
+
+@_judge("conv_matrix_shape")
+def _conv_matrix_shape(m, answer):
+    (h, w), k, s = m["input_shape"], m["kernel_size"], m["stride"]
+    mine = _whole_numbers(answer, 2, "a (rows, columns) tuple")
+    expected = conv_matrix((h, w), np.ones((k, k)), stride=s).shape
+    oh, ow = output_size(h, k, stride=s), output_size(w, k, stride=s)
+    if mine == expected:
+        return _correct(f"one row per output pixel ({oh}x{ow} = {expected[0]}) and one "
+                        f"column per input pixel ({h}x{w} = {expected[1]}); each row holds "
+                        f"the {k * k} weights where its window sits, zeros elsewhere. C.T has "
+                        "the shape the other way round and maps outputs back to inputs: the "
+                        "transposed convolution.")
+    if mine == expected[::-1]:
+        return _wrong("those are the right numbers the wrong way round: C @ x.ravel() is the "
+                      "output, so C has a row per output pixel and a column per input pixel.")
+    stride1 = output_size(h, k) * output_size(w, k)
+    if mine == (stride1, expected[1]):
+        return _wrong("that has a row for every stride-1 window; at this stride fewer "
+                      "windows fit.")
+    if mine[1] == k * k:
+        return _wrong("the columns are not the kernel's weights but the input pixels: "
+                      "C multiplies the whole flattened image.")
+    if mine == (oh, ow) or mine == (h, w):
+        return _wrong("that is an image's shape; C is a matrix that maps the flattened "
+                      "input to the flattened output.")
+    return _wrong("C @ x.ravel() must give the output, flattened: count the output pixels "
+                  "(the rows) and the input pixels (the columns).")
+
+
+@_judge("transposed_by_hand")
+def _transposed_by_hand(m, answer):
+    x, kernel, s = m["image"], m["kernel"], m["stride"]
+    expected = conv_transpose2d(x[None, None], kernel[None, None], stride=s)[0, 0]
+    mine = _number_array(answer, expected.shape, "2-D array")
+    flipped = conv_transpose2d(x[None, None], kernel[::-1, ::-1][None, None].copy(),
+                               stride=s)[0, 0]
+    return _array_verdict(
+        mine, expected,
+        f"each input pixel adds value * kernel with its top-left tap at (row*{s}, "
+        f"column*{s}); where stamps overlap they add, for instance the centre "
+        f"{_fmt(expected[1, 1])} collects one tap from each of the four stamps. The same "
+        "numbers come from convolving the zero-padded input with the flipped kernel.",
+        hints=[(flipped, "that stamps the kernel turned by a half turn: the stamp of "
+                "x[i, j] puts kernel[a, b] at (i + a, j + b), top-left tap first.")])
+
+
+@_judge("checkerboard_overlap")
+def _checkerboard_overlap(m, answer):
+    i, k, s = m["input_size"], m["kernel_size"], m["stride"]
+    expected = conv_transpose2d(np.ones((1, 1, i, i)), np.ones((1, 1, k, k)), stride=s)[0, 0]
+    size = expected.shape[0]
+    row = expected[0]
+    if _shape_of(answer) == row.shape:
+        raise _Malformed(f"that is one row of counts; the answer is the whole {size}x{size} "
+                         "output (np.outer of the row with itself).")
+    mine = _number_array(answer, expected.shape, "2-D array")
+    shown = ", ".join(_fmt(v) for v in row)
+    return _array_verdict(
+        mine, expected,
+        f"along one axis the counts are [{shown}]: stamps {k} wide starting {s} apart "
+        "overlap on every other pixel. In 2-D the counts multiply, so pixels get 1, 2 or 4 "
+        "taps: the uneven overlap that prints a checkerboard into the output of a stride-2 "
+        "transposed convolution with a 3x3 kernel.",
+        hints=[(np.ones_like(expected), "the stamps overlap: a 3-wide stamp every 2 pixels "
+                "covers some pixels twice along each axis."),
+               (row[:, None] + row[None, :] - 1, "where an overlapping row meets an "
+                "overlapping column, the counts multiply: 2 stamps along each axis means "
+                "2 x 2 stamps land there.")])
 
 
 # --------------------------------------------------------------------------

@@ -31,6 +31,10 @@ __all__ = [
     "reflect_pad_row", "padded_output_size",
     "dilated_output_size", "receptive_field_stack", "pipeline_shapes", "stacked_3x3_weights",
     "shape_quiz",
+    "weight_gradient_value", "bias_gradient", "gradient_step", "max_pool_gradient_route",
+    "tiny_cnn_parameter_count",
+    "transposed_output_size", "choose_output_padding", "conv_matrix_shape",
+    "transposed_by_hand", "checkerboard_overlap",
 ]
 
 # 01_kernels ----------------------------------------------------------------
@@ -203,3 +207,50 @@ def shape_quiz(seed):
 
     channels = q["out_channels"] if q["kind"] == "conv" else c
     return (n, channels, size(h), size(w))
+
+
+# 07_learning_kernels -------------------------------------------------------
+
+#: Output (i, j) met w[1, 2] on image[i + 1, j + 2]: the block of rows 1-2,
+#: columns 2-3, [[3, 2], [1, 1]], paired with dL/dy = [[1, 0], [-1, 2]].
+weight_gradient_value = 1*3 + 0*2 + (-1)*1 + 2*1          # = 4
+
+#: dy/db = 1 for every output: add everything, both images.
+bias_gradient = (1 - 2 + 0 + 3 + 1 - 1) + (0 + 2 + 1 - 1 + 0 + 4)   # = 2 + 6 = 8
+
+#: kernel - 0.1 * gradient, entry by entry.
+gradient_step = [[0.5 - 0.1*1.0, -1.0 - 0.1*(-2.0)],
+                 [2.0 - 0.1*0.5, 0.0 - 0.1*4.0]]          # = [[0.4, -0.8], [1.95, -0.4]]
+
+#: The winners are 6 at (1, 1), 2 at (0, 2), 3 at (3, 0) and 8 at (3, 2).
+max_pool_gradient_route = [[0, 0, -2, 0],
+                           [0, 1, 0, 0],
+                           [0, 0, 0, 0],
+                           [3, 0, 5, 0]]
+
+#: conv 1->8: 8*1*3*3 + 8; conv 8->16: 16*8*3*3 + 16; dense: 16 channels of
+#: 4x4 after two poolings, 256 inputs, 4 outputs: 4*256 + 4.
+tiny_cnn_parameter_count = (8*1*9 + 8) + (16*8*9 + 16) + (4*256 + 4)   # = 2276
+
+# 08_transposed_convolution -------------------------------------------------
+
+#: Stamps start at 0, 2, 4, 6, 8; the last reaches 8 + 2 = 10, so 11 pixels,
+#: minus 1 cropped from each end.
+transposed_output_size = (5 - 1)*2 + (3 - 1) + 1 - 2*1     # = 9
+
+#: The encoder gives (10 + 2 - 3) // 2 + 1 = 5; 5 comes back as
+#: (5 - 1)*2 - 2 + 2 + 1 = 9, one short of 10.
+choose_output_padding = 10 - ((5 - 1)*2 - 2*1 + (3 - 1) + 1)   # = 1
+
+#: Windows at 0 and 2 along each axis: 2x2 = 4 outputs (rows), 25 inputs.
+conv_matrix_shape = (2 * 2, 5 * 5)                          # = (4, 25)
+
+#: Stamps 2*k at (0, 0), 1*k at (0, 1), 3*k at (1, 0), 4*k at (1, 1), added;
+#: = [[2, 5, 2], [3, 8, 7], [0, -3, -4]].
+transposed_by_hand = [[2*1, 2*2 + 1*1, 1*2],
+                      [3*1, 2*(-1) + 1*0 + 3*2 + 4*1, 1*(-1) + 4*2],
+                      [0, 3*(-1) + 4*0, 4*(-1)]]
+
+#: Stamps cover 0-2, 2-4 and 4-6 along each axis: pixels 2 and 4 twice.
+checkerboard_overlap = np.outer([1, 1, 2, 1, 2, 1, 1],
+                                [1, 1, 2, 1, 2, 1, 1]).tolist()

@@ -48,6 +48,17 @@ WRONG = {
                         "shape 4"),
     "stacked_3x3_weights": (200704, "single 7x7"),
     "shape_quiz": (None, None),            # per seed: see the quiz tests below
+    "weight_gradient_value": (7, "multiply each by"),
+    "bias_gradient": (6, "one image's sum"),
+    "gradient_step": ([[0.6, -1.2], [2.05, 0.4]], "uphill"),
+    "max_pool_gradient_route": ([[0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 0], [1, 0, 1, 0]],
+                                "right places"),
+    "tiny_cnn_parameter_count": (2248, "bias"),
+    "transposed_output_size": (3, "convolution with these settings"),
+    "choose_output_padding": (2, "smaller than the stride"),
+    "conv_matrix_shape": ((25, 4), "wrong way round"),
+    "transposed_by_hand": ([[-2, -1, 0], [1, 0, 1], [6, 11, 4]], "half turn"),
+    "checkerboard_overlap": (np.ones((7, 7)), "overlap"),
 }
 
 FUNCTION_EXERCISES = {"naive_correlate2d", "naive_max_pool2d"}
@@ -84,9 +95,16 @@ def test_every_exercise_has_a_checker_a_solution_and_a_test():
 def test_exercises_are_grouped_by_notebook_in_course_order():
     grouped = check.exercises()
     assert list(grouped) == ["01_kernels", "02_stride", "03_filters", "04_pooling",
-                             "05_padding", "06_putting_it_together"]
+                             "05_padding", "06_putting_it_together", "07_learning_kernels",
+                             "08_transposed_convolution"]
     assert all(3 <= len(names) <= 6 for names in grouped.values())
-    assert sum(len(names) for names in grouped.values()) == len(NAMES) >= 25
+    assert sum(len(names) for names in grouped.values()) == len(NAMES) >= 35
+    assert grouped["07_learning_kernels"] == [
+        "weight_gradient_value", "bias_gradient", "gradient_step", "max_pool_gradient_route",
+        "tiny_cnn_parameter_count"]
+    assert grouped["08_transposed_convolution"] == [
+        "transposed_output_size", "choose_output_padding", "conv_matrix_shape",
+        "transposed_by_hand", "checkerboard_overlap"]
     assert check.exercises("03") == check.exercises("03_filters") == grouped["03_filters"]
     numbers = [EXERCISES[name].number for names in grouped.values() for name in names]
     assert numbers[:3] == ["01.1", "01.2", "01.3"] and len(set(numbers)) == len(numbers)
@@ -96,7 +114,7 @@ def test_unknown_names_raise_with_the_list():
     with pytest.raises(ValueError, match="name must be one of the exercises .*stride_output"):
         check.question("stride_size")
     with pytest.raises(ValueError, match="notebook must be one of"):
-        check.exercises("07")
+        check.exercises("09")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -274,11 +292,100 @@ def test_hints_do_not_give_a_number_answer_away(capsys, name):
      "shape 2, after MaxPool2d(2), has the wrong channels"),
     ("pipeline_shapes", [(16, 64, 64)], "a list of 4 shapes"),
     ("stacked_3x3_weights", 36864, "one layer"),
+    ("weight_gradient_value", -3, "first index is the row"),
+    ("weight_gradient_value", 5, "wrong order (flipped)"),
+    ("weight_gradient_value", 0, "image[i + 1, j + 2]"),
+    ("bias_gradient", 2, "one image's sum"),
+    ("bias_gradient", 8 / 12, "that is the mean"),
+    ("bias_gradient", 12, "counts the outputs"),
+    ("gradient_step", [[-0.5, 1.0], [1.5, -4.0]], "scaled by the learning rate"),
+    ("gradient_step", [[-0.1, 0.2], [-0.05, -0.4]], "step alone"),
+    ("gradient_step", [[0.1, -0.2], [0.05, 0.4]], "wrong sign"),
+    ("gradient_step", [[0.4, -0.8], [1.95, 0.4]], "1 of the 4 values is off, at [1, 1]"),
+    ("max_pool_gradient_route", np.kron([[1, -2], [3, 5]], np.ones((2, 2))) / 4,
+     "average pooling"),
+    ("max_pool_gradient_route", np.kron([[1, -2], [3, 5]], np.ones((2, 2))), "only the maximum"),
+    ("max_pool_gradient_route", [[1, 0, 0, -2], [0, 0, 0, 0], [3, 0, 0, 0], [0, 0, 0, 5]],
+     "smallest pixels"),
+    ("max_pool_gradient_route", [[1, -2], [3, 5]], "shape (4, 4)"),
+    ("tiny_cnn_parameter_count", 2276 - 16 * 8 * 9 + 16 * 9, "one 3x3 kernel per input"),
+    ("tiny_cnn_parameter_count", 2276 + 15 * 256 * 4, "pooled at all"),
+    ("tiny_cnn_parameter_count", 2276 + 3 * 256 * 4, "pooled twice"),
+    ("tiny_cnn_parameter_count", 1000, "layer by layer"),
+    ("transposed_output_size", 11, "before cropping"),
+    ("transposed_output_size", 10, "both ends"),
+    ("transposed_output_size", 7, "place the stamps"),
+    ("choose_output_padding", 0, "encoder's output size"),
+    ("choose_output_padding", -1, "never negative"),
+    ("conv_matrix_shape", (9, 25), "every stride-1 window"),
+    ("conv_matrix_shape", (4, 9), "input pixels"),
+    ("conv_matrix_shape", (5, 5), "an image's shape"),
+    ("conv_matrix_shape", (4, 16), "count the output pixels"),
+    ("transposed_by_hand", np.zeros((4, 4)), "shape (3, 3)"),
+    ("transposed_by_hand", [[2, 4, 1], [3, 8, 7], [0, -3, -4]], "at [0, 1]"),
+    ("checkerboard_overlap", [1, 1, 2, 1, 2, 1, 1], "one row of counts"),
+    ("checkerboard_overlap", np.add.outer([1, 1, 2, 1, 2, 1, 1], [1, 1, 2, 1, 2, 1, 1]) - 1,
+     "counts multiply"),
 ])
 def test_specific_mistakes_get_specific_hints(capsys, name, answer, hint):
     out = run(capsys, name, answer)
     assert out.startswith("Not quite: "), out
     assert hint in out, out
+
+
+# --- the 07/08 answers against PyTorch (a third route to the same numbers) -------------
+
+def test_learning_and_transposed_answers_match_pytorch():
+    torch = pytest.importorskip("torch", reason="PyTorch not installed")
+    F = torch.nn.functional
+    m = EXERCISES["weight_gradient_value"].materials()
+    x = torch.tensor(m["image"])[None, None]
+    w = torch.zeros(1, 1, 3, 3, dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    y = F.conv2d(x, w, b)
+    y.backward(torch.tensor(m["grad_output"])[None, None])
+    assert w.grad[0, 0, 1, 2].item() == solutions.weight_gradient_value
+
+    g = EXERCISES["bias_gradient"].materials()["grad_output"]
+    y = F.conv2d(torch.zeros(2, 1, 4, 5, dtype=torch.float64), w, b)
+    b.grad = None
+    y.backward(torch.tensor(g))
+    assert b.grad.item() == solutions.bias_gradient
+
+    m = EXERCISES["max_pool_gradient_route"].materials()
+    x = torch.tensor(m["image"], requires_grad=True)
+    F.max_pool2d(x[None], 2).backward(torch.tensor(m["grad_output"])[None])
+    assert np.array_equal(x.grad.numpy(), solutions.max_pool_gradient_route)
+
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 8, 3, padding="same"), torch.nn.ReLU(),
+                                torch.nn.MaxPool2d(2), torch.nn.Conv2d(8, 16, 3, padding="same"),
+                                torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+                                torch.nn.Linear(256, 4))
+    assert sum(p.numel() for p in model.parameters()) == solutions.tiny_cnn_parameter_count
+
+    layer = torch.nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1)
+    assert layer(torch.zeros(1, 1, 5, 5)).shape[-1] == solutions.transposed_output_size
+    layer = torch.nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1,
+                                     output_padding=solutions.choose_output_padding)
+    down = torch.nn.Conv2d(1, 1, 3, stride=2, padding=1)(torch.zeros(1, 1, 10, 10))
+    assert layer(down).shape[-2:] == (10, 10)
+
+    m = EXERCISES["transposed_by_hand"].materials()
+    out = F.conv_transpose2d(torch.tensor(m["image"])[None, None],
+                             torch.tensor(m["kernel"])[None, None], stride=m["stride"])
+    assert np.array_equal(out[0, 0].numpy(), solutions.transposed_by_hand)
+    out = F.conv_transpose2d(torch.ones(1, 1, 3, 3), torch.ones(1, 1, 3, 3), stride=2)
+    assert np.array_equal(out[0, 0].numpy(), solutions.checkerboard_overlap)
+
+
+def test_conv_matrix_shape_answer_multiplies():
+    C = np.zeros(solutions.conv_matrix_shape)
+    from convlab.matrix import conv_matrix
+    x = np.arange(25.0).reshape(5, 5)
+    C = conv_matrix((5, 5), kernels.get("sobel_x"), stride=2)
+    assert C.shape == tuple(solutions.conv_matrix_shape)
+    assert np.array_equal((C @ x.ravel()).reshape(2, 2),
+                          check.correlate2d(x, kernels.get("sobel_x"), stride=2))
 
 
 # --- learner functions -------------------------------------------------------------------
