@@ -73,7 +73,13 @@ KERNEL_CODE = textwrap.dedent("""
                  ("pooling_explorer[avg]", widgets.pooling_explorer,
                   {"mode": "avg", "padding": 1}),
                  ("padding_explorer", widgets.padding_explorer, {}),
-                 ("arithmetic_explorer", widgets.arithmetic_explorer, {})]
+                 ("arithmetic_explorer", widgets.arithmetic_explorer, {}),
+                 ("learning_explorer", widgets.learning_explorer, {}),
+                 ("learning_explorer[200]", widgets.learning_explorer,
+                  {"steps": 200, "target": "gaussian_blur_5x5"}),
+                 ("transposed_explorer", widgets.transposed_explorer, {}),
+                 ("transposed_explorer[big]", widgets.transposed_explorer,
+                  {"size": 6, "kernel_size": 5, "stride": 4, "dilation": 3})]
         for label, make, setup in cases:
             start = time.perf_counter()
             explorer = make()

@@ -54,6 +54,8 @@ __all__ = [
     "pooling_explorer",
     "padding_explorer",
     "arithmetic_explorer",
+    "learning_explorer",
+    "transposed_explorer",
 ]
 
 _HIGHLIGHT = (230, 85, 13)        # the window / selected cell, orange
@@ -184,6 +186,7 @@ _KIND_STYLE = {
     "outside": "background:#fff;color:#bbb;border:1px dotted #ccc;",
     "skip": "background:repeating-linear-gradient(45deg,#fdd,#fdd 3px,#f99 3px,#f99 6px);"
             "color:#900;border:2px solid #c00;",
+    "zero": "background:#fff8d6;color:#a08a3c;border:1px dashed #c9b458;",   # inserted zero
 }
 
 
@@ -192,7 +195,8 @@ def _grid_html(values, *, kinds=None, highlight=None, dim=None, cmap=_GRID_CMAP,
     """An HTML table of numbers, cells coloured by value.
 
     ``kinds`` marks cells 'in' (input), 'pad' (padding, hatched), 'outside'
-    (beyond the padded input) or 'skip' (input never visited, hatched red);
+    (beyond the padded input), 'skip' (input never visited, hatched red) or
+    'zero' (a zero inserted between input pixels, pale yellow);
     ``highlight`` is a boolean mask outlined in orange; ``dim`` fades cells.
     """
     values = np.asarray(values, dtype=float)
@@ -1414,4 +1418,526 @@ def arithmetic_explorer(size=5, kernel_size=3, stride=2, padding=1, dilation=1):
             w.HBox([outputs["input"], outputs["kernel"], outputs["output"]]),
             outputs["explain"]]
     return _assemble("arithmetic-explorer", "Convolution arithmetic explorer",
+                     controls, outputs, body, update, state)
+
+
+# --------------------------------------------------------------------------- learning explorer
+
+_LEARNING_RATES = [0.01, 0.03, 0.1, 0.3, 0.5, 1.0]
+_LEARN_SIDE = 24                  # the training image is at most 24 pixels a side
+_DIVERGED = 1e6                   # a loss this many times the first one counts as diverged
+
+
+def _g(value, digits=3):
+    """A number in ``%g`` style (small gradients stay visible), with a real minus sign."""
+    value = float(value)
+    if value == 0.0:
+        return "0"
+    return f"{value:.{digits}g}".replace("-", "\u2212")
+
+
+def _curve_png(losses, width=260, height=130):
+    """The loss curve (log scale) as PNG bytes, drawn with Pillow from the array."""
+    from PIL import Image, ImageDraw
+
+    canvas = Image.new("RGB", (width, height), (255, 255, 255))
+    pen = ImageDraw.Draw(canvas)
+    left, right, top, bottom = 40, width - 8, 8, height - 22
+    pen.line([(left, top), (left, bottom), (right, bottom)], fill=(120, 120, 120))
+    values = np.log10(np.maximum(np.asarray(losses, dtype=float), 1e-30))
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-9:
+        low, high = low - 0.5, high + 0.5
+    steps = max(len(values) - 1, 1)
+    xs = left + (right - left) * np.arange(len(values)) / steps
+    ys = bottom - (bottom - top) * (values - low) / (high - low)
+    points = list(zip(xs.tolist(), ys.tolist()))
+    if len(points) == 1:
+        points = points * 2
+    pen.line(points, fill=_HIGHLIGHT, width=2)
+    grey = (90, 90, 90)
+    pen.text((2, top - 2), f"1e{high:.0f}" if high == round(high) else f"{10 ** high:.1e}",
+             fill=grey)
+    pen.text((2, bottom - 10), f"{10 ** low:.0e}", fill=grey)
+    pen.text((left, bottom + 4), "step 0", fill=grey)
+    pen.text((right - 40, bottom + 4), f"{len(values) - 1}", fill=grey)
+    pen.text((left + 60, bottom + 4), "loss (log scale)", fill=grey)
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
+def _learning_input(source, seed):
+    if source == "photograph":
+        from convlab import images
+
+        return images.photograph(size=_LEARN_SIDE)
+    return np.random.default_rng(seed).random((_LEARN_SIDE, _LEARN_SIDE))
+
+
+def _initial_kernel(shape, seed):
+    """A seeded random start, rounded to two decimals so the PyTorch snippet can spell it."""
+    raw = np.random.default_rng(1000 + seed).normal(0.0, 0.5, size=shape)
+    return np.array([[float(f"{v:.2f}") for v in row] for row in raw])
+
+
+def _descend(columns, target_output, start, lr, steps):
+    """Plain gradient descent on the mean squared error of a single-channel correlation.
+
+    ``columns`` is the input's im2col matrix transposed, ``(N, k*k)``, so the
+    learned kernel's output is ``columns @ w``: the same numbers as
+    :func:`convlab.correlate2d`, and ``columns.T @ g`` the same as
+    :func:`convlab.grad.conv2d_weight`. Returns ``(kernel, losses, steps done,
+    diverged)``; ``losses[t]`` is the loss after ``t`` steps.
+    """
+    y = target_output.ravel()
+    w = start.ravel().copy()
+    scale = 2.0 / y.size
+    losses = []
+    diverged = False
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            residual = columns @ w - y
+            loss = float(residual @ residual) / y.size
+            losses.append(loss)
+            if not math.isfinite(loss) or loss > _DIVERGED * max(losses[0], 1e-12):
+                diverged = True
+                break
+            w = w - lr * scale * (columns.T @ residual)
+        else:
+            residual = columns @ w - y
+            losses.append(float(residual @ residual) / y.size)
+    if diverged:
+        losses.pop()
+        # Go back to the last kernel whose loss was still finite and bounded.
+        steps_done = len(losses) - 1
+        return None, losses, steps_done, True
+    return w.reshape(start.shape), losses, steps, diverged
+
+
+def learning_explorer(target="sobel_x", learning_rate=0.3, steps=100, seed=0):
+    """Gradient descent recovers a known kernel from input/output pairs.
+
+    The target kernel (from :mod:`convlab.kernels`) makes the output of a
+    small image; a second kernel, started from seeded random numbers, is
+    moved step by step against the gradient of the mean squared difference
+    between its output and the target's. Watch the learned numbers approach
+    the target's, the loss fall (or blow up when the learning rate is too
+    large), and see the gradient of one weight written out as a sum.
+
+    Parameters
+    ----------
+    target : str, default 'sobel_x'
+        A name from :func:`convlab.kernels.names`.
+    learning_rate : float, default 0.3
+        One of 0.01, 0.03, 0.1, 0.3, 0.5, 1.0.
+    steps : int, default 100
+        Gradient-descent steps, 0..200.
+    seed : int, default 0
+        Seeds the random start (and the random-pixel image), 0..9.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The explorer; ``.controls``, ``.outputs`` and ``.state`` expose its parts
+        (``state["kernel"]`` the learned kernel, ``state["losses"]`` the curve,
+        ``state["gradient"]`` the gradient after the last step).
+
+    Notes
+    -----
+    One move costs about ``steps`` small matrix-vector products on the
+    ``(22*22, 9)`` im2col matrix of a 24x24 image (about 2 ms for 200 steps),
+    the same numbers as :func:`convlab.correlate2d` and
+    :func:`convlab.grad.conv2d_weight` compute.
+
+    Examples
+    --------
+    >>> explorer = learning_explorer()
+    >>> explorer.state["losses"][0] > 1000 * explorer.state["losses"][-1]
+    True
+    >>> import numpy as np
+    >>> bool(np.allclose(explorer.state["kernel"], explorer.state["target"], atol=0.05))
+    True
+    """
+    from convlab import grad as _grad
+    from convlab.matrix import im2col
+
+    names = list(_gallery.names())
+    if target not in names:
+        raise ValueError(f"target must be one of {names}, got {target!r}")
+    if learning_rate not in _LEARNING_RATES:
+        raise ValueError(f"learning_rate must be one of {_LEARNING_RATES}, got {learning_rate!r}")
+    steps = _int_arg(steps, "steps", 0, 200)
+    seed = _int_arg(seed, "seed", 0, 9)
+    controls = {
+        "target": _dropdown("target kernel", names, target),
+        "source": _dropdown("input", ["random pixels", "photograph"], "random pixels"),
+        "learning_rate": _dropdown("learning rate", _LEARNING_RATES, learning_rate),
+        "steps": _slider("steps", steps, 0, 200),
+        "seed": _slider("seed (random start)", seed, 0, 9),
+    }
+    row = _slider("explain weight row", 1, 0, 2)
+    col = _slider("explain weight col", 0, 0, 2)
+    controls["row"], controls["col"] = row, col
+    outputs = {"kernels": _html("convlab-kernel"), "curve": _image("convlab-curve"),
+               "input": _image(), "target_output": _image(), "output": _image(),
+               "explain": _html("convlab-explain"), "info": _html("convlab-info"),
+               "message": _html("convlab-message")}
+    outputs["message"].layout.display = "none"
+    state = {}
+    cache = {}
+
+    def prepared(source, seed_value, shape):
+        key = (source, seed_value if source != "photograph" else None, shape)
+        if key not in cache:
+            image = _learning_input(source, seed_value)
+            cache.clear()
+            cache[key] = (image, np.ascontiguousarray(im2col(image, shape).T),
+                          _auto_colorize(image))
+        return cache[key]
+
+    def update():
+        state.clear()
+        state["error"] = None
+        name, source = controls["target"].value, controls["source"].value
+        lr, n_steps = controls["learning_rate"].value, controls["steps"].value
+        seed_value = controls["seed"].value
+        target_kernel = _gallery.get(name)
+        k = target_kernel.shape
+        image, columns, image_rgb = prepared(source, seed_value, k)
+        target_output = convlab.correlate2d(image, target_kernel)
+        start = _initial_kernel(k, seed_value)
+        learned, losses, done, diverged = _descend(columns, target_output, start, lr, n_steps)
+        if diverged:
+            # Replay up to the last bounded step, so every number shown is finite.
+            learned, losses, done, _ = _descend(columns, target_output, start, lr, done)
+        learned_output = convlab.correlate2d(image, learned)
+        g = 2.0 * (learned_output - target_output) / target_output.size
+        gradient = _grad.conv2d_weight(image[None], (1, 1) + k, g[None])[0, 0]
+        a, b = _pick_cell(row, col, k)
+        oh, ow = g.shape
+        window = image[a:a + oh, b:b + ow]
+        products = g * window
+        total = float(products.sum())
+        core_value = float(gradient[a, b])
+        ok, mark = _verdict(total, core_value)
+        state.update(output=learned_output, target_output=target_output, kernel=learned,
+                     target=target_kernel, initial=start, losses=losses, steps_done=done,
+                     diverged=diverged, gradient=gradient, grad_output=g, input=image,
+                     cell=(a, b), window=window, products=products, explained_sum=total,
+                     cell_value=core_value, explain_ok=ok, shape=learned_output.shape,
+                     learning_rate=lr)
+        # Pictures: one colour scale for both outputs, so "the same picture" means same numbers.
+        low, high = _limits(target_output)
+        view = 168
+        outputs["input"].value = _picture(image, rgb=image_rgb, boxes=[(a, b, oh, ow)],
+                                          view=view)
+        outputs["target_output"].value = _picture(
+            target_output, rgb=_colorize(target_output, "gray", low, high), view=view)
+        outputs["output"].value = _picture(
+            learned_output, rgb=_colorize(learned_output, "gray", low, high), view=view)
+        outputs["curve"].value = _curve_png(losses)
+        hl = np.zeros(k, dtype=bool)
+        hl[a, b] = True
+        outputs["kernels"].value = _row(
+            _grid_html(target_kernel, cmap="Oranges", digits=3, title=f"target: {name}"),
+            _grid_html(learned, cmap="Oranges", digits=3, highlight=hl,
+                       title=f"learned after {done} step{'s' if done != 1 else ''}"),
+            _grid_html(gradient, cmap="Greens", digits=4, highlight=hl,
+                       title="gradient dL/dw now"))
+        # Explain one weight's gradient as the sum of grad_output times input values.
+        shown = 6
+        terms = [f"{_g(gv) if gv >= 0 else '(' + _g(gv) + ')'}\u00b7{_g(xv)}" for gv, xv in
+                 zip(g.ravel()[:shown].tolist(), window.ravel()[:shown].tolist())]
+        more = g.size - shown
+        new_weight = float(learned[a, b] - lr * core_value)
+        outputs["explain"].value = (
+            f'<div style="font:12px sans-serif">The gradient of weight w[{a}, {b}] adds, over '
+            f"all {g.size} outputs, dL/dy[i, j] (how far each learned output is from the "
+            f"target's, times 2/{g.size}) times the input pixel x[i+{a}, j+{b}] that weight "
+            f"multiplied (the orange box on the input).</div>"
+            f'<div style="font:12px monospace;margin-top:4px">dL/dw[{a}, {b}] = '
+            f"\u03a3 dL/dy[i, j]\u00b7x[i+{a}, j+{b}] = {' + '.join(terms)} + \u2026 "
+            f"({more} more terms)<br>= <b>{_g(total, 6)}</b>  (convlab.grad.conv2d_weight "
+            f'gives <b class="convlab-explain-value" data-value="{core_value!r}">'
+            f"{_g(core_value, 6)}</b>: {mark})<br>next step: w[{a}, {b}] \u2190 "
+            f"{_g(learned[a, b], 5)} \u2212 {lr}\u00b7({_g(core_value, 4)}) = "
+            f"{_g(new_weight, 5)}</div>")
+        side = f"{image.shape[0]}x{image.shape[1]}"
+        facts = [f"loss = mean over the {g.size} outputs of (learned \u2212 target)\u00b2: "
+                 f"{_g(losses[0], 4)} at the start, {_g(losses[-1], 4)} after {done} "
+                 f"step{'s' if done != 1 else ''}",
+                 "one step: w \u2190 w \u2212 learning rate \u00b7 dL/dw, with dL/dw the "
+                 "input correlated with dL/dy"]
+        warning = ""
+        if diverged:
+            warning = _message_html(
+                f"the learning rate {lr} is too large here: the loss grew from "
+                f"{_g(losses[0], 3)} past {_DIVERGED:g} times that by step {done + 1} "
+                f"(gradient descent overshoots and diverges); showing step {done}, lower "
+                f"the learning rate")
+        init = ", ".join("[" + ", ".join(repr(v) for v in r) + "]" for r in start.tolist())
+        tgt = ", ".join("[" + ", ".join(repr(float(v)) for v in r) + "]"
+                        for r in target_kernel.tolist())
+        x_line = (f"x = torch.rand(1, 1, {image.shape[0]}, {image.shape[1]})  # "
+                  + ("random pixels" if source != "photograph"
+                     else "stands in for the photograph: use your own image"))
+        code = "\n".join([
+            "import torch", "import torch.nn.functional as F", x_line,
+            f"target = torch.tensor([[[{tgt}]]], dtype=x.dtype)  # {name}",
+            "y = F.conv2d(x, target)  # the outputs to imitate",
+            f"w = torch.tensor([[[{init}]]], dtype=x.dtype, requires_grad=True)  # seed "
+            f"{seed_value}'s start",
+            f"optimizer = torch.optim.SGD([w], lr={lr})",
+            f"for step in range({done}):",
+            "    optimizer.zero_grad()",
+            "    loss = F.mse_loss(F.conv2d(x, w), y)",
+            "    loss.backward()",
+            "    optimizer.step()",
+            "w  # the learned kernel"])
+        outputs["info"].value = (
+            f'<div style="font:13px sans-serif"><b>output shape:</b> <span class="convlab-shape">'
+            f"{side} input \u2192 {g.shape[0]}x{g.shape[1]} output, {k[0]}x{k[1]} kernel"
+            f"</span></div>"
+            + "".join(f'<div style="font:12px monospace" class="convlab-formula">'
+                      f"{html.escape(f)}</div>" for f in facts)
+            + warning
+            + '<div style="font:12px sans-serif;margin-top:4px"><b>the same in PyTorch:</b>'
+            "</div>" + _pre(code))
+        state.update(formula=facts, torch_code=code, torch_inputs={"x": image[None, None]})
+
+    w = _w()
+    captions = ["input (box: what the explained weight multiplies)", "target's output",
+                "learned kernel's output"]
+    pictures = w.HBox([w.VBox([w.HTML(value=f'<div style="font:12px sans-serif">{c}</div>'),
+                               outputs[key]])
+                       for c, key in zip(captions, ("input", "target_output", "output"))])
+    body = [w.HBox([w.VBox(list(controls.values())),
+                    w.VBox([outputs["kernels"], outputs["curve"]])]),
+            outputs["message"], pictures, outputs["explain"], outputs["info"]]
+    return _assemble("learning-explorer", "Learning explorer: gradient descent finds a kernel",
+                     controls, outputs, body, update, state)
+
+
+# --------------------------------------------------------------------------- transposed explorer
+
+def _inserted_view(x, stride, pad_before, pad_after):
+    """``x`` with ``stride - 1`` zeros between its pixels, padded (or cropped, when negative).
+
+    Returns the values and the cell kinds ('in', 'zero' for inserted zeros,
+    'pad' for the border), as :func:`_grid_html` draws them.
+    """
+    n_rows, n_cols = x.shape
+    spread = np.zeros(((n_rows - 1) * stride + 1, (n_cols - 1) * stride + 1))
+    spread[::stride, ::stride] = x
+    kinds = np.full(spread.shape, "zero", dtype=object)
+    kinds[::stride, ::stride] = "in"
+    grow = ((max(pad_before, 0), max(pad_after, 0)),) * 2
+    spread = np.pad(spread, grow)
+    kinds = np.pad(kinds, grow, constant_values="pad")
+    cut_before, cut_after = max(-pad_before, 0), max(-pad_after, 0)
+    end_r, end_c = spread.shape[0] - cut_after, spread.shape[1] - cut_after
+    return (spread[cut_before:end_r, cut_before:end_c],
+            kinds[cut_before:end_r, cut_before:end_c])
+
+
+def transposed_explorer(size=3, kernel_size=3, stride=2, padding=0, output_padding=0,
+                        dilation=1):
+    """Transposed convolution, cell by cell: stamps that overlap, and inserted zeros.
+
+    Every input pixel stamps a scaled copy of the kernel into the output,
+    ``stride`` cells apart; where stamps overlap they add up (the overlap
+    counts show the checkerboard that ``kernel_size = 3, stride = 2``
+    makes). The same numbers come from an ordinary convolution: insert
+    ``stride - 1`` zeros between the input pixels, pad by ``d*(k-1) - p``
+    (plus ``output_padding`` at the bottom/right) and slide the flipped
+    kernel over it at stride 1. Pick an output cell to see both views of
+    its sum.
+
+    Parameters
+    ----------
+    size : int, default 3
+        Input height and width, 1..6.
+    kernel_size : int, default 3
+        1..5.
+    stride : int, default 2
+        1..4 (the upsampling factor).
+    padding : int, default 0
+        0..4: cropped from every side of the full output.
+    output_padding : int, default 0
+        0..3: rows/columns added at the bottom/right; must be smaller than
+        ``stride`` or ``dilation`` (a message says so otherwise).
+    dilation : int, default 1
+        1..3.
+
+    Returns
+    -------
+    ipywidgets.VBox
+
+    Examples
+    --------
+    >>> explorer = transposed_explorer()
+    >>> explorer.state["shape"]
+    (7, 7)
+    >>> explorer.state["formula"][0].split(" = ")[2:]
+    ['(3 − 1)·2 − 2·0 + 1·(3 − 1) + 0 + 1', '7']
+    >>> explorer.state["counts"][:3, :3]     # stamps landing on each output cell
+    array([[1., 1., 2.],
+           [1., 1., 2.],
+           [2., 2., 4.]])
+    """
+    values = (_int_arg(size, "size", 1, 6), _int_arg(kernel_size, "kernel_size", 1, 5),
+              _int_arg(stride, "stride", 1, 4), _int_arg(padding, "padding", 0, 4),
+              _int_arg(output_padding, "output_padding", 0, 3),
+              _int_arg(dilation, "dilation", 1, 3))
+    controls = {
+        "size": _slider("input size", values[0], 1, 6),
+        "kernel_size": _slider("kernel size", values[1], 1, 5),
+        "stride": _slider("stride", values[2], 1, 4),
+        "padding": _slider("padding", values[3], 0, 4),
+        "output_padding": _slider("output_padding", values[4], 0, 3),
+        "dilation": _slider("dilation", values[5], 1, 3),
+    }
+    row, col = _cell_sliders()
+    controls["row"], controls["col"] = row, col
+    outputs = {"input": _html("convlab-output"), "kernel": _html("convlab-kernel"),
+               "inserted": _html("convlab-output"), "output": _html("convlab-output"),
+               "counts": _html("convlab-output"), "explain": _html("convlab-explain"),
+               "info": _html("convlab-info"), "message": _html("convlab-message")}
+    state = {}
+
+    def update():
+        state.clear()
+        state["error"] = None
+        n, k = controls["size"].value, controls["kernel_size"].value
+        s, p, op, d = (controls["stride"].value, controls["padding"].value,
+                       controls["output_padding"].value, controls["dilation"].value)
+        image = _teaching_grid(n, n, seed=40 + n, low=1, high=3)
+        kernel = _teaching_grid(k, k, seed=50 + k, low=1, high=3)
+        try:
+            result = convlab.conv_transpose2d(image[None], kernel[None, None], stride=s,
+                                              padding=p, output_padding=op, dilation=d)[0]
+        except (ValueError, TypeError) as error:
+            return _fail(str(error))
+        counts = convlab.conv_transpose2d(np.ones((1, n, n)), np.ones((1, 1, k, k)), stride=s,
+                                          padding=p, output_padding=op, dilation=d)[0]
+        _show(outputs["message"], False)
+        for key in ("input", "kernel", "inserted", "output", "counts"):
+            _show(outputs[key], True)
+        r, c = _pick_cell(row, col, result.shape)
+        # Scatter view: the (input pixel, kernel tap) pairs that land on (r, c).
+        terms = []
+        for i in range(n):
+            for a in range(k):
+                if i * s + a * d - p != r:
+                    continue
+                for j in range(n):
+                    for b in range(k):
+                        if j * s + b * d - p == c:
+                            terms.append((i, j, a, b))
+        products = np.array([image[i, j] * kernel[a, b] for i, j, a, b in terms])
+        total = float(products.sum()) if terms else 0.0
+        core_value = float(result[r, c])
+        ok, mark = _verdict(total, core_value)
+        # Gather view: zeros inserted, padded by d(k-1) - p, the flipped kernel at stride 1.
+        q = d * (k - 1) - p
+        spread, kinds = _inserted_view(image, s, q, q + op)
+        flipped = kernel[::-1, ::-1]
+        window = _window(spread, r, c, (k, k), (1, 1), (d, d))
+        window_sum = float((window * flipped).sum())
+        state.update(output=result, shape=result.shape, counts=counts, input=image,
+                     kernel=kernel, cell=(r, c), terms=terms, products=products,
+                     explained_sum=total, cell_value=core_value, explain_ok=ok,
+                     inserted=spread, window=window, window_sum=window_sum)
+        sources = np.zeros(image.shape, dtype=bool)
+        taps = np.zeros(kernel.shape, dtype=bool)
+        for i, j, a, b in terms:
+            sources[i, j] = True
+            taps[a, b] = True
+        outputs["input"].value = _grid_html(
+            image, highlight=sources, title="input (orange: stamps reaching the cell)")
+        outputs["kernel"].value = _grid_html(kernel, cmap="Oranges", highlight=taps,
+                                             title="kernel (orange: taps used)")
+        outputs["inserted"].value = _grid_html(
+            spread, kinds=kinds, px=20,
+            highlight=_window_mask(spread.shape, r, c, (k, k), (1, 1), (d, d)),
+            title=f"{s - 1} zero(s) inserted, padded by d(k\u22121)\u2212p = {q}"
+                  + (f" (+{op} bottom/right)" if op else "")
+                  + "; flipped kernel's window in orange")
+        hl = np.zeros(result.shape, dtype=bool)
+        hl[r, c] = True
+        outputs["output"].value = _grid_html(result, highlight=hl, cmap="Purples", px=22,
+                                             title="output")
+        outputs["counts"].value = _grid_html(counts, highlight=hl, cmap="Reds", px=22,
+                                             title="stamps overlapping on each cell")
+        if terms:
+            written = " + ".join(
+                f"x[{i},{j}]\u00b7w[{a},{b}]" for i, j, a, b in terms)
+            numbers = " + ".join(f"{_fmt(image[i, j])}\u00b7{_fmt(kernel[a, b])}"
+                                 for i, j, a, b in terms)
+            scatter = f"{written}<br>= {numbers}"
+        else:
+            scatter = ("no stamp reaches this cell (it lies in a gap the stride leaves, or in "
+                       "the output_padding strip): 0")
+        outputs["explain"].value = (
+            f'<div style="font:12px sans-serif">Scatter view: input pixel x[i, j] puts '
+            f"x[i, j]\u00b7w[a, b] on output cell (i\u00b7{s} + a\u00b7{d} \u2212 {p}, "
+            f"j\u00b7{s} + b\u00b7{d} \u2212 {p}); these land on ({r}, {c}):</div>"
+            f'<div style="font:12px monospace;margin-top:2px">output[{r}, {c}] = {scatter}'
+            f"<br>= <b>{_fmt(total, 4)}</b>  (convlab.conv_transpose2d gives "
+            f'<b class="convlab-explain-value" data-value="{core_value!r}">'
+            f"{_fmt(core_value, 4)}</b>: {mark})</div>"
+            f'<div style="font:12px sans-serif;margin-top:6px">Gather view: the flipped '
+            f"kernel over the zero-inserted input (every product with an inserted or padded "
+            f"zero is 0):</div>"
+            + _row(_grid_html(window, kinds=_window(kinds, r, c, (k, k), (1, 1), (d, d)),
+                              title="window"), "\u2299",
+                   _grid_html(flipped, cmap="Oranges", title="flipped kernel"), "=",
+                   _grid_html(window * flipped, cmap="Greens", title="products"))
+            + f'<div style="font:12px monospace">sum = {_fmt(window_sum, 4)}</div>')
+        o = result.shape[0]
+        formulas = [f"o = (i \u2212 1)\u00b7s \u2212 2\u00b7p + d\u00b7(k \u2212 1) + "
+                    f"output_padding + 1 = ({n} \u2212 1)\u00b7{s} \u2212 2\u00b7{p} + "
+                    f"{d}\u00b7({k} \u2212 1) + {op} + 1 = {o}",
+                    f"inserted zeros: ({n} \u2212 1)\u00b7{s} + 1 = {(n - 1) * s + 1} wide; "
+                    f"padded by {q} top/left and {q + op} bottom/right (negative: cropped) = "
+                    f"{spread.shape[0]}; the {d * (k - 1) + 1}-wide "
+                    f"(dilated) kernel fits {spread.shape[0]} \u2212 {d * (k - 1) + 1} + 1 = "
+                    f"{o} times"]
+        back = convlab.output_size(o, k, stride=s, padding=p, dilation=d)
+        formulas.append(f"the convolution it transposes, conv2d(kernel {k}, stride {s}, "
+                        f"padding {p}, dilation {d}), maps {o} back to {back}"
+                        + ("" if back == n else f" (not {n}: output_padding {op} \u2265 "
+                                                f"stride {s} adds a whole window)"))
+        if op:
+            formulas.append(f"output_padding = {op}: {op} extra row(s) at the bottom and "
+                            f"column(s) at the right, never at the top or left")
+        call = (f"F.conv_transpose2d(x, w, stride={s}, padding={p}, output_padding={op}, "
+                f"dilation={d})")
+        outputs["info"].value = _info_html(
+            f"{n}x{n} \u2192 {o}x{result.shape[1]}", formulas,
+            _torch_snippet([f"x = torch.rand(1, 1, {n}, {n})",
+                            f"w = torch.rand(1, 1, {k}, {k})  # (C_in, C_out, kH, kW)"],
+                           call, (1, 1) + result.shape,
+                           f"# or nn.ConvTranspose2d(1, 1, kernel_size={k}, stride={s}, "
+                           f"padding={p}, output_padding={op}, dilation={d})"))
+        state.update(formula=formulas, torch_call=call,
+                     torch_inputs={"x": image[None, None], "w": kernel[None, None]})
+
+    def _fail(text):
+        state["error"] = text
+        outputs["message"].value = _message_html(text)
+        _show(outputs["message"], True)
+        for key in ("input", "kernel", "inserted", "output", "counts"):
+            _show(outputs[key], False)
+        outputs["explain"].value = ""
+        outputs["info"].value = ""
+        _disable(row, col)
+
+    w = _w()
+    body = [w.HBox([w.VBox(list(controls.values())), outputs["info"]]), outputs["message"],
+            w.HBox([outputs["input"], outputs["kernel"], outputs["output"],
+                    outputs["counts"]]),
+            outputs["inserted"], outputs["explain"]]
+    return _assemble("transposed-explorer", "Transposed convolution explorer",
                      controls, outputs, body, update, state)

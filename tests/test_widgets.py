@@ -460,3 +460,272 @@ def test_random_control_moves_never_raise_and_always_explain(make):
         value, claimed = _evaluate_formula(state["formula"][0])
         assert value == claimed == state["shape"][0]
     assert messages < 60
+
+
+# ------------------------------------------------------------------ learning and transposed
+
+NEW_EXPLORERS = [widgets.learning_explorer, widgets.transposed_explorer]
+NEW_IDS = [f.__name__ for f in NEW_EXPLORERS]
+
+
+@pytest.mark.parametrize("make", NEW_EXPLORERS, ids=NEW_IDS)
+def test_new_explorers_build_with_no_arguments(make):
+    test_builds_with_no_arguments(make)
+
+
+@pytest.mark.parametrize("make", NEW_EXPLORERS, ids=NEW_IDS)
+def test_new_explorers_every_control_changes_the_display(make):
+    test_every_control_changes_the_display(make)
+
+
+def _learning_gradient(image, kernel, target):
+    """dL/dw of the mean squared error, by plain numpy windows (no convlab.grad)."""
+    k = kernel.shape[0]
+    oh, ow = image.shape[0] - k + 1, image.shape[1] - k + 1
+    windows = np.lib.stride_tricks.sliding_window_view(image, (k, k))[:oh, :ow]
+    residual = np.einsum("ijab,ab->ij", windows, kernel - target)
+    g = 2.0 * residual / residual.size
+    return np.einsum("ij,ijab->ab", g, windows)
+
+
+LEARNING_SCENARIOS = [{}, {"row": 0, "col": 2, "steps": 0},
+                      {"target": "gaussian_blur_5x5", "row": 4, "col": 3, "steps": 37},
+                      {"source": "photograph", "learning_rate": 0.1, "seed": 4, "row": 2,
+                       "col": 2},
+                      {"learning_rate": 1.0, "target": "laplacian", "row": 1, "col": 1}]
+
+
+def test_learning_explain_sum_is_the_weight_gradient():
+    explorer = widgets.learning_explorer()
+    for settings in LEARNING_SCENARIOS:
+        _apply(explorer, settings)
+        state = explorer.state
+        expected = _learning_gradient(state["input"], state["kernel"], state["target"])
+        a, b = state["cell"]
+        assert state["explained_sum"] == pytest.approx(expected[a, b], rel=1e-9, abs=1e-15)
+        np.testing.assert_allclose(state["gradient"], expected, rtol=1e-9, atol=1e-15)
+        np.testing.assert_allclose(state["products"].sum(), expected[a, b], rtol=1e-9,
+                                   atol=1e-15)
+        shown = explorer.outputs["explain"].value
+        assert f'data-value="{state["cell_value"]!r}"' in shown
+        assert "\u2713 same" in shown
+        # The next-step line applies the update rule to the shown numbers.
+        lr = explorer.controls["learning_rate"].value
+        assert widgets._g(state["kernel"][a, b] - lr * expected[a, b], 5) in shown
+
+
+def test_learning_recovers_the_kernel_and_the_losses_are_right():
+    explorer = widgets.learning_explorer()
+    state = explorer.state
+    np.testing.assert_allclose(state["kernel"], convlab.kernels.get("sobel_x"), atol=0.05)
+    assert state["losses"][0] > 1e3 * state["losses"][-1]
+    assert len(state["losses"]) == 101
+    # Every loss is the mean squared difference of the outputs: check the last one.
+    diff = convlab.correlate2d(state["input"], state["kernel"] - state["target"])
+    assert state["losses"][-1] == pytest.approx(np.mean(diff ** 2), rel=1e-9)
+    np.testing.assert_allclose(state["output"],
+                               convlab.correlate2d(state["input"], state["kernel"]))
+    # Zero steps: the learned kernel is the start; one step moves it by -lr * gradient.
+    _apply(explorer, {"steps": 0})
+    start = state = explorer.state
+    start_kernel = start["kernel"].copy()
+    np.testing.assert_array_equal(start_kernel, start["initial"])
+    gradient = _learning_gradient(start["input"], start_kernel, start["target"])
+    _apply(explorer, {"steps": 1})
+    np.testing.assert_allclose(explorer.state["kernel"], start_kernel - 0.3 * gradient,
+                               rtol=1e-12, atol=1e-14)
+    # A photograph's neighbouring pixels are alike: the same descent gets less far.
+    _apply(explorer, {"steps": 100})
+    random_loss = explorer.state["losses"][-1] / explorer.state["losses"][0]
+    _apply(explorer, {"source": "photograph"})
+    assert explorer.state["losses"][-1] / explorer.state["losses"][0] > 10 * random_loss
+
+
+def test_learning_rate_too_large_diverges_with_a_warning_and_finite_numbers():
+    explorer = widgets.learning_explorer()
+    _apply(explorer, {"learning_rate": 1.0, "steps": 200})
+    state = explorer.state
+    assert state["diverged"] is True
+    assert state["steps_done"] < 200
+    assert np.all(np.isfinite(state["kernel"])) and np.all(np.isfinite(state["losses"]))
+    assert state["losses"][-1] > 100 * state["losses"][0]
+    assert "too large" in explorer.outputs["info"].value
+    assert state["explain_ok"]
+    _apply(explorer, {"learning_rate": 0.3})
+    assert explorer.state["diverged"] is False
+    assert "too large" not in explorer.outputs["info"].value
+
+
+def test_learning_pytorch_snippet_learns_the_same_kernel(torch_f):
+    torch, F = torch_f
+    import html
+
+    explorer = widgets.learning_explorer()
+    for settings in [{}, {"target": "box_blur", "steps": 20, "seed": 3},
+                     {"source": "photograph", "learning_rate": 0.1, "steps": 60},
+                     {"learning_rate": 1.0, "steps": 200}]:
+        _apply(explorer, settings)
+        state = explorer.state
+        snippet = re.search(r"<pre[^>]*>(.*?)</pre>", explorer.outputs["info"].value,
+                            re.S).group(1)
+        code = html.unescape(snippet)
+        assert code == state["torch_code"]
+        lines = code.splitlines()
+        assert lines[2].startswith("x = torch.rand(1, 1, ")
+        if not settings:
+            # As written (float32 random pixels) it runs and gives the kernel's shape ...
+            namespace = {}
+            exec(code, namespace)  # noqa: S102
+            assert tuple(namespace["w"].shape[-2:]) == state["target"].shape
+        # ... and on the explorer's own image, in float64, the very same numbers.
+        namespace = {"x": torch.from_numpy(state["torch_inputs"]["x"].copy())}
+        exec("\n".join(lines[:2] + lines[3:]), namespace)  # noqa: S102
+        np.testing.assert_allclose(namespace["w"].detach().numpy()[0, 0], state["kernel"],
+                                   rtol=1e-8, atol=1e-10)
+
+
+def test_learning_arguments_are_checked():
+    with pytest.raises(ValueError, match="target must be one of"):
+        widgets.learning_explorer(target="nope")
+    with pytest.raises(ValueError, match="learning_rate must be one of"):
+        widgets.learning_explorer(learning_rate=0.2)
+    with pytest.raises(ValueError, match="steps must be between 0 and 200, got 500"):
+        widgets.learning_explorer(steps=500)
+
+
+TRANSPOSED_SCENARIOS = [{}, {"row": 2, "col": 2},
+                        {"size": 2, "kernel_size": 2, "stride": 2, "row": 3, "col": 1},
+                        {"size": 4, "kernel_size": 3, "stride": 2, "padding": 1,
+                         "output_padding": 1, "row": 7, "col": 7},
+                        {"size": 3, "kernel_size": 3, "stride": 3, "padding": 0,
+                         "output_padding": 0, "dilation": 1, "row": 3, "col": 2},
+                        {"size": 5, "kernel_size": 2, "stride": 1, "padding": 2,
+                         "dilation": 3, "output_padding": 2, "row": 0, "col": 5},
+                        {"size": 6, "kernel_size": 5, "stride": 4, "padding": 4,
+                         "dilation": 2, "output_padding": 3, "row": 10, "col": 3}]
+
+
+def test_transposed_explain_sums_equal_the_core_and_torch(torch_f):
+    torch, F = torch_f
+    explorer = widgets.transposed_explorer()
+    for settings in TRANSPOSED_SCENARIOS:
+        _apply(explorer, settings)
+        c, state = explorer.controls, explorer.state
+        kwargs = dict(stride=c["stride"].value, padding=c["padding"].value,
+                      output_padding=c["output_padding"].value, dilation=c["dilation"].value)
+        x, w = state["input"][None, None], state["kernel"][None, None]
+        expected = F.conv_transpose2d(torch.from_numpy(x), torch.from_numpy(w),
+                                      **kwargs).numpy()[0, 0]
+        r, col = state["cell"]
+        np.testing.assert_allclose(state["output"], expected, rtol=1e-12)
+        assert state["explained_sum"] == pytest.approx(expected[r, col])
+        assert state["window_sum"] == pytest.approx(expected[r, col])
+        assert state["products"].sum() == pytest.approx(expected[r, col])
+        # Each listed (input pixel, tap) pair really lands on (r, col).
+        s, p, d = kwargs["stride"], kwargs["padding"], kwargs["dilation"]
+        for i, j, a, b in state["terms"]:
+            assert (i * s + a * d - p, j * s + b * d - p) == (r, col)
+        assert len(state["terms"]) == state["counts"][r, col]
+        shown = explorer.outputs["explain"].value
+        assert f'data-value="{float(expected[r, col])!r}"' in shown
+        assert "\u2713 same" in shown
+
+
+def test_transposed_is_a_convolution_with_inserted_zeros():
+    # Built here by hand: zeros between the pixels, pad d(k-1)-p (+ output_padding
+    # bottom/right), correlate with the flipped kernel.
+    explorer = widgets.transposed_explorer()
+    for settings in TRANSPOSED_SCENARIOS[1:5]:
+        _apply(explorer, settings)
+        c, state = explorer.controls, explorer.state
+        s, p, op, d = (c["stride"].value, c["padding"].value, c["output_padding"].value,
+                       c["dilation"].value)
+        k = c["kernel_size"].value
+        x = state["input"]
+        spread = np.zeros(((x.shape[0] - 1) * s + 1,) * 2)
+        spread[::s, ::s] = x
+        q = d * (k - 1) - p
+        assert q >= 0
+        spread = np.pad(spread, ((q, q + op), (q, q + op)))
+        np.testing.assert_array_equal(state["inserted"], spread)
+        np.testing.assert_allclose(
+            convlab.correlate2d(spread, state["kernel"][::-1, ::-1], dilation=d),
+            state["output"])
+
+
+def test_transposed_overlap_counts_make_a_checkerboard_for_k3_s2_not_k4_s2():
+    explorer = widgets.transposed_explorer(size=4, kernel_size=3, stride=2)
+    counts = explorer.state["counts"]
+    # Hand count: along one axis, output positions 0..8 get 1 1 2 1 2 1 2 1 1 stamps.
+    line = np.array([1, 1, 2, 1, 2, 1, 2, 1, 1])
+    np.testing.assert_array_equal(counts, np.outer(line, line))
+    _apply(explorer, {"kernel_size": 4, "padding": 1})
+    counts = explorer.state["counts"]
+    assert counts.shape == (8, 8)
+    np.testing.assert_array_equal(counts[1:-1, 1:-1], 4)    # even everywhere inside
+    assert "counts" in explorer.outputs and "stamps overlapping" in (
+        explorer.outputs["counts"].value)
+
+
+@pytest.mark.parametrize("settings, pattern", [
+    ({"stride": 1, "output_padding": 1}, "output_padding must be smaller"),
+    ({"stride": 2, "dilation": 1, "output_padding": 2}, "output_padding must be smaller"),
+    ({"size": 1, "kernel_size": 1, "padding": 1}, "crops the whole output"),
+])
+def test_transposed_impossible_settings_show_a_message(settings, pattern):
+    explorer = widgets.transposed_explorer()
+    for key, value in settings.items():
+        explorer.controls[key].value = value
+    _expect_message(explorer, pattern)
+    for key in settings:
+        explorer.controls[key].value = widgets.transposed_explorer().controls[key].value
+    assert explorer.state["error"] is None
+    assert explorer.outputs["message"].layout.display == "none"
+    assert not explorer.controls["row"].disabled
+
+
+def test_transposed_formula_and_pytorch_call(torch_f):
+    torch, F = torch_f
+    import html
+
+    explorer = widgets.transposed_explorer()
+    for settings in TRANSPOSED_SCENARIOS:
+        _apply(explorer, settings)
+        state = explorer.state
+        numbers, claimed = state["formula"][0].split(" = ")[-2:]
+        value = eval(numbers.replace("\u00b7", "*").replace("\u2212", "-"))  # noqa: S307
+        assert value == int(claimed) == state["shape"][0]
+        c = explorer.controls
+        assert value == convlab.transposed_output_size(
+            c["size"].value, c["kernel_size"].value, c["stride"].value, c["padding"].value,
+            c["output_padding"].value, c["dilation"].value)
+        snippet = html.unescape(re.search(r"<pre[^>]*>(.*?)</pre>",
+                                          explorer.outputs["info"].value, re.S).group(1))
+        assert f"y = {state['torch_call']}" in snippet
+        namespace = {}
+        exec(snippet.rsplit("\ny.shape", 1)[0], namespace)  # noqa: S102
+        assert tuple(namespace["y"].shape[-2:]) == state["shape"]
+        assert f"torch.Size({list(namespace['y'].shape)})" in snippet
+        tensors = {k: torch.from_numpy(np.ascontiguousarray(v))
+                   for k, v in state["torch_inputs"].items()}
+        y = eval(state["torch_call"], {"F": F, **tensors})  # noqa: S307
+        np.testing.assert_allclose(y.numpy()[0, 0], state["output"], rtol=1e-12)
+
+
+def test_transposed_random_control_moves_never_raise():
+    rng = np.random.default_rng(11)
+    explorer = widgets.transposed_explorer()
+    names = list(explorer.controls)
+    messages = 0
+    for _ in range(80):
+        control = explorer.controls[names[rng.integers(len(names))]]
+        if control.disabled:
+            continue
+        control.value = control.min + int(rng.integers(control.max - control.min + 1))
+        state = explorer.state
+        if state["error"] is not None:
+            messages += 1
+            continue
+        assert state["explain_ok"] and state["window_sum"] == pytest.approx(
+            state["cell_value"])
+    assert 0 < messages < 80
