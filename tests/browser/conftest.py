@@ -49,6 +49,8 @@ HOW_TO_ENABLE = ("pip install playwright, install Chromium (apt-get install chro
 
 # Rows of (notebook, explorer, control, median ms, max ms, presses), filled by the tests.
 LATENCY_ROWS: list[tuple[str, str, str, float, float, int]] = []
+# What each explorer's explain panel showed: (notebook, explorer, text), for the summary.
+EXPLAINED: list[tuple[str, str, str]] = []
 # Seconds spent per notebook in each phase (open, run all, latency, ...), for the summary.
 TIMINGS: dict[str, dict[str, float]] = {}
 
@@ -260,6 +262,9 @@ def pytest_terminal_summary(terminalreporter):
     if not table:
         return
     table += "\n\nseconds per notebook:\n" + "\n".join(_timing_lines())
+    if EXPLAINED:
+        table += "\n\nexplain panels checked (written sum = core value = highlighted cell):\n"
+        table += "\n".join(f"{nb} {ex}: {text}" for nb, ex, text in EXPLAINED)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "latency.txt").write_text(table + "\n")
     terminalreporter.write_sep("=", "browser latency (also in artifacts/browser/latency.txt)")

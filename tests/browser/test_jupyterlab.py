@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ARTIFACTS, LATENCY_ROWS, TIMINGS, notebook_dir
+from .conftest import ARTIFACTS, EXPLAINED, LATENCY_ROWS, TIMINGS, notebook_dir
 
 NOTEBOOKS = sorted(notebook_dir().glob("*.ipynb"))
 PAGE_JS = (Path(__file__).with_name("page.js")).read_text()
@@ -220,14 +220,15 @@ def _check_explain(nb, index, label, controls):
     row = controls.get("row")
     col = controls.get("col")
     assert row is not None and col is not None, f"{label}: no explain row/col sliders"
-    for slider in (row, col):
+    # One row down and the last column: an inside row and an edge column.
+    for slider, key in ((row, "ArrowRight"), (col, "End")):
         before = nb.js("i => __convlab.signature(__convlab.explorer(i))", index)
         handle, value, low, high, disabled = _slider_state(slider)
         assert not disabled, f"{label}: the explain slider is disabled"
         if high > value:
-            handle.press("End")
-            assert nb.wait_for_change(index, before), f"{label}: End on the explain slider " \
-                "changed nothing"
+            handle.press(key)
+            assert nb.wait_for_change(index, before), (
+                f"{label}: {key} on the explain slider changed nothing")
         nb.settle(index)
     r = int(_slider_state(row)[1])
     c = int(_slider_state(col)[1])
@@ -250,7 +251,8 @@ def _check_explain(nb, index, label, controls):
         assert _close(_number(cell["text"]), core, 0.006), (
             f"{label}: the highlighted output cell shows {cell['text']}, the explanation "
             f"says {core}")
-    return explained, core, len(shown["cells"])
+    cells = ", ".join(cell["text"] for cell in shown["cells"]) or "(a picture, no grid)"
+    return f"[{r}, {c}] sum {shown['sum']}, core {shown['coreText']}, cell {cells}"
 
 
 def _move_and_check(nb, index, control, kind, strict, undo=True):
@@ -341,7 +343,8 @@ def test_notebook_in_jupyterlab(lab, page, path):
         lap("latency")
         # 2. The explain sliders: the written sum equals the value shown.
         try:
-            _check_explain(nb, index, label, controls)
+            EXPLAINED.append((path.stem, name.removeprefix("convlab-"),
+                              _check_explain(nb, index, label, controls)))
         except AssertionError as error:
             failures.append(str(error).split("\nassert ")[0])
         lap("explain")
