@@ -1467,6 +1467,21 @@ def _curve_png(losses, width=260, height=130):
     return buffer.getvalue()
 
 
+def _torch_literal(kernel):
+    """``torch.tensor(...)`` text for a (1, 1, k, k) kernel: small integers over a
+    common denominator when the kernel has one (1/9, 1/16, ...), so it reads as the
+    gallery's fractions; plain reprs otherwise."""
+    for den in range(1, 257):
+        scaled = kernel * den
+        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-9):
+            rows = ", ".join("[" + ", ".join(f"{int(round(v))}." for v in r) + "]"
+                             for r in scaled.tolist())
+            return (f"torch.tensor([[[{rows}]]], dtype=x.dtype)"
+                    + (f" / {den}" if den != 1 else ""))
+    rows = ", ".join("[" + ", ".join(repr(float(v)) for v in r) + "]" for r in kernel.tolist())
+    return f"torch.tensor([[[{rows}]]], dtype=x.dtype)"
+
+
 def _learning_input(source, seed):
     if source == "photograph":
         from convlab import images
@@ -1579,7 +1594,9 @@ def learning_explorer(target="sobel_x", learning_rate=0.3, steps=100, seed=0):
     row = _slider("explain weight row", 1, 0, 2)
     col = _slider("explain weight col", 0, 0, 2)
     controls["row"], controls["col"] = row, col
-    outputs = {"kernels": _html("convlab-kernel"), "curve": _image("convlab-curve"),
+    curve = _image("convlab-curve")
+    curve.layout.width, curve.layout.height = "260px", "130px"   # never stretched by its box
+    outputs = {"kernels": _html("convlab-kernel"), "curve": curve,
                "input": _image(), "target_output": _image(), "output": _image(),
                "explain": _html("convlab-explain"), "info": _html("convlab-info"),
                "message": _html("convlab-message")}
@@ -1677,14 +1694,13 @@ def learning_explorer(target="sobel_x", learning_rate=0.3, steps=100, seed=0):
                 f"(gradient descent overshoots and diverges); showing step {done}, lower "
                 f"the learning rate")
         init = ", ".join("[" + ", ".join(repr(v) for v in r) + "]" for r in start.tolist())
-        tgt = ", ".join("[" + ", ".join(repr(float(v)) for v in r) + "]"
-                        for r in target_kernel.tolist())
+        tgt = _torch_literal(target_kernel)
         x_line = (f"x = torch.rand(1, 1, {image.shape[0]}, {image.shape[1]})  # "
                   + ("random pixels" if source != "photograph"
                      else "stands in for the photograph: use your own image"))
         code = "\n".join([
             "import torch", "import torch.nn.functional as F", x_line,
-            f"target = torch.tensor([[[{tgt}]]], dtype=x.dtype)  # {name}",
+            f"target = {tgt}  # {name}",
             "y = F.conv2d(x, target)  # the outputs to imitate",
             f"w = torch.tensor([[[{init}]]], dtype=x.dtype, requires_grad=True)  # seed "
             f"{seed_value}'s start",
@@ -1818,7 +1834,12 @@ def transposed_explorer(size=3, kernel_size=3, stride=2, padding=0, output_paddi
             result = convlab.conv_transpose2d(image[None], kernel[None, None], stride=s,
                                               padding=p, output_padding=op, dilation=d)[0]
         except (ValueError, TypeError) as error:
-            return _fail(str(error))
+            text = str(error)
+            if "output_padding" in text:
+                text += (": output_padding picks one of the stride's input sizes that a strided "
+                         "convolution maps to the same output, so it stays below the stride "
+                         "(or the dilation); raise the stride or lower output_padding")
+            return _fail(text)
         counts = convlab.conv_transpose2d(np.ones((1, n, n)), np.ones((1, 1, k, k)), stride=s,
                                           padding=p, output_padding=op, dilation=d)[0]
         _show(outputs["message"], False)
