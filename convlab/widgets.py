@@ -1608,7 +1608,8 @@ def learning_explorer(target="sobel_x", learning_rate=0.3, steps=100, seed=0):
         key = (source, seed_value if source != "photograph" else None, shape)
         if key not in cache:
             image = _learning_input(source, seed_value)
-            cache.clear()
+            if len(cache) >= 8:             # a few inputs kept, so switching back is free
+                cache.pop(next(iter(cache)))
             cache[key] = (image, np.ascontiguousarray(im2col(image, shape).T),
                           _auto_colorize(image))
         return cache[key]
