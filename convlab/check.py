@@ -388,11 +388,12 @@ _TABLE = {
         notebook="07_learning_kernels", title="The gradient of a bias",
         answer="a number",
         grad_output=lambda: _BIAS_GRAD.copy(),
+        first=lambda: _BIAS_GRAD[0, 0].copy(), second=lambda: _BIAS_GRAD[1, 0].copy(),
         question=(
             "A convolution layer with one output channel processed a batch of two images. "
             "The gradient of the loss with respect to its output, shape (N, C, H, W) = "
-            "(2, 1, 2, 3), is\n{grad_output}\nThe bias b was added to every output pixel of "
-            "every image. What is dL/db?"),
+            "(2, 1, 2, 3), is, for the first image,\n{first}\nand for the second\n{second}\n"
+            "The bias b was added to every output pixel of every image. What is dL/db?"),
     ),
     "gradient_step": dict(
         notebook="07_learning_kernels", title="One step of gradient descent",
