@@ -1,7 +1,8 @@
 """The course in a real browser: JupyterLab on 127.0.0.1 driven by Chromium through Playwright.
 
 One JupyterLab serves the whole session, on a temporary copy of ``notebooks/``
-and ``fig/`` (autosave never touches the repository), with its own config and
+and ``fig/`` (autosave never touches the repository; saved outputs are cleared in
+the copy, so all that is checked comes from this run), with its own config and
 data directories. Each test opens one notebook in a fresh page.
 
 Enable on your machine::
@@ -112,6 +113,21 @@ class Lab:
         return f"{self.url}/lab/tree/{name}?reset&token={TOKEN}"
 
 
+def _clear_outputs(path):
+    """Drop saved outputs from a copied notebook.
+
+    Everything the tests then find on the page (explorers, errors) comes from this
+    run, and the page opens faster.
+    """
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+    notebook.get("metadata", {}).pop("widgets", None)
+    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+
+
 def _write_json(path, data):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data))
@@ -130,6 +146,8 @@ def lab():
     work = tmp / "course"
     shutil.copytree(source, work / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for path in (work / "notebooks").glob("*.ipynb"):
+        _clear_outputs(path)
     if (ROOT / "fig").is_dir():
         shutil.copytree(ROOT / "fig", work / "fig")
     env = dict(os.environ)

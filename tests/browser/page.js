@@ -104,8 +104,11 @@
       if (display.style.display === "none") continue;
       const table = display.querySelector("table.convlab-grid");
       if (!table) continue;
+      // The output grid is captioned "output" (or "max pooled" / "avg pooled");
+      // other grids (input, stamps per cell) highlight cells too.
       const caption = table.querySelector("caption");
-      if (caption && /input/.test(caption.textContent)) continue;
+      const title = caption ? caption.textContent.trim() : "";
+      if (!(title === "output" || / pooled$/.test(title))) continue;
       const marked = [...table.querySelectorAll("td")].filter((td) => td.style.boxShadow);
       const rows = [...table.querySelectorAll("tr")];
       for (const td of marked) {
@@ -121,6 +124,22 @@
       core: valueEl.dataset.value,
       cells,
     };
+  }
+
+  // Controls that do not fit in their column (cut off, or drawn over by the panel next to it).
+  function clipped(index) {
+    const found = [];
+    for (const control of explorer(index).querySelectorAll(".convlab-control")) {
+      if (control.offsetParent === null) continue;          // hidden on purpose
+      const own = control.getBoundingClientRect();
+      const column = control.parentElement.getBoundingClientRect();
+      if (own.right > column.right + 1) {
+        const name = [...control.classList].find((c) => c.startsWith("convlab-control-"));
+        found.push(`${name.slice("convlab-control-".length)} is ${Math.round(own.width)} px `
+                   + `wide in a column of ${Math.round(column.width)} px`);
+      }
+    }
+    return found;
   }
 
   // Errors a learner would see: error outputs, widgets that failed to render.
@@ -163,5 +182,5 @@
   }
 
   window.__convlab = { notebook, kernel, parts, signature, explorer, settle, arm, explain,
-                       problems, listen };
+                       problems, listen, clipped };
 })();

@@ -327,6 +327,8 @@ def test_notebook_in_jupyterlab(lab, page, path):
             controls[ordered[-1][0]] = control
         assert ordered, f"{label}: no controls carry the convlab-control class"
 
+        failures += [f"{label}: as first shown, {problem} (cut off)"
+                     for problem in nb.js("i => __convlab.clipped(i)", index)]
         # 1. Latency of the first control, in its initial state.
         first, kind, control = ordered[0]
         try:
@@ -370,13 +372,16 @@ def test_notebook_in_jupyterlab(lab, page, path):
                     failures.append(f"{label}: {cname} {outcome}")
         failures += [f"{label} after moving its controls: {problem}"
                      for problem in nb.problems()]
+        failures += [f"{label}: as the controls left it, {problem} (cut off)"
+                     for problem in nb.js("i => __convlab.clipped(i)", index)]
         lap("controls")
 
     # The notebook as a learner left it, whole, and each explorer on its own.
     _screenshot(page, ARTIFACTS / f"{path.stem}.png")
+    lap("notebook shot")
     for index, name in enumerate(names):
         explorers.nth(index).screenshot(path=str(ARTIFACTS / f"{path.stem}-{index}-{name}.png"))
-    lap("screenshots")
+    lap("explorer shots")
     nb.js("() => __convlab.notebook().sessionContext.shutdown()")
     assert not failures, "\n".join(failures)
 
