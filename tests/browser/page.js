@@ -32,8 +32,9 @@
     return document.querySelectorAll(".convlab-explorer")[index];
   }
 
-  // Resolve when the kernel is idle and nothing in `root` changed for `quiet` ms.
-  function settle(root, quiet = 80, timeout = 15000) {
+  // Resolve when the kernel is idle and nothing in `root` changed for `quiet` ms (the
+  // kernel reports idle after the messages of its last update).
+  function settle(root, quiet = 40, timeout = 15000) {
     return new Promise((resolve) => {
       let last = performance.now();
       const start = last;

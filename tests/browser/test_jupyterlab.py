@@ -10,6 +10,7 @@ changes on screen. A screenshot of the notebook is kept in ``artifacts/browser/`
 from __future__ import annotations
 
 import math
+import os
 import re
 import statistics
 import time
@@ -377,8 +378,9 @@ def test_notebook_in_jupyterlab(lab, page, path):
         lap("controls")
 
     # The notebook as a learner left it, whole, and each explorer on its own.
-    _screenshot(page, ARTIFACTS / f"{path.stem}.png")
+    _screenshot(page, ARTIFACTS / f"{path.stem}.png", explorers.first if names else None)
     lap("notebook shot")
+    _tall_enough(page, explorers)
     for index, name in enumerate(names):
         explorers.nth(index).screenshot(path=str(ARTIFACTS / f"{path.stem}-{index}-{name}.png"))
     lap("explorer shots")
@@ -386,14 +388,31 @@ def test_notebook_in_jupyterlab(lab, page, path):
     assert not failures, "\n".join(failures)
 
 
-def _screenshot(page, target):
-    """The whole notebook in one picture: make the window as tall as the notebook."""
+def _screenshot(page, target, first_explorer):
+    """The notebook as the learner left it.
+
+    By default the window (1400x1000) at the first explorer, or at the top; with
+    ``CONVLAB_BROWSER_FULL_SCREENSHOTS=1`` the whole notebook, the window made as
+    tall as the notebook (1-3 s more per notebook).
+    """
     scroller = ("(document.querySelector('.jp-NotebookPanel-notebook .jp-WindowedPanel-outer')"
                 " || document.querySelector('.jp-NotebookPanel-notebook'))")
-    extra = page.evaluate(f"() => {{ const n = {scroller}; n.scrollTop = 0;"
-                          " return n.scrollHeight - n.clientHeight; }")
-    height = max(1000, min(1000 + extra + 40, 16000))
-    page.set_viewport_size({"width": 1400, "height": height})
-    page.wait_for_timeout(300)
-    page.evaluate(f"() => {{ {scroller}.scrollTop = 0; }}")
+    if os.environ.get("CONVLAB_BROWSER_FULL_SCREENSHOTS") == "1":
+        extra = page.evaluate(f"() => {{ const n = {scroller}; n.scrollTop = 0;"
+                              " return n.scrollHeight - n.clientHeight; }")
+        height = max(1000, min(1000 + extra + 40, 16000))
+        page.set_viewport_size({"width": 1400, "height": height})
+        page.wait_for_timeout(300)
+        page.evaluate(f"() => {{ {scroller}.scrollTop = 0; }}")
+    elif first_explorer is not None:
+        first_explorer.evaluate("e => e.closest('.jp-Cell').scrollIntoView({block: 'start'})")
     page.screenshot(path=str(target))
+
+
+def _tall_enough(page, explorers):
+    """Make the window tall enough that each explorer can be photographed whole."""
+    tallest = max([explorers.nth(i).evaluate("e => e.getBoundingClientRect().height")
+                   for i in range(explorers.count())] + [0])
+    if tallest + 250 > page.viewport_size["height"]:
+        page.set_viewport_size({"width": 1400, "height": int(tallest) + 250})
+        page.wait_for_timeout(200)
