@@ -136,8 +136,8 @@
       const column = control.parentElement.getBoundingClientRect();
       if (own.right > column.right + 1) {
         const name = [...control.classList].find((c) => c.startsWith("convlab-control-"));
-        found.push(`${name.slice("convlab-control-".length)} is ${Math.round(own.width)} px `
-                   + `wide in a column of ${Math.round(column.width)} px`);
+        found.push({ name: name.slice("convlab-control-".length),
+                     width: Math.round(own.width), column: Math.round(column.width) });
       }
     }
     return found;
