@@ -319,6 +319,8 @@ def test_notebook_in_jupyterlab(lab, page, path):
     nb.run_all()
     lap("run all")
     problems = nb.problems()
+    if problems:
+        page.screenshot(path=str(ARTIFACTS / f"{path.stem}.png"))
     assert not problems, f"{path.name} after run-all:\n" + "\n".join(problems)
 
     names = nb.explorers()
