@@ -63,6 +63,8 @@ def _pad_for_windows(x, padding, out_hw, kernel, stride, dilation, fill):
         needed = (out_hw[axis] - 1) * stride[axis] + dilation[axis] * (kernel[axis] - 1) + 1
         after = max(padding[axis], needed - x.shape[-2 + axis] - padding[axis])
         widths.append((padding[axis], after))
+    if not any(before or after for before, after in widths):
+        return x  # every window lies inside: no copy
     return np.pad(x, widths, mode="constant", constant_values=fill)
 
 
