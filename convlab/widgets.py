@@ -325,6 +325,19 @@ def _show(widget, visible):
     widget.layout.display = "" if visible else "none"
 
 
+def _beside(controls, panel):
+    """The controls column with a panel to its right; the panel wraps below when too wide.
+
+    The column never shrinks below its controls' width, so a long formula in the
+    panel cannot squeeze the sliders until their values are cut off.
+    """
+    w = _w()
+    if not isinstance(controls, w.Widget):
+        controls = w.VBox(list(controls))
+    controls.layout.flex = "0 0 auto"
+    return w.HBox([controls, panel], layout=w.Layout(flex_flow="row wrap"))
+
+
 def _assemble(name, title, controls, outputs, body, update, state):
     """Name the controls, wire them to ``update`` and return the finished explorer."""
     w = _w()
@@ -708,7 +721,7 @@ def kernel_explorer(image=None):
                    controls["operation"], controls["padding"], row, col])
     pictures = w.HBox([outputs["input"], outputs["input_grid"], outputs["output"],
                        outputs["output_grid"]])
-    body = [w.HBox([left, w.VBox([outputs["kernel"], outputs["info"]])]), outputs["message"],
+    body = [_beside(left, w.VBox([outputs["kernel"], outputs["info"]])), outputs["message"],
             pictures, outputs["explain"]]
     return _assemble("kernel-explorer", "Kernel explorer: slide a kernel, explain a pixel",
                      controls, outputs, body, update, state)
@@ -842,7 +855,7 @@ def stride_explorer(size=7, kernel_size=3, stride=2, padding=0):
         _disable(row, col)
 
     w = _w()
-    body = [w.HBox([w.VBox(list(controls.values())), outputs["info"]]), outputs["message"],
+    body = [_beside(controls.values(), outputs["info"]), outputs["message"],
             outputs["leftover"], w.HBox([outputs["input"], outputs["output"]]),
             outputs["explain"]]
     return _assemble("stride-explorer", "Stride explorer: how far the window jumps",
@@ -983,7 +996,7 @@ def filter_explorer(image=None):
         + [titles("partial map (channel \u2605 kernel)")]
         + [outputs[f"{ch}_partial"] for ch in _CHANNELS],
         layout=w.Layout(grid_template_columns="120px 200px 200px 200px"))
-    body = [w.HBox([kernels_box, w.VBox([outputs["kernels"], outputs["info"]])]),
+    body = [_beside(kernels_box, w.VBox([outputs["kernels"], outputs["info"]])),
             outputs["message"], grid,
             w.HBox([titles("sum of the three partial maps + bias = the output channel"),
                     outputs["sum"]]),
@@ -1154,7 +1167,7 @@ def pooling_explorer(size=7, kernel_size=2, stride=2, mode="max"):
         _disable(row, col)
 
     w = _w()
-    body = [w.HBox([w.VBox(list(controls.values())), outputs["info"]]), outputs["message"],
+    body = [_beside(controls.values(), outputs["info"]), outputs["message"],
             w.HBox([outputs["input"], outputs["output"]]), outputs["explain"]]
     return _assemble("pooling-explorer", "Pooling explorer: max or average over a window",
                      controls, outputs, body, update, state)
@@ -1289,7 +1302,7 @@ def padding_explorer(image=None):
         _disable(row, col)
 
     w = _w()
-    body = [w.HBox([w.VBox(list(controls.values())), outputs["info"]]), outputs["message"],
+    body = [_beside(controls.values(), outputs["info"]), outputs["message"],
             w.HBox([outputs["input"], outputs["output"],
                     w.VBox([w.HTML(value='<div style="font:12px sans-serif">the photograph\'s '
                                          "top-left corner, padded the same way (orange: "
@@ -1414,7 +1427,7 @@ def arithmetic_explorer(size=5, kernel_size=3, stride=2, padding=1, dilation=1):
         _disable(row, col)
 
     w = _w()
-    body = [w.HBox([w.VBox(list(controls.values())), outputs["info"]]), outputs["message"],
+    body = [_beside(controls.values(), outputs["info"]), outputs["message"],
             w.HBox([outputs["input"], outputs["kernel"], outputs["output"]]),
             outputs["explain"]]
     return _assemble("arithmetic-explorer", "Convolution arithmetic explorer",
@@ -1729,8 +1742,7 @@ def learning_explorer(target="sobel_x", learning_rate=0.3, steps=100, seed=0):
     pictures = w.HBox([w.VBox([w.HTML(value=f'<div style="font:12px sans-serif">{c}</div>'),
                                outputs[key]])
                        for c, key in zip(captions, ("input", "target_output", "output"))])
-    body = [w.HBox([w.VBox(list(controls.values())),
-                    w.VBox([outputs["kernels"], outputs["curve"]])]),
+    body = [_beside(controls.values(), w.VBox([outputs["kernels"], outputs["curve"]])),
             outputs["message"], pictures, outputs["explain"], outputs["info"]]
     return _assemble("learning-explorer", "Learning explorer: gradient descent finds a kernel",
                      controls, outputs, body, update, state)
@@ -1957,7 +1969,7 @@ def transposed_explorer(size=3, kernel_size=3, stride=2, padding=0, output_paddi
         _disable(row, col)
 
     w = _w()
-    body = [w.HBox([w.VBox(list(controls.values())), outputs["info"]]), outputs["message"],
+    body = [_beside(controls.values(), outputs["info"]), outputs["message"],
             w.HBox([outputs["input"], outputs["kernel"], outputs["output"],
                     outputs["counts"]]),
             outputs["inserted"], outputs["explain"]]
