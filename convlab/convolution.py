@@ -298,16 +298,27 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, *, padding_mod
     return out if batched else out[0]
 
 
+def columns(xp, kernel_hw, out_hw, stride, dilation):
+    """im2col on an already padded ``(N, C, Hp, Wp)`` array: ``(C, kH, kW, N, H', W')``.
+
+    Laid out so that one matrix product with the ``(O, C*kH*kW)`` weights
+    covers the whole batch; filled one tap (a strided view) at a time.
+    """
+    n, c = xp.shape[:2]
+    kh, kw = kernel_hw
+    cols = np.empty((c, kh, kw, n) + tuple(out_hw), dtype=xp.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            cols[:, a, b] = tap_view(xp, a, b, out_hw, stride, dilation).transpose(1, 0, 2, 3)
+    return cols
+
+
 def conv_padded(xp, weight, out_hw, stride, dilation):
     """im2col + one matrix product on an already padded ``(N, C, Hp, Wp)`` input."""
     n, c = xp.shape[:2]
     o, _, kh, kw = weight.shape
     oh, ow = out_hw
-    # Columns laid out (C, kH, kW, N, H', W') so one matrix product covers the batch.
-    cols = np.empty((c, kh, kw, n, oh, ow), dtype=xp.dtype)
-    for a in range(kh):
-        for b in range(kw):
-            cols[:, a, b] = tap_view(xp, a, b, out_hw, stride, dilation).transpose(1, 0, 2, 3)
+    cols = columns(xp, (kh, kw), out_hw, stride, dilation)
     out = weight.reshape(o, c * kh * kw) @ cols.reshape(c * kh * kw, n * oh * ow)
     out = out.reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
     return np.ascontiguousarray(out)

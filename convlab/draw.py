@@ -1015,8 +1015,6 @@ def cnn(ax=None, input_shape=(3, 32, 32), layers=DEFAULT_LAYERS, *, classes=None
     x = 0.0
     gap = 1.7
     positions = []
-    face_colors = {"input": "#9ecae1"}
-    n_vec = sum(1 for _, s in stages if len(s) == 1)
     vec_max = max((s[0] for _, s in stages if len(s) == 1), default=1)
     for n, (label, shape) in enumerate(stages):
         if len(shape) == 3:

@@ -36,7 +36,6 @@ import time
 
 import numpy as np
 
-import convlab
 from convlab import images
 
 __all__ = ["FIGURES", "GIF_PARAMETERS", "build", "main"]

@@ -15,7 +15,7 @@ import numpy as np
 from ._checks import as_array, compute_dtype, describe
 from .convolution import conv_padded, prepare
 
-__all__ = ["apply_filter", "check_filter"]
+__all__ = ["apply_filter"]
 
 
 def check_filter(image, filt, bias):

@@ -24,13 +24,13 @@ import numpy as np
 
 from ._checks import as_array, check_fits, check_int, check_pair, compute_dtype, describe
 from ._windows import output_hw, tap_view
-from .matrix import columns
+from .convolution import columns
 from .padding import resolve_padding
 from .pooling import _lowest, _pad_for_windows, _window_counts, pool_geometry
 from .transposed import scatter_taps
 
 __all__ = ["conv2d_input", "conv2d_weight", "conv2d_bias", "max_pool2d_input",
-           "avg_pool2d_input", "check_shape", "conv_geometry"]
+           "avg_pool2d_input"]
 
 
 def check_shape(shape, name, ndims):

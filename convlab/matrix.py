@@ -17,10 +17,11 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_array, check_fits, check_pair, compute_dtype, describe
-from ._windows import output_hw, tap_view
+from ._windows import output_hw
+from .convolution import columns
 from .padding import resolve_padding
 
-__all__ = ["conv_matrix", "im2col", "columns"]
+__all__ = ["conv_matrix", "im2col"]
 
 
 def _check_hw(input_shape, name="input_shape"):
@@ -126,17 +127,6 @@ def conv_matrix(input_shape, kernel, stride=1, padding=0, dilation=1, *, sparse=
     matrix = np.zeros(shape, dtype=dtype)
     matrix[rows, cols] = values  # the taps of one window read distinct pixels: no clashes
     return matrix
-
-
-def columns(xp, kernel_hw, out_hw, stride, dilation):
-    """im2col on an already padded ``(N, C, Hp, Wp)`` array: ``(C, kH, kW, N, H', W')``."""
-    n, c = xp.shape[:2]
-    kh, kw = kernel_hw
-    cols = np.empty((c, kh, kw, n) + tuple(out_hw), dtype=xp.dtype)
-    for a in range(kh):
-        for b in range(kw):
-            cols[:, a, b] = tap_view(xp, a, b, out_hw, stride, dilation).transpose(1, 0, 2, 3)
-    return cols
 
 
 def im2col(x, kernel_size, stride=1, padding=0, dilation=1):

@@ -15,7 +15,7 @@ import numpy as np
 from ._checks import as_array, check_choice, check_explicit_padding, describe
 from .arithmetic import resolve_axis_padding
 
-__all__ = ["pad2d", "resolve_padding", "check_pad_args", "PADDING_MODES"]
+__all__ = ["pad2d", "resolve_padding", "PADDING_MODES"]
 
 #: Padding modes, named as in PyTorch (``'zeros'`` is ``'constant'`` with 0).
 PADDING_MODES = ("zeros", "constant", "reflect", "replicate", "circular")

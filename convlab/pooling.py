@@ -13,7 +13,7 @@ from ._checks import as_array, check_pair, describe
 from ._windows import tap_view
 from .arithmetic import output_size
 
-__all__ = ["max_pool2d", "avg_pool2d", "pool_geometry"]
+__all__ = ["max_pool2d", "avg_pool2d"]
 
 
 def pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode):

@@ -24,7 +24,7 @@ import numpy as np
 from ._checks import (as_array, check_explicit_padding, check_int, check_pair, compute_dtype,
                       describe)
 
-__all__ = ["conv_transpose2d", "transposed_output_size", "check_transposed"]
+__all__ = ["conv_transpose2d", "transposed_output_size"]
 
 
 def transposed_output_size(input_size, kernel_size, stride=1, padding=0, output_padding=0,
