@@ -1185,6 +1185,15 @@ def kernel_gallery(image, names=None, *, axes=None, padding_mode="replicate"):
     Returns
     -------
     ndarray of Axes, shape (len(names), 3)
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from convlab import images
+    >>> axes = kernel_gallery(images.photograph(size=40), ["identity", "sharpen"])
+    >>> axes.shape
+    (2, 3)
+    >>> plt.close("all")
     """
     img = _as_2d(image, "image").astype(float)
     if names is None:

@@ -174,7 +174,15 @@ FIGURES = {
 
 
 def build(name, out_dir):
-    """Write figure ``name`` (a key of :data:`FIGURES`) into ``out_dir``; returns its path."""
+    """Write figure ``name`` (a key of :data:`FIGURES`) into ``out_dir``; returns its path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     build("max_pool_avg", folder).name
+    'max_pool_avg.png'
+    """
     if name not in FIGURES:
         raise ValueError(f"name must be one of {', '.join(FIGURES)}, got {name!r}")
     out_dir = pathlib.Path(out_dir)
@@ -186,7 +194,18 @@ def build(name, out_dir):
 
 
 def main(argv=None):
-    """Regenerate the figures; prints one progress line per figure and a total."""
+    """Regenerate the figures; prints one progress line per figure and a total.
+
+    The command line ``python -m convlab.figures [--out DIR] [--only NAME ...]``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     status = main(["--out", folder, "--only", "cnn"])        # doctest: +ELLIPSIS
+    [1/1] ...cnn.png ...
+    wrote 1 figure(s) to ... in ... s
+    """
     parser = argparse.ArgumentParser(prog="python -m convlab.figures",
                                      description="Regenerate the course's figures from convlab.")
     parser.add_argument("--out", default="fig", help="output folder (default: ./fig)")

@@ -38,7 +38,14 @@ SHAPE_NAMES = ("horizontal bar", "vertical bar", "cross", "square outline")
 
 
 class Parameter:
-    """A trainable array and the gradient of the loss with respect to it."""
+    """A trainable array and the gradient of the loss with respect to it.
+
+    Examples
+    --------
+    >>> p = Parameter(np.ones(3))
+    >>> p.grad
+    array([0., 0., 0.])
+    """
 
     def __init__(self, value):
         self.value = value
@@ -119,7 +126,16 @@ class Conv2d(Layer):
 
 
 class ReLU(Layer):
-    """``max(x, 0)``; its gradient passes where the input was positive."""
+    """``max(x, 0)``; its gradient passes where the input was positive.
+
+    Examples
+    --------
+    >>> relu = ReLU()
+    >>> relu(np.array([-2.0, 0.0, 3.0]))
+    array([0., 0., 3.])
+    >>> relu.backward(np.array([10.0, 10.0, 10.0]))
+    array([ 0.,  0., 10.])
+    """
 
     def forward(self, x):
         self._positive = x > 0
@@ -133,7 +149,18 @@ class ReLU(Layer):
 
 
 class MaxPool2d(Layer):
-    """Max pooling; its gradient goes to each window's largest input."""
+    """Max pooling; its gradient goes to each window's largest input.
+
+    Examples
+    --------
+    >>> pool = MaxPool2d(2)
+    >>> x = np.array([[[[1.0, 3.0], [4.0, 2.0]]]])
+    >>> pool(x)
+    array([[[[4.]]]])
+    >>> pool.backward(np.array([[[[1.0]]]]))
+    array([[[[0., 0.],
+             [1., 0.]]]])
+    """
 
     def __init__(self, kernel_size, stride=None):
         self.kernel_size, self.stride = kernel_size, stride
@@ -150,7 +177,13 @@ class MaxPool2d(Layer):
 
 
 class Flatten(Layer):
-    """``(N, ...) -> (N, features)``, and back for the gradient."""
+    """``(N, ...) -> (N, features)``, and back for the gradient.
+
+    Examples
+    --------
+    >>> Flatten()(np.zeros((2, 3, 4, 4))).shape
+    (2, 48)
+    """
 
     def forward(self, x):
         self._shape = x.shape
@@ -282,7 +315,16 @@ def softmax_cross_entropy(logits, labels):
 
 
 class SGD:
-    """Stochastic gradient descent with momentum: ``v = m*v + g; p -= lr*v``."""
+    """Stochastic gradient descent with momentum: ``v = m*v + g; p -= lr*v``.
+
+    Examples
+    --------
+    >>> p = Parameter(np.array([1.0]))
+    >>> p.grad[:] = 2.0
+    >>> SGD([p], lr=0.1, momentum=0.0).step()
+    >>> p.value                                   # 1 - 0.1*2
+    array([0.8])
+    """
 
     def __init__(self, parameters, lr=0.05, momentum=0.9):
         self.parameters = list(parameters)
@@ -298,7 +340,16 @@ class SGD:
 
 
 class Adam:
-    """Adam: a step per parameter scaled by running averages of its gradient and its square."""
+    """Adam: a step per parameter scaled by running averages of its gradient and its square.
+
+    Examples
+    --------
+    >>> p = Parameter(np.array([1.0]))
+    >>> p.grad[:] = 5.0
+    >>> Adam([p], lr=0.1).step()                  # the first step is lr, whatever the scale
+    >>> p.value.round(6)
+    array([0.9])
+    """
 
     def __init__(self, parameters, lr=0.01, betas=(0.9, 0.999), eps=1e-8):
         self.parameters = list(parameters)
