@@ -21,8 +21,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
 	touch $(STAMP)
 
+# JupyterLab refuses to run as root unless told (containers, Binder-like setups).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_convolutional_networks.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_convolutional_networks.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
