@@ -241,9 +241,9 @@ def browser_context(browser):
     context.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def page(browser_context):
-    """A fresh page for one notebook (its workspace is reset on opening)."""
+    """One page for the session: JupyterLab loads once, each test opens its notebook in it."""
     page = browser_context.new_page()
     yield page
     page.close()

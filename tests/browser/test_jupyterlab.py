@@ -54,9 +54,26 @@ class Notebook:
         return self.page.evaluate(expression, arg)
 
     def open(self, lab):
-        self.page.goto(lab.tree_url(self.name))
-        self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started",
-                                    timeout=60_000)
+        self.page.set_viewport_size({"width": 1400, "height": 1000})
+        if self.js("() => !!(window.jupyterapp && window.jupyterapp.started && window.__convlab)"):
+            # JupyterLab is already loaded in this page: close the previous notebook
+            # (its changes are the test's, never saved) and open the next one. Loading
+            # the whole application again would cost seconds per notebook.
+            self.js("""async (name) => {
+                const app = window.jupyterapp;
+                for (const widget of [...app.shell.widgets('main')]) {
+                    if (widget.context) { widget.context.model.dirty = false; }
+                    widget.close();
+                }
+                await app.commands.execute('docmanager:open', {path: name, factory: 'Notebook'});
+            }""", self.name)
+            self.page.wait_for_function(
+                "name => { const nb = window.__convlab.notebook();"
+                " return !!nb && nb.context.path === name; }", arg=self.name, timeout=60_000)
+        else:
+            self.page.goto(lab.tree_url(self.name))
+            self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started",
+                                        timeout=60_000)
         self.page.evaluate(PAGE_JS)
         self.loaded = time.monotonic()
         deadline = time.monotonic() + 90
