@@ -24,13 +24,18 @@ import numpy as np
 
 from ._checks import as_array, check_fits, check_int, check_pair, compute_dtype, describe
 from ._windows import output_hw, tap_view
-from .convolution import columns
+from .convolution import _pool, _workers, columns
 from .padding import resolve_padding
 from .pooling import _lowest, _pad_for_windows, _window_counts, pool_geometry
 from .transposed import scatter_taps
 
 __all__ = ["conv2d_input", "conv2d_weight", "conv2d_bias", "max_pool2d_input",
            "avg_pool2d_input"]
+
+# Pooling gradients run a block of planes (the flattened leading axes) at a time:
+# about this many bytes of input per block, on two threads above _THREADED_BYTES.
+_BLOCK_BYTES = 1 << 20
+_THREADED_BYTES = 1 << 19
 
 
 def check_shape(shape, name, ndims):
@@ -278,48 +283,99 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
         xp = x  # every window lies inside: no padded copy
     else:
         xp = _pad_for_windows(x, padding, out_hw, kernel, stride, dilation, _lowest(x.dtype))
-    kh, kw = kernel
-    lowest = _lowest(x.dtype)
-    g = grad_output.astype(dtype, copy=False)
-    buf = np.zeros(xp.shape, dtype=dtype)
-    taps = [(tap // kw, tap % kw) for tap in range(kh * kw)]
-    views = [tap_view(xp, a, b, out_hw, stride, dilation) for a, b in taps]
-    targets = [tap_view(buf, a, b, out_hw, stride, dilation) for a, b in taps]
-    # Pass 1: each window's maximum.
-    best = views[0].copy()
-    for view in views[1:]:
-        np.maximum(best, view, out=best)
-    floating = np.issubdtype(x.dtype, np.floating)
-    if floating and not (np.isnan(best).any() or (best == lowest).any()):
-        # Pass 2, the common case: the first tap equal to the maximum wins (PyTorch's
-        # strict >); marking a claimed window NaN keeps later equal taps out.
-        # Windows that do not overlap own disjoint slices of the buffer: write, not add.
-        disjoint = all(stride[a] >= dilation[a] * (kernel[a] - 1) + 1 for a in (0, 1))
-        zero = dtype.type(0)
-        for view, target in zip(views, targets):
-            mine = view == best
-            if disjoint:
-                np.copyto(target, g, where=mine)
-            else:  # np.where, not g * mine: a NaN or inf gradient must not leak as NaN
-                target += np.where(mine, g, zero)
-            np.copyto(best, np.nan, where=mine)
-        return _crop(buf, padding, x.shape)
-    # Exact rule for NaN and all-lowest windows: the last NaN wins; a window where
-    # nothing beats the lowest value credits its first tap inside the input.
+    # Leading axes flattened into one axis of planes, processed a block of planes at a time.
+    xp3 = xp.reshape((-1,) + xp.shape[-2:])
+    g3 = grad_output.astype(dtype, copy=False).reshape((-1,) + out_hw)
+    buf = np.zeros(xp3.shape, dtype=dtype)
+    geometry = (kernel, stride, dilation, out_hw)
+    # g * (tap won) instead of np.where: a third faster, but inf * 0 is NaN.
+    finite = bool(np.isfinite(g3.sum()))
+
+    def block(rows):
+        xb, gb, bb = xp3[rows], g3[rows], buf[rows]
+        if not (np.issubdtype(x.dtype, np.floating)
+                and _max_pool_block_fast(xb, gb, bb, geometry, finite)):
+            bb[...] = 0
+            _max_pool_block_exact(xb, gb, bb, geometry, padding)
+
+    _in_blocks(block, xp3.shape[0], xp3[0].nbytes)
+    return _crop(buf.reshape(xp.shape), padding, x.shape)
+
+
+def _in_blocks(work, planes, plane_bytes):
+    """Run ``work(slice)`` over blocks of planes, on the thread pool when worth it.
+
+    A block of about 1 MB keeps the tap loop in cache; numpy releases the GIL
+    inside its loops, so two blocks run on two cores at once.
+    """
+    size = max(1, min(planes, _BLOCK_BYTES // max(plane_bytes, 1)))
+    blocks = [slice(p, min(planes, p + size)) for p in range(0, planes, size)]
+    if len(blocks) > 1 and _workers() > 1 and planes * plane_bytes >= _THREADED_BYTES:
+        list(_pool().map(work, blocks))
+    else:
+        for rows in blocks:
+            work(rows)
+
+
+def _max_pool_block_fast(xb, gb, bb, geometry, finite):
+    """Max-pool gradient of one block of planes when every winner is unique.
+
+    Returns False, having written part of ``bb`` or nothing, when a window
+    holds NaN, only the lowest value, or a tie: then the exact pass decides.
+    """
+    (kh, kw), stride, dilation, (oh, ow) = geometry
+    # Each window's maximum: over its rows first (whole rows, contiguous), then columns.
+    rows = [xb[:, a * dilation[0]:a * dilation[0] + stride[0] * (oh - 1) + 1:stride[0]]
+            for a in range(kh)]
+    rmax = rows[0] if kh == 1 else np.maximum(rows[0], rows[1])
+    for row in rows[2:]:
+        np.maximum(rmax, row, out=rmax)
+    cols = [rmax[..., b * dilation[1]:b * dilation[1] + stride[1] * (ow - 1) + 1:stride[1]]
+            for b in range(kw)]
+    best = cols[0].copy() if kw == 1 else np.maximum(cols[0], cols[1])
+    for col in cols[2:]:
+        np.maximum(best, col, out=best)
+    if not best.min() > _lowest(xb.dtype):  # also False for NaN
+        return False
+    disjoint = all(stride[a] >= dilation[a] * ((kh, kw)[a] - 1) + 1 for a in (0, 1))
+    winners = 0
+    zero = gb.dtype.type(0)
+    for a in range(kh):
+        for b in range(kw):
+            mine = tap_view(xb, a, b, (oh, ow), stride, dilation) == best
+            winners += np.count_nonzero(mine)
+            target = tap_view(bb, a, b, (oh, ow), stride, dilation)
+            if disjoint:  # windows own disjoint pixels: a plain write, not an add
+                target[...] = np.where(mine, gb, zero)
+            elif finite:  # + g*0 adds 0 or -0, which leaves every value as it was
+                target += gb * mine
+            else:  # np.where: a NaN or inf gradient must not leak where its tap lost
+                target += np.where(mine, gb, zero)
+    return winners == best.size  # one winner per window: no ties
+
+
+def _max_pool_block_exact(xb, gb, bb, geometry, padding):
+    """The exact rule: first strict maximum wins, the last NaN beats all, and a
+    window where nothing beats the lowest value credits its first tap inside."""
+    (kh, kw), stride, dilation, out_hw = geometry
+    lowest = _lowest(xb.dtype)
+    floating = np.issubdtype(xb.dtype, np.floating)
     first_r = _first_inside(out_hw[0], stride[0], padding[0], dilation[0])
     first_c = _first_inside(out_hw[1], stride[1], padding[1], dilation[1])
     winner = np.broadcast_to(first_r[:, None] * kw + first_c[None, :],
-                             x.shape[:-2] + out_hw).astype(np.intp)
-    best = np.full(x.shape[:-2] + out_hw, lowest, dtype=x.dtype)
-    for tap, view in enumerate(views):
+                             xb.shape[:-2] + out_hw).astype(np.intp)
+    best = np.full(xb.shape[:-2] + out_hw, lowest, dtype=xb.dtype)
+    taps = [(tap // kw, tap % kw) for tap in range(kh * kw)]
+    for tap, (a, b) in enumerate(taps):
+        view = tap_view(xb, a, b, out_hw, stride, dilation)
         wins = view > best
         if floating:
             wins |= np.isnan(view)
         np.copyto(best, view, where=wins)
         np.copyto(winner, tap, where=wins)
-    for tap, target in enumerate(targets):
-        np.add(target, g, out=target, where=winner == tap)
-    return _crop(buf, padding, x.shape)
+    for tap, (a, b) in enumerate(taps):
+        target = tap_view(bb, a, b, out_hw, stride, dilation)
+        np.add(target, gb, out=target, where=winner == tap)
 
 
 def _crop(buf, padding, shape):
@@ -367,27 +423,36 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
     dtype = compute_dtype(grad_output.dtype)
     counts = [_window_counts(shape[-2 + axis], kernel[axis], stride[axis], padding[axis],
                              out_hw[axis], count_include_pad) for axis in (0, 1)]
-    share = grad_output.astype(dtype, copy=False) / (
-        counts[0][:, None] * counts[1][None, :]).astype(dtype)
-    if stride == kernel:
-        # Windows tile the padded input: every pixel of window (i, j) gets share[i, j],
-        # one broadcast copy instead of kH*kW strided adds.
-        oh, ow = out_hw
-        tiled = np.broadcast_to(share[..., :, None, :, None],
-                                share.shape[:-2] + (oh, kernel[0], ow, kernel[1]))
-        tiled = tiled.reshape(share.shape[:-2] + (oh * kernel[0], ow * kernel[1]))
-        out = np.zeros(shape, dtype=dtype)
-        rows = min(shape[-2], oh * kernel[0] - padding[0])
-        cols = min(shape[-1], ow * kernel[1] - padding[1])
-        out[..., :rows, :cols] = tiled[..., padding[0]:padding[0] + rows,
-                                       padding[1]:padding[1] + cols]
-        return out
+    divisor = (counts[0][:, None] * counts[1][None, :]).astype(dtype)
+    if (divisor == divisor[0, 0]).all():
+        divisor = divisor[0, 0]  # one number: a scalar division is faster
+    g3 = grad_output.astype(dtype, copy=False).reshape((-1,) + out_hw)
+    (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_hw
     # Room for every window, a ceil_mode overhang included; cropped at the end.
     padded_hw = tuple(max(shape[-2 + axis] + 2 * padding[axis],
                           (out_hw[axis] - 1) * stride[axis] + kernel[axis]) for axis in (0, 1))
-    buf = np.zeros(shape[:-2] + padded_hw, dtype=dtype)
-    for a in range(kernel[0]):
-        for b in range(kernel[1]):
-            view = tap_view(buf, a, b, out_hw, stride, (1, 1))
-            view += share
-    return buf[..., padding[0]:padding[0] + shape[-2], padding[1]:padding[1] + shape[-1]].copy()
+    buf = np.zeros(g3.shape[:1] + padded_hw, dtype=dtype)
+    tiled = (sh, sw) == (kh, kw)  # windows do not overlap: writes instead of adds
+
+    def block(planes):
+        share = g3[planes] / divisor  # as PyTorch: each window's gradient over its divisor
+        # Separable spread: along each window's columns into rows, then down its rows,
+        # over the columns the windows reach.
+        reach = (ow - 1) * sw + kw
+        rows = (np.empty if tiled else np.zeros)(share.shape[:-1] + (reach,), dtype=dtype)
+        for b in range(kw):
+            target = rows[..., b:b + sw * (ow - 1) + 1:sw]
+            if tiled:
+                target[...] = share
+            else:
+                target += share
+        out = buf[planes]
+        for a in range(kh):
+            target = out[:, a:a + sh * (oh - 1) + 1:sh, :reach]
+            if tiled:
+                target[...] = rows
+            else:
+                target += rows
+
+    _in_blocks(block, g3.shape[0], 2 * padded_hw[0] * padded_hw[1] * dtype.itemsize)
+    return _crop(buf.reshape(shape[:-2] + padded_hw), padding, shape)

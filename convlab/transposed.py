@@ -23,6 +23,7 @@ import numpy as np
 
 from ._checks import (as_array, check_explicit_padding, check_int, check_pair, compute_dtype,
                       describe)
+from .convolution import conv_padded
 
 __all__ = ["conv_transpose2d", "transposed_output_size"]
 
@@ -288,6 +289,8 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     """
     n, c_in, h, w = x4.shape
     _, c_out, kh, kw = weight.shape
+    if stride == (1, 1):
+        return _stride1_correlation(x4, weight, dilation, pads, out_hw)
     sh, sw = stride
     dh, dw = dilation
     (top, _), (left, _) = pads
@@ -305,3 +308,45 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
                 b * dw:b * dw + sw * (w - 1) + 1:sw] += cols[a, b]
     out = buf[:, :, top:top + out_hw[0], left:left + out_hw[1]].transpose(1, 0, 2, 3)
     return np.ascontiguousarray(out)
+
+
+# Bytes of im2col columns per batch block of the stride-1 path: a block's columns
+# stay in the last-level cache between their fill and the matrix product.
+_BLOCK_BYTES = 1 << 23
+
+
+def _stride1_correlation(x4, weight, dilation, pads, out_hw):
+    """Stride 1: the scatter is a correlation of the zero-padded input with the
+    flipped kernel, channels swapped; computed by conv2d's im2col + matrix product."""
+    n, c_in = x4.shape[:2]
+    _, c_out, kh, kw = weight.shape
+    flipped = np.ascontiguousarray(weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    # Output row r of the crop is full-output row r + top, which reads input rows
+    # r + top - a*d: pad d*(kH - 1) - top rows before (crop if negative).
+    xp = x4
+    for axis, k in ((2, kh), (3, kw)):
+        extent = dilation[axis - 2] * (k - 1)
+        xp = _zero_extend(xp, axis, extent - pads[axis - 2][0], out_hw[axis - 2] + extent)
+    out = np.empty((n, c_out) + tuple(out_hw), dtype=x4.dtype)
+    per_sample = c_in * kh * kw * out_hw[0] * out_hw[1] * x4.dtype.itemsize
+    block = max(1, _BLOCK_BYTES // max(per_sample, 1))
+    for i in range(0, n, block):
+        out[i:i + block] = conv_padded(xp[i:i + block], flipped, out_hw, (1, 1), dilation)
+    return out
+
+
+def _zero_extend(x4, axis, before, length):
+    """``x4`` along ``axis`` shifted by ``before`` zeros (cropped if negative) and
+    cut or zero-extended to ``length``: entry ``j`` is ``x4[..., j - before, ...]``."""
+    size = x4.shape[axis]
+    lo, hi = max(0, -before), min(size, length - before)
+    index = [slice(None)] * 4
+    index[axis] = slice(lo, max(lo, hi))
+    part = x4[tuple(index)]
+    head = max(0, before)
+    tail = length - head - part.shape[axis]
+    if head or tail:
+        widths = [(0, 0)] * 4
+        widths[axis] = (head, tail)
+        part = np.pad(part, widths)
+    return part
