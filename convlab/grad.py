@@ -102,7 +102,10 @@ def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation
     Notes
     -----
     A transposed convolution computed in the padded frame, then cropped to
-    the input: one ``(kH*kW*C, O) @ (O, N*H'*W')`` product and ``kH*kW``
+    the input (:func:`convlab.conv_transpose2d`'s engine). Stride 1: a
+    correlation of the zero-padded ``grad_output`` with the flipped kernel,
+    channels swapped, by im2col and one matrix product per batch block.
+    Stride > 1: one ``(kH*kW*C, O) @ (O, N*H'*W')`` product and ``kH*kW``
     strided adds. Cost as the forward conv2d.
 
     Examples
@@ -255,11 +258,16 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
 
     Notes
     -----
-    Two passes over the ``kH*kW`` taps as strided views: one takes each
-    window's maximum, one adds the gradient of the windows where a tap first
-    equals it into that tap's strided slice of a padded buffer. No
-    ``np.add.at``, no copy of the windows. Windows holding NaN or only the
-    lowest value take a slower exact pass that tracks the winning tap.
+    A block of planes (the leading axes flattened, about 1 MB of input) at a
+    time, two blocks at once on two threads. Each window's maximum is taken
+    over its rows (whole rows, strided views), then its columns; then each of
+    the ``kH*kW`` taps, a strided view, is compared with it and the gradient
+    of the windows it won is written (windows that do not overlap) or added
+    into that tap's strided slice of the output. No ``np.add.at``, no copy of
+    the windows; memory one output plus a few window-sized temporaries per
+    block. A block whose windows hold NaN, only the lowest value, or a tie
+    (two taps equal to the maximum) is redone by an exact pass that tracks
+    the winning tap, so ties go to the first tap as stated above.
 
     Examples
     --------
@@ -404,6 +412,16 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
     -------
     ndarray, shape input_shape
         Dtype of ``grad_output`` (integers give float64).
+
+    Notes
+    -----
+    ``grad_output / divisor`` (the division PyTorch does) is spread over the
+    windows separably, a block of planes at a time: along each window's
+    ``kW`` columns into rows, then down its ``kH`` rows; strided writes when
+    the windows tile the input (stride == kernel_size), strided adds when
+    they overlap, where a pixel's shares are summed columns first, so the
+    result can differ from a window-by-window sum in the last bit. Memory:
+    the output plus a ``(..., H', W)`` temporary per block.
 
     Examples
     --------

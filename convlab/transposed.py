@@ -244,12 +244,17 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 
     Notes
     -----
-    One matrix product ``(kH*kW*C_out, C_in) @ (C_in, N*H*W)`` makes every
-    stamp at once (col2im's columns); then, tap by tap, the ``N*C_out*H*W``
-    values of one kernel tap are added into a strided slice of the output
-    (a whole-array add, no ``np.add.at``). Cost ``N*C_in*C_out*kH*kW*H*W``
-    multiply-adds; memory ``kH*kW*C_out*N*H*W`` numbers for the columns
-    (1.2 MB for a float32 (8, 16, 16, 16) input, 16 output channels, 3x3).
+    Stride > 1: one matrix product ``(kH*kW*C_out, C_in) @ (C_in, N*H*W)``
+    makes every stamp at once (col2im's columns); then, tap by tap, the
+    ``N*C_out*H*W`` values of one kernel tap are added into a strided slice
+    of the output (a whole-array add, no ``np.add.at``); memory
+    ``kH*kW*C_out*N*H*W`` numbers for the columns (1.2 MB for a float32
+    (8, 16, 16, 16) input, 16 output channels, 3x3). Stride 1: the gather
+    form instead, a correlation of the input zero-padded by
+    ``d*(k - 1) - padding`` with the flipped kernel, channels swapped, by
+    conv2d's im2col and one matrix product per batch block (columns of at
+    most about 8 MB per block). Cost ``N*C_in*C_out*kH*kW*H*W``
+    multiply-adds either way.
 
     Examples
     --------
@@ -285,7 +290,7 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     ``x4`` is ``(N, C_in, H, W)``, ``weight`` ``(C_in, C_out, kH, kW)``, both
     of the compute dtype. Returns ``(N, C_out, *out_hw)``: the full scatter,
     cropped by ``pads[axis][0]`` before and extended with zeros as needed at
-    the end.
+    the end. Stride 1 goes to the gather form (:func:`_stride1_correlation`).
     """
     n, c_in, h, w = x4.shape
     _, c_out, kh, kw = weight.shape
