@@ -102,10 +102,7 @@ def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation
     Notes
     -----
     A transposed convolution computed in the padded frame, then cropped to
-    the input (:func:`convlab.conv_transpose2d`'s engine). Stride 1: a
-    correlation of the zero-padded ``grad_output`` with the flipped kernel,
-    channels swapped, by im2col and one matrix product per batch block.
-    Stride > 1: one ``(kH*kW*C, O) @ (O, N*H'*W')`` product and ``kH*kW``
+    the input: one ``(kH*kW*C, O) @ (O, N*H'*W')`` product and ``kH*kW``
     strided adds. Cost as the forward conv2d.
 
     Examples

@@ -23,7 +23,6 @@ import numpy as np
 
 from ._checks import (as_array, check_explicit_padding, check_int, check_pair, compute_dtype,
                       describe)
-from .convolution import conv_padded
 
 __all__ = ["conv_transpose2d", "transposed_output_size"]
 
@@ -244,17 +243,12 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 
     Notes
     -----
-    Stride > 1: one matrix product ``(kH*kW*C_out, C_in) @ (C_in, N*H*W)``
-    makes every stamp at once (col2im's columns); then, tap by tap, the
-    ``N*C_out*H*W`` values of one kernel tap are added into a strided slice
-    of the output (a whole-array add, no ``np.add.at``); memory
-    ``kH*kW*C_out*N*H*W`` numbers for the columns (1.2 MB for a float32
-    (8, 16, 16, 16) input, 16 output channels, 3x3). Stride 1: the gather
-    form instead, a correlation of the input zero-padded by
-    ``d*(k - 1) - padding`` with the flipped kernel, channels swapped, by
-    conv2d's im2col and one matrix product per batch block (columns of at
-    most about 8 MB per block). Cost ``N*C_in*C_out*kH*kW*H*W``
-    multiply-adds either way.
+    One matrix product ``(kH*kW*C_out, C_in) @ (C_in, N*H*W)`` makes every
+    stamp at once (col2im's columns); then, tap by tap, the ``N*C_out*H*W``
+    values of one kernel tap are added into a strided slice of the output
+    (a whole-array add, no ``np.add.at``). Cost ``N*C_in*C_out*kH*kW*H*W``
+    multiply-adds; memory ``kH*kW*C_out*N*H*W`` numbers for the columns
+    (1.2 MB for a float32 (8, 16, 16, 16) input, 16 output channels, 3x3).
 
     Examples
     --------
@@ -290,12 +284,10 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     ``x4`` is ``(N, C_in, H, W)``, ``weight`` ``(C_in, C_out, kH, kW)``, both
     of the compute dtype. Returns ``(N, C_out, *out_hw)``: the full scatter,
     cropped by ``pads[axis][0]`` before and extended with zeros as needed at
-    the end. Stride 1 goes to the gather form (:func:`_stride1_correlation`).
+    the end.
     """
     n, c_in, h, w = x4.shape
     _, c_out, kh, kw = weight.shape
-    if stride == (1, 1):
-        return _stride1_correlation(x4, weight, dilation, pads, out_hw)
     sh, sw = stride
     dh, dw = dilation
     (top, _), (left, _) = pads
@@ -313,45 +305,3 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
                 b * dw:b * dw + sw * (w - 1) + 1:sw] += cols[a, b]
     out = buf[:, :, top:top + out_hw[0], left:left + out_hw[1]].transpose(1, 0, 2, 3)
     return np.ascontiguousarray(out)
-
-
-# Bytes of im2col columns per batch block of the stride-1 path: a block's columns
-# stay in the last-level cache between their fill and the matrix product.
-_BLOCK_BYTES = 1 << 23
-
-
-def _stride1_correlation(x4, weight, dilation, pads, out_hw):
-    """Stride 1: the scatter is a correlation of the zero-padded input with the
-    flipped kernel, channels swapped; computed by conv2d's im2col + matrix product."""
-    n, c_in = x4.shape[:2]
-    _, c_out, kh, kw = weight.shape
-    flipped = np.ascontiguousarray(weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-    # Output row r of the crop is full-output row r + top, which reads input rows
-    # r + top - a*d: pad d*(kH - 1) - top rows before (crop if negative).
-    xp = x4
-    for axis, k in ((2, kh), (3, kw)):
-        extent = dilation[axis - 2] * (k - 1)
-        xp = _zero_extend(xp, axis, extent - pads[axis - 2][0], out_hw[axis - 2] + extent)
-    out = np.empty((n, c_out) + tuple(out_hw), dtype=x4.dtype)
-    per_sample = c_in * kh * kw * out_hw[0] * out_hw[1] * x4.dtype.itemsize
-    block = max(1, _BLOCK_BYTES // max(per_sample, 1))
-    for i in range(0, n, block):
-        out[i:i + block] = conv_padded(xp[i:i + block], flipped, out_hw, (1, 1), dilation)
-    return out
-
-
-def _zero_extend(x4, axis, before, length):
-    """``x4`` along ``axis`` shifted by ``before`` zeros (cropped if negative) and
-    cut or zero-extended to ``length``: entry ``j`` is ``x4[..., j - before, ...]``."""
-    size = x4.shape[axis]
-    lo, hi = max(0, -before), min(size, length - before)
-    index = [slice(None)] * 4
-    index[axis] = slice(lo, max(lo, hi))
-    part = x4[tuple(index)]
-    head = max(0, before)
-    tail = length - head - part.shape[axis]
-    if head or tail:
-        widths = [(0, 0)] * 4
-        widths[axis] = (head, tail)
-        part = np.pad(part, widths)
-    return part
