@@ -364,28 +364,24 @@ def _pt(pair):
     return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}{_MULT}{pair[1]}"
 
 
+def _given(array, name, shape, meaning):
+    """A given image or kernel as ``(C, ...)``, one channel added to a 2-D array."""
+    array = np.asarray(array)
+    if array.ndim == 2:
+        array = array[None]
+    if array.shape != shape:
+        raise ValueError(f"{name} must have shape {shape} {meaning}, got {array.shape}")
+    return array
+
+
 def _data(geom, channels, image, kernel, seed):
     """Input (C, H, W) and filter (C, kH, kW): given, or small integers from ``seed``."""
     rng = np.random.default_rng(seed)
     c = channels
-    if image is None:
-        image = rng.integers(0, 10, size=(c,) + geom.input_hw)
-    else:
-        image = np.asarray(image)
-        if image.ndim == 2:
-            image = image[None]
-        if image.shape != (c,) + geom.input_hw:
-            raise ValueError(f"image must have shape {(c,) + geom.input_hw} (channels, "
-                             f"input_size), got {image.shape}")
-    if kernel is None:
-        kernel = rng.integers(-1, 2, size=(c,) + geom.kernel_hw)
-    else:
-        kernel = np.asarray(kernel)
-        if kernel.ndim == 2:
-            kernel = kernel[None]
-        if kernel.shape != (c,) + geom.kernel_hw:
-            raise ValueError(f"kernel must have shape {(c,) + geom.kernel_hw} (channels, "
-                             f"kernel_size), got {kernel.shape}")
+    image = (rng.integers(0, 10, size=(c,) + geom.input_hw) if image is None
+             else _given(image, "image", (c,) + geom.input_hw, "(channels, input_size)"))
+    kernel = (rng.integers(-1, 2, size=(c,) + geom.kernel_hw) if kernel is None
+              else _given(kernel, "kernel", (c,) + geom.kernel_hw, "(channels, kernel_size)"))
     return image, kernel
 
 

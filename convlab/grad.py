@@ -26,7 +26,8 @@ from ._checks import as_array, check_fits, check_int, check_pair, compute_dtype,
 from ._windows import output_hw, tap_view
 from .convolution import _pool, _workers, columns
 from .padding import resolve_padding
-from .pooling import _lowest, _pad_for_windows, _window_counts, pool_geometry
+from .pooling import (_lowest, _pad_for_windows, _window_counts, first_inside_tap,
+                      pool_geometry)
 from .transposed import scatter_taps
 
 __all__ = ["conv2d_input", "conv2d_weight", "conv2d_bias", "max_pool2d_input",
@@ -225,12 +226,6 @@ def conv2d_bias(grad_output):
     return grad_output.astype(dtype, copy=False).sum(axis=axes)
 
 
-def _first_inside(out_len, stride, padding, dilation):
-    """Per window along one axis: the first tap that lies inside the input."""
-    start = np.arange(out_len) * stride - padding
-    return np.where(start < 0, -(start // dilation), 0)
-
-
 def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilation=1,
                      ceil_mode=False):
     """Gradient of :func:`convlab.max_pool2d` with respect to its input.
@@ -365,8 +360,8 @@ def _max_pool_block_exact(xb, gb, bb, geometry, padding):
     (kh, kw), stride, dilation, out_hw = geometry
     lowest = _lowest(xb.dtype)
     floating = np.issubdtype(xb.dtype, np.floating)
-    first_r = _first_inside(out_hw[0], stride[0], padding[0], dilation[0])
-    first_c = _first_inside(out_hw[1], stride[1], padding[1], dilation[1])
+    first_r = first_inside_tap(out_hw[0], stride[0], padding[0], dilation[0])
+    first_c = first_inside_tap(out_hw[1], stride[1], padding[1], dilation[1])
     winner = np.broadcast_to(first_r[:, None] * kw + first_c[None, :],
                              xb.shape[:-2] + out_hw).astype(np.intp)
     best = np.full(xb.shape[:-2] + out_hw, lowest, dtype=xb.dtype)

@@ -68,6 +68,12 @@ def _pad_for_windows(x, padding, out_hw, kernel, stride, dilation, fill):
     return np.pad(x, widths, mode="constant", constant_values=fill)
 
 
+def first_inside_tap(out_len, stride, padding, dilation):
+    """Per window along one axis: the index of its first tap inside the input."""
+    start = np.arange(out_len) * stride - padding
+    return np.where(start < 0, -(start // dilation), 0)
+
+
 def _lowest(dtype):
     if np.issubdtype(dtype, np.floating):
         return -np.inf
@@ -141,10 +147,9 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     out = np.full(x.shape[:-2] + out_hw, lowest, dtype=x.dtype)
     width = x.shape[-1]
     # Start each window at its first tap inside the input, as PyTorch does.
-    first = [np.arange(out_hw[axis]) * stride[axis] - padding[axis] for axis in (0, 1)]
-    for axis in (0, 1):
-        negative = first[axis] < 0
-        first[axis][negative] += -(first[axis][negative] // dilation[axis]) * dilation[axis]
+    first = [np.arange(out_hw[axis]) * stride[axis] - padding[axis]
+             + first_inside_tap(out_hw[axis], stride[axis], padding[axis], dilation[axis])
+             * dilation[axis] for axis in (0, 1)]
     indices = np.broadcast_to(first[0][:, None] * width + first[1][None, :], out.shape).copy()
     floating = np.issubdtype(x.dtype, np.floating)
     rows = np.arange(out_hw[0]) * stride[0] - padding[0]
