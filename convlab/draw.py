@@ -100,28 +100,26 @@ def _new_axes(figsize):
     return ax
 
 
-def _as_2d(values, name):
+def _as_array(values, name, ndim, axes):
+    """``values`` as a non-empty real array with ``ndim`` axes named ``axes``."""
     if isinstance(values, (str, bytes)) or values is None:
-        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(values).__name__}")
+        raise TypeError(f"{name} must be a {ndim}-D array of numbers, got {type(values).__name__}")
     arr = np.asarray(values)
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a 2-D array of real numbers, got dtype {arr.dtype}")
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (rows, cols), got shape {arr.shape}")
+        raise TypeError(f"{name} must be a {ndim}-D array of real numbers, got dtype {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D {axes}, got shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
     return arr
 
 
+def _as_2d(values, name):
+    return _as_array(values, name, 2, "(rows, cols)")
+
+
 def _as_3d(values, name):
-    if isinstance(values, (str, bytes)) or values is None:
-        raise TypeError(f"{name} must be a (C, H, W) array of numbers, got {type(values).__name__}")
-    arr = np.asarray(values)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
-    if arr.ndim != 3:
-        raise ValueError(f"{name} must be 3-D (C, H, W), got shape {arr.shape}")
-    return arr
+    return _as_array(values, name, 3, "(C, H, W)")
 
 
 def _pair(value):
