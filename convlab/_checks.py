@@ -89,6 +89,7 @@ _SHAPES = {
     "image": {2: "(H, W)", 3: "(C, H, W)", 4: "(N, C, H, W)"},
     "kernel": {2: "(kH, kW)", 3: "(C, kH, kW)", 4: "(O, C, kH, kW)"},
     "hwc": {3: "(H, W, C)"},
+    "transposed_kernel": {4: "(C_in, C_out, kH, kW)"},
 }
 
 

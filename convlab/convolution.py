@@ -216,29 +216,34 @@ def convolve2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode="
     return _shift_and_add(xp, flipped, out_hw, stride, dilation)
 
 
-def check_layer(x, weight, bias, *, x_name="x", weight_name="weight"):
+def check_layer(x, weight, bias, *, transposed=False):
     """Validate a layer's input, weight and bias; return them as arrays.
 
-    ``x`` is ``(N, C, H, W)`` or ``(C, H, W)``; ``weight`` is ``(O, C, kH, kW)``;
-    ``bias`` is None or ``(O,)``. Returns ``(x4, weight, bias, batched, dtype)``
-    with ``x4`` always 4-D.
+    ``x`` is ``(N, C, H, W)`` or ``(C, H, W)``; ``weight`` is ``(O, C, kH, kW)``,
+    or ``(C_in, C_out, kH, kW)`` for a transposed convolution; ``bias`` is None
+    or one value per output channel. Returns ``(x4, weight, bias, batched,
+    dtype)`` with ``x4`` always 4-D.
     """
-    x = as_array(x, x_name, (3, 4), what="image")
-    weight = as_array(weight, weight_name, 4, what="kernel")
+    x = as_array(x, "x", (3, 4), what="image")
+    weight = as_array(weight, "weight", 4, what="transposed_kernel" if transposed else "kernel")
+    in_axis, out_axis = (0, 1) if transposed else (1, 0)
     batched = x.ndim == 4
     x4 = x if batched else x[None]
-    if weight.shape[1] != x4.shape[1]:
+    if weight.shape[in_axis] != x4.shape[1]:
+        layout = "(C_in, C_out, kH, kW)" if transposed else "(O, C, kH, kW)"
+        hint = (" (a transposed convolution's weight is laid out (C_in, C_out, kH, kW), the "
+                "transpose of conv2d's (O, C, kH, kW))" if transposed else "")
         raise ValueError(
-            f"{weight_name} expects {weight.shape[1]} input channels (shape {weight.shape}, "
-            f"(O, C, kH, kW)), but {x_name} has {x4.shape[1]} channels (shape {x.shape}): "
-            f"the C axes must match"
+            f"weight expects {weight.shape[in_axis]} input channels (shape {weight.shape}, "
+            f"{layout}), but x has {x4.shape[1]} channels (shape {x.shape}): "
+            f"the {'C_in' if transposed else 'C'} axes must match{hint}"
         )
     dtypes = [x.dtype, weight.dtype]
     if bias is not None:
         bias = as_array(bias, "bias", 1)
-        if bias.shape[0] != weight.shape[0]:
+        if bias.shape[0] != weight.shape[out_axis]:
             raise ValueError(
-                f"bias must have one value per output channel, shape ({weight.shape[0]},), "
+                f"bias must have one value per output channel, shape ({weight.shape[out_axis]},), "
                 f"got shape {bias.shape}"
             )
         dtypes.append(bias.dtype)

@@ -21,8 +21,8 @@ import numbers
 
 import numpy as np
 
-from ._checks import (as_array, check_explicit_padding, check_int, check_pair, compute_dtype,
-                      describe)
+from ._checks import check_explicit_padding, check_int, check_pair, describe
+from .convolution import check_layer
 
 __all__ = ["conv_transpose2d", "transposed_output_size"]
 
@@ -121,31 +121,7 @@ def check_transposed(x, weight, bias, stride, padding, output_padding, dilation)
     right))`` and ``out_hw`` the output (height, width). Shared with
     :mod:`convlab.naive`, so both accept and refuse the same arguments.
     """
-    x = as_array(x, "x", (3, 4), what="image")
-    weight = as_array(weight, "weight", range(0, 33))
-    if weight.ndim != 4:
-        raise ValueError(
-            f"weight must have 4 dimensions (C_in, C_out, kH, kW), got {weight.ndim} "
-            f"dimension{'s' if weight.ndim != 1 else ''} (shape {weight.shape})"
-        )
-    batched = x.ndim == 4
-    x4 = x if batched else x[None]
-    if weight.shape[0] != x4.shape[1]:
-        raise ValueError(
-            f"weight expects {weight.shape[0]} input channels (shape {weight.shape}, "
-            f"(C_in, C_out, kH, kW)), but x has {x4.shape[1]} channels (shape {x.shape}): "
-            f"the C_in axes must match (a transposed convolution's weight is laid out "
-            f"(C_in, C_out, kH, kW), the transpose of conv2d's (O, C, kH, kW))"
-        )
-    dtypes = [x.dtype, weight.dtype]
-    if bias is not None:
-        bias = as_array(bias, "bias", 1)
-        if bias.shape[0] != weight.shape[1]:
-            raise ValueError(
-                f"bias must have one value per output channel, shape ({weight.shape[1]},), "
-                f"got shape {bias.shape}"
-            )
-        dtypes.append(bias.dtype)
+    x4, weight, bias, batched, dtype = check_layer(x, weight, bias, transposed=True)
     stride = check_pair(stride, "stride", minimum=1)
     dilation = check_pair(dilation, "dilation", minimum=1)
     output_padding = check_pair(output_padding, "output_padding", minimum=0)
@@ -183,7 +159,6 @@ def check_transposed(x, weight, bias, stride, padding, output_padding, dilation)
                 f"use less padding"
             )
         out_hw.append(out)
-    dtype = compute_dtype(*dtypes)
     return (x4, weight, bias, batched, dtype, stride, pads, output_padding, dilation,
             tuple(out_hw))
 
