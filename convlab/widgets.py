@@ -301,6 +301,18 @@ def _slider(description, value, low, high):
                        layout=w.Layout(width="260px"))
 
 
+def _int_sliders(**spec):
+    """Sliders from ``key=(label, value, low, high)``, each starting value checked first.
+
+    The bounds are written once: they are both the argument check and the
+    slider's range, so an explorer can never start outside what it can show.
+    """
+    values = {key: _int_arg(value, key, low, high)
+              for key, (label, value, low, high) in spec.items()}
+    return {key: _slider(label, values[key], low, high)
+            for key, (label, _, low, high) in spec.items()}
+
+
 def _dropdown(description, options, value, width="260px"):
     w = _w()
     return w.Dropdown(options=options, value=value, description=description,
@@ -759,16 +771,10 @@ def stride_explorer(size=7, kernel_size=3, stride=2, padding=0):
     >>> explorer.state["never_visited"]   # row 7 and column 7 of the 8x8 input
     15
     """
-    size = _int_arg(size, "size", 3, 12)
-    kernel_size = _int_arg(kernel_size, "kernel_size", 1, 5)
-    stride = _int_arg(stride, "stride", 1, 4)
-    padding = _int_arg(padding, "padding", 0, 2)
-    controls = {
-        "size": _slider("input size", size, 3, 12),
-        "kernel_size": _slider("kernel size", kernel_size, 1, 5),
-        "stride": _slider("stride", stride, 1, 4),
-        "padding": _slider("padding", padding, 0, 2),
-    }
+    controls = _int_sliders(size=("input size", size, 3, 12),
+                            kernel_size=("kernel size", kernel_size, 1, 5),
+                            stride=("stride", stride, 1, 4),
+                            padding=("padding", padding, 0, 2))
     row, col = _cell_sliders()
     controls["row"], controls["col"] = row, col
     outputs = {"input": _html("convlab-output"), "output": _html("convlab-output"),
@@ -1347,16 +1353,11 @@ def arithmetic_explorer(size=5, kernel_size=3, stride=2, padding=1, dilation=1):
     >>> explorer.state["formula"][0]
     'floor((5 + 2·1 − 1·(3−1) − 1) / 2) + 1 = 3'
     """
-    values = (_int_arg(size, "size", 1, 12), _int_arg(kernel_size, "kernel_size", 1, 5),
-              _int_arg(stride, "stride", 1, 4), _int_arg(padding, "padding", 0, 4),
-              _int_arg(dilation, "dilation", 1, 3))
-    controls = {
-        "size": _slider("input size", values[0], 1, 12),
-        "kernel_size": _slider("kernel size", values[1], 1, 5),
-        "stride": _slider("stride", values[2], 1, 4),
-        "padding": _slider("padding", values[3], 0, 4),
-        "dilation": _slider("dilation", values[4], 1, 3),
-    }
+    controls = _int_sliders(size=("input size", size, 1, 12),
+                            kernel_size=("kernel size", kernel_size, 1, 5),
+                            stride=("stride", stride, 1, 4),
+                            padding=("padding", padding, 0, 4),
+                            dilation=("dilation", dilation, 1, 3))
     row, col = _cell_sliders()
     controls["row"], controls["col"] = row, col
     outputs = {"input": _html("convlab-output"), "output": _html("convlab-output"),
@@ -1815,18 +1816,12 @@ def transposed_explorer(size=3, kernel_size=3, stride=2, padding=0, output_paddi
            [1., 1., 2.],
            [2., 2., 4.]])
     """
-    values = (_int_arg(size, "size", 1, 6), _int_arg(kernel_size, "kernel_size", 1, 5),
-              _int_arg(stride, "stride", 1, 4), _int_arg(padding, "padding", 0, 4),
-              _int_arg(output_padding, "output_padding", 0, 3),
-              _int_arg(dilation, "dilation", 1, 3))
-    controls = {
-        "size": _slider("input size", values[0], 1, 6),
-        "kernel_size": _slider("kernel size", values[1], 1, 5),
-        "stride": _slider("stride", values[2], 1, 4),
-        "padding": _slider("padding", values[3], 0, 4),
-        "output_padding": _slider("output_padding", values[4], 0, 3),
-        "dilation": _slider("dilation", values[5], 1, 3),
-    }
+    controls = _int_sliders(size=("input size", size, 1, 6),
+                            kernel_size=("kernel size", kernel_size, 1, 5),
+                            stride=("stride", stride, 1, 4),
+                            padding=("padding", padding, 0, 4),
+                            output_padding=("output_padding", output_padding, 0, 3),
+                            dilation=("dilation", dilation, 1, 3))
     row, col = _cell_sliders()
     controls["row"], controls["col"] = row, col
     outputs = {"input": _html("convlab-output"), "kernel": _html("convlab-kernel"),
