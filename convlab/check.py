@@ -41,6 +41,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from ._checks import describe
 from . import grad, images, kernels, learn
 from .arithmetic import output_size, receptive_field, same_padding
 from .convolution import conv2d, convolve2d, correlate2d
@@ -692,15 +693,6 @@ def _has_ellipsis(answer) -> bool:
 # Reading answers: each helper returns a clean value or raises _Malformed.
 # --------------------------------------------------------------------------
 
-def _describe(value) -> str:
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    text = repr(value)
-    if len(text) > 50:
-        text = text[:47] + "..."
-    return f"{text} ({type(value).__name__})"
-
-
 def _check_filled(answer):
     if _has_ellipsis(answer):
         raise _Untouched("some entries still hold ...; fill in every one, then run this "
@@ -724,7 +716,7 @@ def _whole_number(answer) -> int:
         answer = answer.item()
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise _Malformed(f"the answer should be a whole number such as 7, "
-                         f"but got {_describe(answer)}.")
+                         f"but got {describe(answer)}.")
     if isinstance(answer, numbers.Integral):
         return int(answer)
     if math.isfinite(answer) and float(answer).is_integer():
@@ -740,7 +732,7 @@ def _number(answer) -> float:
         answer = answer.item()
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise _Malformed(f"the answer should be a single number such as 12, "
-                         f"but got {_describe(answer)}.")
+                         f"but got {describe(answer)}.")
     return float(answer)
 
 
@@ -750,7 +742,7 @@ def _whole_numbers(answer, length, what) -> tuple:
     if isinstance(answer, np.ndarray):
         answer = answer.tolist()
     if isinstance(answer, (str, bytes)) or not isinstance(answer, (tuple, list)):
-        raise _Malformed(f"the answer should be {what}, but got {_describe(answer)}.")
+        raise _Malformed(f"the answer should be {what}, but got {describe(answer)}.")
     if len(answer) != length:
         raise _Malformed(f"the answer should be {what}: {length} numbers, "
                          f"but got {len(answer)} ({answer!r}).")
@@ -767,13 +759,13 @@ def _whole_numbers(answer, length, what) -> tuple:
 def _number_array(answer, shape, what="array") -> np.ndarray:
     _check_filled(answer)
     if isinstance(answer, (str, bytes)) or answer is None:
-        raise _Malformed(f"the answer should be a {what} of numbers, got {_describe(answer)}.")
+        raise _Malformed(f"the answer should be a {what} of numbers, got {describe(answer)}.")
     try:
         array = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
         raise _Malformed(f"the answer should be a {what} of numbers with shape {shape}, "
                          f"but it could not be read as one (rows of different lengths?): "
-                         f"{_describe(answer)}.") from None
+                         f"{describe(answer)}.") from None
     if array.shape != tuple(shape):
         raise _Malformed(f"the answer should have shape {tuple(shape)} "
                          f"({' x '.join(map(str, shape))}), but has shape {array.shape}.")
@@ -789,7 +781,7 @@ def _whole_number_set(answer, what) -> set:
     if isinstance(answer, (str, bytes)) or not isinstance(answer, (list, tuple, set,
                                                                    frozenset, range)):
         raise _Malformed(f"the answer should be {what}, such as [1, 2], "
-                         f"but got {_describe(answer)}.")
+                         f"but got {describe(answer)}.")
     values = set()
     for item in answer:
         try:
@@ -945,7 +937,7 @@ def _call_learner(function, args, description):
     try:
         return np.asarray(result, dtype=float)
     except (TypeError, ValueError):
-        raise _Malformed(f"your function returned {_describe(result)} for {description}; "
+        raise _Malformed(f"your function returned {describe(result)} for {description}; "
                          "return a 2-D array of numbers.") from None
 
 
@@ -963,7 +955,7 @@ def _random_cases(seed, trials, make):
 def _naive_correlate2d(m, answer):
     if not callable(answer):
         raise _Malformed(f"pass your function itself, e.g. check.naive_correlate2d("
-                         f"my_correlate2d), not {_describe(answer)}.")
+                         f"my_correlate2d), not {describe(answer)}.")
 
     def make(rng):
         h, w = rng.integers(1, 9, size=2)
@@ -1050,7 +1042,7 @@ def _check_kernel(answer, max_size):
         kernel = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
         raise _Malformed(f"the kernel should be a 2-D array of numbers, such as "
-                         f"[[1, 2], [3, 4]], but got {_describe(answer)}.") from None
+                         f"[[1, 2], [3, 4]], but got {describe(answer)}.") from None
     if kernel.ndim != 2 or kernel.size == 0:
         raise _Malformed(f"the kernel should be a 2-D array (rows of weights), but got "
                          f"shape {kernel.shape}.")
@@ -1373,7 +1365,7 @@ def _ceil_mode_output_size(m, answer):
 def _naive_max_pool2d(m, answer):
     if not callable(answer):
         raise _Malformed(f"pass your function itself, e.g. check.naive_max_pool2d("
-                         f"my_max_pool2d), not {_describe(answer)}.")
+                         f"my_max_pool2d), not {describe(answer)}.")
 
     def make(rng):
         size = int(rng.integers(1, 4))
@@ -1588,7 +1580,7 @@ def _pipeline_shapes(m, answer):
             or len(answer) != len(expected):
         raise _Malformed(f"the answer should be a list of {len(expected)} shapes, one after "
                          f"each layer, such as [(16, 64, 64), ...], but got "
-                         f"{_describe(answer)}.")
+                         f"{describe(answer)}.")
     code = _pipeline_code(m["spec"], m["input_shape"][0])
     for n, (item, shape, layer) in enumerate(zip(answer, expected, code), start=1):
         mine = _whole_numbers(item, 3, f"shape {n}: a (channels, rows, columns) tuple")
@@ -1911,7 +1903,7 @@ def shape_quiz_settings(seed):
     True
     """
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise TypeError(f"seed must be a non-negative whole number, got {_describe(seed)}")
+        raise TypeError(f"seed must be a non-negative whole number, got {describe(seed)}")
     rng = np.random.default_rng([20240611, int(seed)])
     while True:
         kind = ("conv", "conv", "max pool", "avg pool")[rng.integers(4)]
