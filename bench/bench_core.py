@@ -7,11 +7,19 @@ scipy, convlab, torch, ...), so a slow moment of the machine hits all of them;
 the table shows medians and the ratio of convlab to its reference. A ratio
 below 1.0 means convlab is faster. PyTorch runs with 2 threads (this
 machine's cores); numpy and SciPy run as installed.
+
+PyTorch's OpenMP threads are told to sleep when idle (``OMP_WAIT_POLICY=
+PASSIVE``, set before torch is imported unless you set it yourself). By
+default they spin for milliseconds after each call, holding a core that the
+next timed call (convlab's, in an interleaved run) then has to share; a
+program that does not call PyTorch never pays that. PyTorch's own times are
+no slower with it on this machine (see the issue notes).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -19,6 +27,8 @@ import time
 import numpy as np
 
 import convlab
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads libgomp
 
 try:
     import torch

@@ -251,15 +251,15 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
     Notes
     -----
     A block of planes (the leading axes flattened, about 1 MB of input) at a
-    time, two blocks at once on two threads. Each window's maximum is taken
-    over its rows (whole rows, strided views), then its columns; then each of
-    the ``kH*kW`` taps, a strided view, is compared with it and the gradient
-    of the windows it won is written (windows that do not overlap) or added
-    into that tap's strided slice of the output. No ``np.add.at``, no copy of
-    the windows; memory one output plus a few window-sized temporaries per
-    block. A block whose windows hold NaN, only the lowest value, or a tie
-    (two taps equal to the maximum) is redone by an exact pass that tracks
-    the winning tap, so ties go to the first tap as stated above.
+    time, two blocks at once on two threads. Each window's winner is found
+    separably, with whole-array operations on strided views: along the rows,
+    each window's first-largest column tap; then, over those row maxima, its
+    first-largest row tap (columns first, so a tie goes to the first pixel in
+    reading order). Every window's gradient then goes to its winner's flat
+    index: a plain scatter when windows do not overlap, ``np.bincount`` (in
+    window order, as PyTorch adds them) when they do. No ``np.add.at``, no
+    copy of the windows. A block whose windows hold NaN or nothing above the
+    lowest value (-inf, padding) is decided by an exact tap-by-tap pass.
 
     Examples
     --------
@@ -286,29 +286,52 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
     # Leading axes flattened into one axis of planes, processed a block of planes at a time.
     xp3 = xp.reshape((-1,) + xp.shape[-2:])
     g3 = grad_output.astype(dtype, copy=False).reshape((-1,) + out_hw)
-    buf = np.zeros(xp3.shape, dtype=dtype)
+    plane = xp3.shape[1] * xp3.shape[2]
+    # Flat index, within a block, of every window's top-left pixel: the winners' offsets
+    # are added to it.
+    corner = ((np.arange(out_hw[0]) * stride[0] * xp3.shape[2])[:, None]
+              + (np.arange(out_hw[1]) * stride[1])[None, :])
+    size = _block_planes(xp3.shape[0], xp3[0].nbytes)
+    corners = (np.arange(size) * plane)[:, None, None] + corner
     geometry = (kernel, stride, dilation, out_hw)
-    # g * (tap won) instead of np.where: a third faster, but inf * 0 is NaN.
-    finite = bool(np.isfinite(g3.sum()))
+    disjoint = all(stride[a] >= dilation[a] * (kernel[a] - 1) + 1 for a in (0, 1))
+    buf = np.empty(xp3.shape, dtype=dtype)
 
     def block(rows):
-        xb, gb, bb = xp3[rows], g3[rows], buf[rows]
-        if not (np.issubdtype(x.dtype, np.floating)
-                and _max_pool_block_fast(xb, gb, bb, geometry, finite)):
-            bb[...] = 0
-            _max_pool_block_exact(xb, gb, bb, geometry, padding)
+        xb, gb = xp3[rows], g3[rows]
+        winners = _max_pool_winners_fast(xb, geometry)
+        if winners is None:  # NaN, or a window of only the lowest value: the exact rule
+            winners = _max_pool_winners_exact(xb, geometry, padding)
+        row, col = winners
+        flat = corners[:len(xb)].copy()
+        if row is not None:
+            flat += row * np.intp(dilation[0] * xp3.shape[2])
+        if col is not None:
+            flat += col * np.intp(dilation[1])
+        target = buf[rows].reshape(-1)
+        if disjoint:  # each pixel wins at most one window: a plain scatter
+            target[...] = 0
+            target[flat.reshape(-1)] = gb.reshape(-1)
+        else:  # summed in window order, as PyTorch's backward does
+            target[...] = np.bincount(flat.reshape(-1), weights=gb.reshape(-1),
+                                      minlength=target.size)
 
     _in_blocks(block, xp3.shape[0], xp3[0].nbytes)
     return _crop(buf.reshape(xp.shape), padding, x.shape)
 
 
+def _block_planes(planes, plane_bytes):
+    """How many planes one block holds: about ``_BLOCK_BYTES``, at least one."""
+    return max(1, min(planes, _BLOCK_BYTES // max(plane_bytes, 1)))
+
+
 def _in_blocks(work, planes, plane_bytes):
     """Run ``work(slice)`` over blocks of planes, on the thread pool when worth it.
 
-    A block of about 1 MB keeps the tap loop in cache; numpy releases the GIL
+    A block of about 1 MB keeps the work in cache; numpy releases the GIL
     inside its loops, so two blocks run on two cores at once.
     """
-    size = max(1, min(planes, _BLOCK_BYTES // max(plane_bytes, 1)))
+    size = _block_planes(planes, plane_bytes)
     blocks = [slice(p, min(planes, p + size)) for p in range(0, planes, size)]
     if len(blocks) > 1 and _workers() > 1 and planes * plane_bytes >= _THREADED_BYTES:
         list(_pool().map(work, blocks))
@@ -317,46 +340,62 @@ def _in_blocks(work, planes, plane_bytes):
             work(rows)
 
 
-def _max_pool_block_fast(xb, gb, bb, geometry, finite):
-    """Max-pool gradient of one block of planes when every winner is unique.
+def _first_strict_max(views):
+    """Running maximum of ``views`` and, as uint8, the index of the first view that holds it.
 
-    Returns False, having written part of ``bb`` or nothing, when a window
-    holds NaN, only the lowest value, or a tie: then the exact pass decides.
+    Index ``t`` replaces the one before only where ``views[t]`` is strictly
+    larger, so ties go to the earliest view. Indices only grow, so "replace
+    where larger" is an elementwise maximum of ``t * (views[t] > best)``.
+    NaN spreads into the maximum (np.maximum), which the caller checks.
     """
-    (kh, kw), stride, dilation, (oh, ow) = geometry
-    # Each window's maximum: over its rows first (whole rows, contiguous), then columns.
-    rows = [xb[:, a * dilation[0]:a * dilation[0] + stride[0] * (oh - 1) + 1:stride[0]]
-            for a in range(kh)]
-    rmax = rows[0] if kh == 1 else np.maximum(rows[0], rows[1])
-    for row in rows[2:]:
-        np.maximum(rmax, row, out=rmax)
-    cols = [rmax[..., b * dilation[1]:b * dilation[1] + stride[1] * (ow - 1) + 1:stride[1]]
-            for b in range(kw)]
-    best = cols[0].copy() if kw == 1 else np.maximum(cols[0], cols[1])
-    for col in cols[2:]:
-        np.maximum(best, col, out=best)
+    if len(views) == 1:
+        return views[0], None
+    index = np.greater(views[1], views[0]).view(np.uint8)
+    best = np.maximum(views[0], views[1])
+    for t, view in enumerate(views[2:], start=2):
+        larger = np.greater(view, best).view(np.uint8)
+        np.maximum(best, view, out=best)
+        np.maximum(index, larger * np.uint8(t), out=index)
+    return best, index
+
+
+def _max_pool_winners_fast(xb, geometry):
+    """Each window's winning (row tap, column tap), or None where the exact rule must decide.
+
+    Separable: along every row, each window's first-largest column tap;
+    then, over those row maxima, each window's first-largest row tap; the
+    winner's column is the one its row chose. Taking columns first keeps
+    PyTorch's order (the first maximum in reading order wins a tie). Returns
+    uint8 arrays of shape ``(planes, H', W')`` (None for a kernel axis of
+    length 1), or None if a window holds NaN or nothing above the dtype's
+    lowest value (padding, -inf), which the exact pass handles.
+    """
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = geometry
+    if max(kh, kw) > 255:  # tap indices are kept as uint8
+        return None
+    height = (oh - 1) * sh + dh * (kh - 1) + 1  # rows the windows reach
+    row_best, col = _first_strict_max(
+        [xb[:, :height, b * dw:b * dw + sw * (ow - 1) + 1:sw] for b in range(kw)])
+    best, row = _first_strict_max(
+        [row_best[:, a * dh:a * dh + sh * (oh - 1) + 1:sh] for a in range(kh)])
     if not best.min() > _lowest(xb.dtype):  # also False for NaN
-        return False
-    disjoint = all(stride[a] >= dilation[a] * ((kh, kw)[a] - 1) + 1 for a in (0, 1))
-    winners = 0
-    zero = gb.dtype.type(0)
-    for a in range(kh):
-        for b in range(kw):
-            mine = tap_view(xb, a, b, (oh, ow), stride, dilation) == best
-            winners += np.count_nonzero(mine)
-            target = tap_view(bb, a, b, (oh, ow), stride, dilation)
-            if disjoint:  # windows own disjoint pixels: a plain write, not an add
-                target[...] = np.where(mine, gb, zero)
-            elif finite:  # + g*0 adds 0 or -0, which leaves every value as it was
-                target += gb * mine
-            else:  # np.where: a NaN or inf gradient must not leak where its tap lost
-                target += np.where(mine, gb, zero)
-    return winners == best.size  # one winner per window: no ties
+        return None
+    if col is not None:  # the column tap of the row each window chose
+        col_at = [col[:, a * dh:a * dh + sh * (oh - 1) + 1:sh] for a in range(kh)]
+        if row is None:
+            col = col_at[0]
+        else:
+            chosen = col_at[0].copy()
+            for a in range(1, kh):
+                chosen += (row == a).view(np.uint8) * (col_at[a] - col_at[0])  # wraps mod 256
+            col = chosen
+    return row, col
 
 
-def _max_pool_block_exact(xb, gb, bb, geometry, padding):
-    """The exact rule: first strict maximum wins, the last NaN beats all, and a
-    window where nothing beats the lowest value credits its first tap inside."""
+def _max_pool_winners_exact(xb, geometry, padding):
+    """The exact rule, tap by tap: the first strict maximum wins, the last NaN beats
+    all, and a window where nothing beats the lowest value credits its first tap
+    inside. Returns (row tap, column tap) arrays as :func:`_max_pool_winners_fast`."""
     (kh, kw), stride, dilation, out_hw = geometry
     lowest = _lowest(xb.dtype)
     floating = np.issubdtype(xb.dtype, np.floating)
@@ -365,17 +404,14 @@ def _max_pool_block_exact(xb, gb, bb, geometry, padding):
     winner = np.broadcast_to(first_r[:, None] * kw + first_c[None, :],
                              xb.shape[:-2] + out_hw).astype(np.intp)
     best = np.full(xb.shape[:-2] + out_hw, lowest, dtype=xb.dtype)
-    taps = [(tap // kw, tap % kw) for tap in range(kh * kw)]
-    for tap, (a, b) in enumerate(taps):
-        view = tap_view(xb, a, b, out_hw, stride, dilation)
+    for tap in range(kh * kw):
+        view = tap_view(xb, tap // kw, tap % kw, out_hw, stride, dilation)
         wins = view > best
         if floating:
             wins |= np.isnan(view)
         np.copyto(best, view, where=wins)
         np.copyto(winner, tap, where=wins)
-    for tap, (a, b) in enumerate(taps):
-        target = tap_view(bb, a, b, out_hw, stride, dilation)
-        np.add(target, gb, out=target, where=winner == tap)
+    return winner // kw, winner % kw
 
 
 def _crop(buf, padding, shape):

@@ -218,12 +218,13 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 
     Notes
     -----
-    One matrix product ``(kH*kW*C_out, C_in) @ (C_in, N*H*W)`` makes every
-    stamp at once (col2im's columns); then, tap by tap, the ``N*C_out*H*W``
-    values of one kernel tap are added into a strided slice of the output
-    (a whole-array add, no ``np.add.at``). Cost ``N*C_in*C_out*kH*kW*H*W``
-    multiply-adds; memory ``kH*kW*C_out*N*H*W`` numbers for the columns
-    (1.2 MB for a float32 (8, 16, 16, 16) input, 16 output channels, 3x3).
+    A few images at a time (about 2^20 stamp values per chunk, so they are
+    still in cache when used): one matrix product ``(kH*kW*C_out, C_in) @
+    (C_in, H*W)`` per image makes every stamp at once (col2im's columns);
+    then, tap by tap, the ``C_out*H*W`` values of one kernel tap are added
+    into a strided slice of the output (a whole-array add, no ``np.add.at``),
+    only where they land inside it. Cost ``N*C_in*C_out*kH*kW*H*W``
+    multiply-adds; memory the output plus one chunk of stamps.
 
     Examples
     --------
@@ -253,6 +254,12 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     return out if batched else out[0]
 
 
+# The batch is processed a few images at a time so that the stamps of one chunk
+# (kH*kW*C_out*H*W numbers per image) stay about this many elements: they are
+# made and added up while still in cache, and no huge temporary is allocated.
+_CHUNK_ELEMENTS = 1 << 20
+
+
 def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     """The engine of transposed convolution and of conv2d's input gradient.
 
@@ -260,23 +267,42 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     of the compute dtype. Returns ``(N, C_out, *out_hw)``: the full scatter,
     cropped by ``pads[axis][0]`` before and extended with zeros as needed at
     the end.
+
+    A chunk of images at a time: one matrix product makes every stamp of the
+    chunk, laid out ``(image, kH, kW, C_out, H, W)``; then tap ``(a, b)``'s
+    stamps are added into a strided slice of the output, only the rows and
+    columns that land inside it (the crop is never computed).
     """
     n, c_in, h, w = x4.shape
     _, c_out, kh, kw = weight.shape
-    sh, sw = stride
-    dh, dw = dilation
     (top, _), (left, _) = pads
-    full = ((h - 1) * sh + dh * (kh - 1) + 1, (w - 1) * sw + dw * (kw - 1) + 1)
-    buf_hw = (max(full[0], top + out_hw[0]), max(full[1], left + out_hw[1]))
-    # Columns laid out (kH, kW, C_out) x (N, H, W): one tap's stamps are one
-    # contiguous (C_out, N, H, W) block, added into a (C_out, N, ...) buffer.
+    # Per tap along each axis: which input rows land inside the output, and where.
+    rows = [_landing(a, dilation[0], stride[0], top, out_hw[0], h) for a in range(kh)]
+    cols = [_landing(b, dilation[1], stride[1], left, out_hw[1], w) for b in range(kw)]
     wm = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c_out, c_in)
-    xm = x4.transpose(1, 0, 2, 3).reshape(c_in, n * h * w)
-    cols = (wm @ xm).reshape(kh, kw, c_out, n, h, w)
-    buf = np.zeros((c_out, n) + buf_hw, dtype=cols.dtype)
-    for a in range(kh):
-        for b in range(kw):
-            buf[:, :, a * dh:a * dh + sh * (h - 1) + 1:sh,
-                b * dw:b * dw + sw * (w - 1) + 1:sw] += cols[a, b]
-    out = buf[:, :, top:top + out_hw[0], left:left + out_hw[1]].transpose(1, 0, 2, 3)
-    return np.ascontiguousarray(out)
+    out = np.zeros((n, c_out) + tuple(out_hw), dtype=np.result_type(x4, weight))
+    chunk = max(1, min(n, _CHUNK_ELEMENTS // (kh * kw * c_out * h * w)))
+    for start in range(0, n, chunk):
+        xb = x4[start:start + chunk].reshape(-1, c_in, h * w)
+        stamps = np.matmul(wm, xb).reshape(-1, kh, kw, c_out, h, w)
+        target = out[start:start + chunk]
+        for a, (rin, rout) in enumerate(rows):
+            for b, (cin, cout) in enumerate(cols):
+                if rin is not None and cin is not None:
+                    target[:, :, rout, cout] += stamps[:, a, b, :, rin, cin]
+    return out
+
+
+def _landing(tap, dilation, stride, before, out_len, in_len):
+    """Input positions of one tap that land inside the output, and where: two slices.
+
+    Input index ``i`` stamps tap ``tap`` at ``tap*dilation + i*stride - before``
+    of the cropped output; ``(None, None)`` if no ``i`` lands in ``0 .. out_len-1``.
+    """
+    offset = tap * dilation - before
+    first = max(0, -(offset // stride))          # smallest i with offset + i*stride >= 0
+    last = min(in_len - 1, (out_len - 1 - offset) // stride)
+    if last < first:
+        return None, None
+    start = offset + first * stride
+    return slice(first, last + 1), slice(start, start + stride * (last - first) + 1, stride)
