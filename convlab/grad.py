@@ -34,8 +34,8 @@ __all__ = ["conv2d_input", "conv2d_weight", "conv2d_bias", "max_pool2d_input",
            "avg_pool2d_input"]
 
 # Pooling gradients run a block of planes (the flattened leading axes) at a time:
-# about this many bytes of input per block, on two threads above _THREADED_BYTES.
-_BLOCK_BYTES = 1 << 20
+# one block per core above _THREADED_BYTES of work, blocks of at most _BLOCK_BYTES.
+_BLOCK_BYTES = 1 << 22
 _THREADED_BYTES = 1 << 19
 
 
@@ -250,8 +250,8 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
 
     Notes
     -----
-    A block of planes (the leading axes flattened, about 1 MB of input) at a
-    time, two blocks at once on two threads. Each window's winner is found
+    The planes (the leading axes flattened) are split into one block per
+    core (more if a block would pass 4 MB), run on threads. Each window's winner is found
     separably, with whole-array operations on strided views: along the rows,
     each window's first-largest column tap; then, over those row maxima, its
     first-largest row tap (columns first, so a tie goes to the first pixel in
@@ -291,8 +291,8 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
     # are added to it.
     corner = ((np.arange(out_hw[0]) * stride[0] * xp3.shape[2])[:, None]
               + (np.arange(out_hw[1]) * stride[1])[None, :])
-    size = _block_planes(xp3.shape[0], xp3[0].nbytes)
-    corners = (np.arange(size) * plane)[:, None, None] + corner
+    blocks = _blocks(xp3.shape[0], xp3[0].nbytes)
+    corners = (np.arange(blocks[0].stop) * plane)[:, None, None] + corner
     geometry = (kernel, stride, dilation, out_hw)
     disjoint = all(stride[a] >= dilation[a] * (kernel[a] - 1) + 1 for a in (0, 1))
     buf = np.empty(xp3.shape, dtype=dtype)
@@ -316,28 +316,29 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
             target[...] = np.bincount(flat.reshape(-1), weights=gb.reshape(-1),
                                       minlength=target.size)
 
-    _in_blocks(block, xp3.shape[0], xp3[0].nbytes)
+    _in_blocks(block, blocks)
     return _crop(buf.reshape(xp.shape), padding, x.shape)
 
 
-def _block_planes(planes, plane_bytes):
-    """How many planes one block holds: about ``_BLOCK_BYTES``, at least one."""
-    return max(1, min(planes, _BLOCK_BYTES // max(plane_bytes, 1)))
+def _blocks(planes, plane_bytes):
+    """Split ``planes`` planes into even blocks: one per worker thread, more if a block
+    would exceed ``_BLOCK_BYTES``; a single block below ``_THREADED_BYTES``."""
+    total = planes * plane_bytes
+    count = 1 if total < _THREADED_BYTES else max(_workers(), -(-total // _BLOCK_BYTES))
+    size = -(-planes // min(count, planes))
+    return [slice(p, min(planes, p + size)) for p in range(0, planes, size)]
 
 
-def _in_blocks(work, planes, plane_bytes):
-    """Run ``work(slice)`` over blocks of planes, on the thread pool when worth it.
+def _in_blocks(work, blocks):
+    """Run ``work(block)`` for each block of planes, on the thread pool if more than one.
 
-    A block of about 1 MB keeps the work in cache; numpy releases the GIL
-    inside its loops, so two blocks run on two cores at once.
+    Numpy releases the GIL inside its loops, so two blocks run on two cores
+    at once; each thread's block is a few MB, near its share of the cache.
     """
-    size = _block_planes(planes, plane_bytes)
-    blocks = [slice(p, min(planes, p + size)) for p in range(0, planes, size)]
-    if len(blocks) > 1 and _workers() > 1 and planes * plane_bytes >= _THREADED_BYTES:
+    if len(blocks) > 1:
         list(_pool().map(work, blocks))
     else:
-        for rows in blocks:
-            work(rows)
+        work(blocks[0])
 
 
 def _first_strict_max(views):
@@ -445,11 +446,12 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
     -----
     ``grad_output / divisor`` (the division PyTorch does) is spread over the
     windows separably, a block of planes at a time: along each window's
-    ``kW`` columns into rows, then down its ``kH`` rows; strided writes when
-    the windows tile the input (stride == kernel_size), strided adds when
-    they overlap, where a pixel's shares are summed columns first, so the
-    result can differ from a window-by-window sum in the last bit. Memory:
-    the output plus a ``(..., H', W)`` temporary per block.
+    ``kW`` columns into rows, then down its ``kH`` rows, one strided
+    whole-array operation per tap. A tap writes the positions no earlier tap
+    reached and adds into the rest, so nothing is zeroed twice. Where windows
+    overlap, a pixel's shares are summed columns first, so the result can
+    differ from a window-by-window sum in the last bit. Memory: the output
+    plus a ``(..., H', W)`` temporary per block.
 
     Examples
     --------
@@ -477,28 +479,58 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
     # Room for every window, a ceil_mode overhang included; cropped at the end.
     padded_hw = tuple(max(shape[-2 + axis] + 2 * padding[axis],
                           (out_hw[axis] - 1) * stride[axis] + kernel[axis]) for axis in (0, 1))
-    buf = np.zeros(g3.shape[:1] + padded_hw, dtype=dtype)
-    tiled = (sh, sw) == (kh, kw)  # windows do not overlap: writes instead of adds
+    reach = ((oh - 1) * sh + kh, (ow - 1) * sw + kw)
+    gaps = sh > kh or sw > kw  # pixels between windows get nothing
+    buf = (np.zeros if gaps else np.empty)(g3.shape[:1] + padded_hw, dtype=dtype)
 
     def block(planes):
         share = g3[planes] / divisor  # as PyTorch: each window's gradient over its divisor
-        # Separable spread: along each window's columns into rows, then down its rows,
-        # over the columns the windows reach.
-        reach = (ow - 1) * sw + kw
-        rows = (np.empty if tiled else np.zeros)(share.shape[:-1] + (reach,), dtype=dtype)
-        for b in range(kw):
-            target = rows[..., b:b + sw * (ow - 1) + 1:sw]
-            if tiled:
-                target[...] = share
-            else:
-                target += share
+        # Separable spread: along each window's columns into rows, then down its rows.
+        rows = (np.zeros if gaps else np.empty)(share.shape[:-1] + (reach[1],), dtype=dtype)
+        _spread(share, rows, kw, sw, axis=2)
         out = buf[planes]
-        for a in range(kh):
-            target = out[:, a:a + sh * (oh - 1) + 1:sh, :reach]
-            if tiled:
-                target[...] = rows
-            else:
-                target += rows
+        _spread(rows, out[:, :, :reach[1]], kh, sh, axis=1)
+        if not gaps:  # the rows and columns past the last window
+            out[:, reach[0]:] = 0
+            out[:, :, reach[1]:] = 0
 
-    _in_blocks(block, g3.shape[0], 2 * padded_hw[0] * padded_hw[1] * dtype.itemsize)
+    _in_blocks(block, _blocks(g3.shape[0], 2 * padded_hw[0] * padded_hw[1] * dtype.itemsize))
     return _crop(buf.reshape(shape[:-2] + padded_hw), padding, shape)
+
+
+def _spread(src, dst, taps, stride, axis):
+    """Add ``src`` into ``dst`` at ``t + stride*i`` along ``axis``, for every tap ``t``.
+
+    ``dst[.., t + stride*i, ..] = sum over taps t of src[.., i, ..]``; positions
+    no tap reaches are left as they were, so ``dst`` need not be zeroed first.
+    Taps ``rho, rho + stride, ...`` (one residue class) land on the same
+    positions, one window apart: position ``rho + stride*m`` collects
+    ``src[m] + src[m-1] + ...`` (tap order), computed straight into ``dst``
+    with one ``np.add`` for the first two terms and an in-place add for each
+    further one, plus the few positions at either end that fewer taps reach.
+    """
+    n = src.shape[axis]
+
+    def along(array, start, count, step=1):
+        index = [slice(None)] * array.ndim
+        index[axis] = slice(start, start + step * (count - 1) + 1, step)
+        return array[tuple(index)]
+
+    for rho in range(min(stride, taps)):
+        q = len(range(rho, taps, stride))  # taps landing on this class of positions
+        cls = along(dst, rho, n + q - 1, stride)  # position rho + stride*m is index m
+        if q == 1:
+            cls[...] = src
+            continue
+        # Index m collects src[m - u] for the class's taps u = 0 .. q-1 that exist.
+        if n >= q:  # the interior m = q-1 .. n-1, where all q taps land: whole blocks
+            inner = along(cls, q - 1, n - q + 1)
+            np.add(along(src, q - 1, n - q + 1), along(src, q - 2, n - q + 1), out=inner)
+            for u in range(2, q):
+                inner += along(src, q - 1 - u, n - q + 1)
+        for m in [m for m in range(n + q - 1) if not q - 1 <= m < n]:  # the ends
+            u = range(max(0, m - n + 1), min(q, m + 1))  # the taps that reach index m
+            edge = along(cls, m, 1)
+            edge[...] = along(src, m - u[0], 1)
+            for v in u[1:]:
+                edge += along(src, m - v, 1)
