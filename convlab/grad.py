@@ -335,10 +335,10 @@ def _in_blocks(work, blocks):
     Numpy releases the GIL inside its loops, so two blocks run on two cores
     at once; each thread's block is a few MB, near its share of the cache.
     """
-    if len(blocks) > 1:
-        list(_pool().map(work, blocks))
-    else:
-        work(blocks[0])
+    others = [_pool().submit(work, block) for block in blocks[1:]]
+    work(blocks[0])  # this thread takes a block too, rather than only waiting
+    for other in others:
+        other.result()
 
 
 def _first_strict_max(views):
@@ -469,11 +469,16 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
         raise TypeError(f"count_include_pad must be a bool, got {describe(count_include_pad)}")
     grad_output = _check_grad_output(grad_output, shape[:-2] + out_hw)
     dtype = compute_dtype(grad_output.dtype)
-    counts = [_window_counts(shape[-2 + axis], kernel[axis], stride[axis], padding[axis],
-                             out_hw[axis], count_include_pad) for axis in (0, 1)]
-    divisor = (counts[0][:, None] * counts[1][None, :]).astype(dtype)
-    if (divisor == divisor[0, 0]).all():
-        divisor = divisor[0, 0]  # one number: a scalar division is faster
+    inside = all(padding[a] == 0 and (out_hw[a] - 1) * stride[a] + kernel[a] <= shape[-2 + a]
+                 for a in (0, 1))
+    if inside:  # every window lies inside the input: all divide by the window's size
+        divisor = dtype.type(kernel[0] * kernel[1])
+    else:
+        counts = [_window_counts(shape[-2 + axis], kernel[axis], stride[axis], padding[axis],
+                                 out_hw[axis], count_include_pad) for axis in (0, 1)]
+        divisor = (counts[0][:, None] * counts[1][None, :]).astype(dtype)
+        if (divisor == divisor[0, 0]).all():
+            divisor = divisor[0, 0]  # one number: a scalar division is faster
     g3 = grad_output.astype(dtype, copy=False).reshape((-1,) + out_hw)
     (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_hw
     # Room for every window, a ceil_mode overhang included; cropped at the end.
