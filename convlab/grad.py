@@ -286,37 +286,35 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
     # Leading axes flattened into one axis of planes, processed a block of planes at a time.
     xp3 = xp.reshape((-1,) + xp.shape[-2:])
     g3 = grad_output.astype(dtype, copy=False).reshape((-1,) + out_hw)
-    plane = xp3.shape[1] * xp3.shape[2]
-    # Flat index, within a block, of every window's top-left pixel: the winners' offsets
-    # are added to it.
-    corner = ((np.arange(out_hw[0]) * stride[0] * xp3.shape[2])[:, None]
-              + (np.arange(out_hw[1]) * stride[1])[None, :])
-    blocks = _blocks(xp3.shape[0], xp3[0].nbytes)
-    corners = (np.arange(blocks[0].stop) * plane)[:, None, None] + corner
+    width = xp3.shape[2]
+    # Flat index (into all planes) of every window's top-left pixel, to which each
+    # window's winning tap offset is added.
+    corners = ((np.arange(xp3.shape[0]) * (xp3.shape[1] * width))[:, None, None]
+               + (np.arange(out_hw[0]) * (stride[0] * width))[:, None]
+               + np.arange(out_hw[1]) * stride[1])
     geometry = (kernel, stride, dilation, out_hw)
     disjoint = all(stride[a] >= dilation[a] * (kernel[a] - 1) + 1 for a in (0, 1))
-    buf = np.empty(xp3.shape, dtype=dtype)
+    buf = np.empty(xp3.shape, dtype=dtype) if disjoint else None
 
     def block(rows):
-        xb, gb = xp3[rows], g3[rows]
+        xb = xp3[rows]
         winners = _max_pool_winners_fast(xb, geometry)
         if winners is None:  # NaN, or a window of only the lowest value: the exact rule
             winners = _max_pool_winners_exact(xb, geometry, padding)
         row, col = winners
-        flat = corners[:len(xb)].copy()
+        flat = corners[rows]  # in place: each block owns its planes' corners
         if row is not None:
-            flat += row * np.intp(dilation[0] * xp3.shape[2])
+            flat += row * np.intp(dilation[0] * width)
         if col is not None:
             flat += col * np.intp(dilation[1])
-        target = buf[rows].reshape(-1)
         if disjoint:  # each pixel wins at most one window: a plain scatter
-            target[...] = 0
-            target[flat.reshape(-1)] = gb.reshape(-1)
-        else:  # summed in window order, as PyTorch's backward does
-            target[...] = np.bincount(flat.reshape(-1), weights=gb.reshape(-1),
-                                      minlength=target.size)
+            buf[rows] = 0
+            buf.reshape(-1)[flat.reshape(-1)] = g3[rows].reshape(-1)
 
-    _in_blocks(block, blocks)
+    _in_blocks(block, _blocks(xp3.shape[0], xp3[0].nbytes))
+    if not disjoint:  # one scatter-add over all planes, in window order as PyTorch adds
+        buf = np.bincount(corners.reshape(-1), weights=g3.reshape(-1), minlength=xp3.size)
+        buf = buf.astype(dtype, copy=False)
     return _crop(buf.reshape(xp.shape), padding, x.shape)
 
 
