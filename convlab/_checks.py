@@ -95,9 +95,10 @@ _SHAPES = {
 
 def check_int(value, name: str, *, minimum: int | None = None) -> int:
     """``value`` as a Python int, refusing floats, bools and strings."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {describe(value)}")
-    value = int(value)
+    if type(value) is not int:  # a plain int (not a bool) skips the slower ABC checks
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be an int, got {describe(value)}")
+        value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return value
