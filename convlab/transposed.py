@@ -279,18 +279,35 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     # Per tap along each axis: which input rows land inside the output, and where.
     rows = [_landing(a, dilation[0], stride[0], top, out_hw[0], h) for a in range(kh)]
     cols = [_landing(b, dilation[1], stride[1], left, out_hw[1], w) for b in range(kw)]
+    taps = [(a, b) for a in range(kh) for b in range(kw)
+            if rows[a][0] is not None and cols[b][0] is not None]
+    # A tap whose stamps cover the whole output (stride 1, a shift of the input that
+    # spans it) goes first and is written, not added: the output is then never zeroed.
+    covering = [(a, b) for a, b in taps
+                if _covers(rows[a][1], out_hw[0]) and _covers(cols[b][1], out_hw[1])]
+    if covering:
+        taps.remove(covering[0])
+        taps.insert(0, covering[0])
     wm = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c_out, c_in)
-    out = np.zeros((n, c_out) + tuple(out_hw), dtype=np.result_type(x4, weight))
+    out = (np.empty if covering else np.zeros)((n, c_out) + tuple(out_hw),
+                                               dtype=np.result_type(x4, weight))
     chunk = max(1, min(n, _CHUNK_ELEMENTS // (kh * kw * c_out * h * w)))
     for start in range(0, n, chunk):
         xb = x4[start:start + chunk].reshape(-1, c_in, h * w)
         stamps = np.matmul(wm, xb).reshape(-1, kh, kw, c_out, h, w)
         target = out[start:start + chunk]
-        for a, (rin, rout) in enumerate(rows):
-            for b, (cin, cout) in enumerate(cols):
-                if rin is not None and cin is not None:
-                    target[:, :, rout, cout] += stamps[:, a, b, :, rin, cin]
+        for a, b in taps:
+            (rin, rout), (cin, cout) = rows[a], cols[b]
+            if covering and (a, b) == covering[0]:
+                target[...] = stamps[:, a, b, :, rin, cin]
+            else:
+                target[:, :, rout, cout] += stamps[:, a, b, :, rin, cin]
     return out
+
+
+def _covers(landing, length):
+    """Whether a tap's output slice is every position ``0 .. length-1``."""
+    return landing.step == 1 and landing.start == 0 and landing.stop == length
 
 
 def _landing(tap, dilation, stride, before, out_len, in_len):
