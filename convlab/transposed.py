@@ -271,7 +271,8 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     A chunk of images at a time: one matrix product makes every stamp of the
     chunk, laid out ``(image, kH, kW, C_out, H, W)``; then tap ``(a, b)``'s
     stamps are added into a strided slice of the output, only the rows and
-    columns that land inside it (the crop is never computed).
+    columns that land inside it (the crop is never computed). The first tap
+    to fill a whole class of positions writes instead of adding.
     """
     n, c_in, h, w = x4.shape
     _, c_out, kh, kw = weight.shape
@@ -281,16 +282,21 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     cols = [_landing(b, dilation[1], stride[1], left, out_hw[1], w) for b in range(kw)]
     taps = [(a, b) for a in range(kh) for b in range(kw)
             if rows[a][0] is not None and cols[b][0] is not None]
-    # A tap whose stamps cover the whole output (stride 1, a shift of the input that
-    # spans it) goes first and is written, not added: the output is then never zeroed.
-    covering = [(a, b) for a, b in taps
-                if _covers(rows[a][1], out_hw[0]) and _covers(cols[b][1], out_hw[1])]
-    if covering:
-        taps.remove(covering[0])
-        taps.insert(0, covering[0])
+    # With stride s, the output splits into s x s classes of positions (row and column
+    # remainders); a tap's stamps land in one class. A tap that fills its whole class
+    # goes first there and is written, not added; if every class has one, the output
+    # is never zeroed.
+    writers = {}
+    for a, b in taps:
+        rout, cout = rows[a][1], cols[b][1]
+        if _fills_class(rout, out_hw[0]) and _fills_class(cout, out_hw[1]):
+            writers.setdefault((rout.start, cout.start), (a, b))
+    classes = min(stride[0], out_hw[0]) * min(stride[1], out_hw[1])
+    first = set(writers.values())
+    taps = sorted(taps, key=lambda tap: tap not in first)  # writers first, order kept
     wm = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c_out, c_in)
-    out = (np.empty if covering else np.zeros)((n, c_out) + tuple(out_hw),
-                                               dtype=np.result_type(x4, weight))
+    out = (np.empty if len(writers) == classes else np.zeros)(
+        (n, c_out) + tuple(out_hw), dtype=np.result_type(x4, weight))
     chunk = max(1, min(n, _CHUNK_ELEMENTS // (kh * kw * c_out * h * w)))
     for start in range(0, n, chunk):
         xb = x4[start:start + chunk].reshape(-1, c_in, h * w)
@@ -298,16 +304,17 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
         target = out[start:start + chunk]
         for a, b in taps:
             (rin, rout), (cin, cout) = rows[a], cols[b]
-            if covering and (a, b) == covering[0]:
-                target[...] = stamps[:, a, b, :, rin, cin]
+            if (a, b) in first:
+                target[:, :, rout, cout] = stamps[:, a, b, :, rin, cin]
             else:
                 target[:, :, rout, cout] += stamps[:, a, b, :, rin, cin]
     return out
 
 
-def _covers(landing, length):
-    """Whether a tap's output slice is every position ``0 .. length-1``."""
-    return landing.step == 1 and landing.start == 0 and landing.stop == length
+def _fills_class(landing, length):
+    """Whether a tap's output slice is every position of its class in ``0 .. length-1``:
+    it starts at its remainder (below the stride) and runs to the last one."""
+    return landing.start < landing.step and landing.stop + landing.step > length
 
 
 def _landing(tap, dilation, stride, before, out_len, in_len):
