@@ -218,7 +218,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 
     Notes
     -----
-    A few images at a time (about 2^20 stamp values per chunk, so they are
+    A few images at a time (about 8 MB of stamps per chunk, so they are
     still in cache when used): one matrix product ``(kH*kW*C_out, C_in) @
     (C_in, H*W)`` per image makes every stamp at once (col2im's columns);
     then, tap by tap, the ``C_out*H*W`` values of one kernel tap are added
@@ -255,9 +255,9 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 
 
 # The batch is processed a few images at a time so that the stamps of one chunk
-# (kH*kW*C_out*H*W numbers per image) stay about this many elements: they are
+# (kH*kW*C_out*H*W numbers per image) stay under about this many bytes: they are
 # made and added up while still in cache, and no huge temporary is allocated.
-_CHUNK_ELEMENTS = 1 << 20
+_CHUNK_BYTES = 1 << 23
 
 
 def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
@@ -297,7 +297,9 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     wm = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c_out, c_in)
     out = (np.empty if len(writers) == classes else np.zeros)(
         (n, c_out) + tuple(out_hw), dtype=np.result_type(x4, weight))
-    chunk = max(1, min(n, _CHUNK_ELEMENTS // (kh * kw * c_out * h * w)))
+    per_image = kh * kw * c_out * h * w * out.itemsize
+    chunk = max(1, min(n, _CHUNK_BYTES // per_image))
+    chunk = -(-n // -(-n // chunk))  # as many chunks, evened out: no small last one
     for start in range(0, n, chunk):
         xb = x4[start:start + chunk].reshape(-1, c_in, h * w)
         stamps = np.matmul(wm, xb).reshape(-1, kh, kw, c_out, h, w)
