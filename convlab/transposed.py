@@ -218,7 +218,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 
     Notes
     -----
-    A few images at a time (about 8 MB of stamps per chunk, so they are
+    A few images at a time (about 4 MB of stamps per chunk, so they are
     still in cache when used): one matrix product ``(kH*kW*C_out, C_in) @
     (C_in, H*W)`` per image makes every stamp at once (col2im's columns);
     then, tap by tap, the ``C_out*H*W`` values of one kernel tap are added
@@ -257,7 +257,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 # The batch is processed a few images at a time so that the stamps of one chunk
 # (kH*kW*C_out*H*W numbers per image) stay under about this many bytes: they are
 # made and added up while still in cache, and no huge temporary is allocated.
-_CHUNK_BYTES = 1 << 23
+_CHUNK_BYTES = 1 << 22
 
 
 def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
@@ -301,15 +301,18 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     chunk = max(1, min(n, _CHUNK_BYTES // per_image))
     chunk = -(-n // -(-n // chunk))  # as many chunks, evened out: no small last one
     for start in range(0, n, chunk):
-        xb = x4[start:start + chunk].reshape(-1, c_in, h * w)
-        stamps = np.matmul(wm, xb).reshape(-1, kh, kw, c_out, h, w)
-        target = out[start:start + chunk]
+        xb = x4[start:start + chunk]
+        # One product for the chunk: (kH*kW*C_out, C_in) @ (C_in, images*H*W).
+        xm = xb.reshape(c_in, h * w) if len(xb) == 1 else \
+            np.ascontiguousarray(xb.transpose(1, 0, 2, 3)).reshape(c_in, -1)
+        stamps = (wm @ xm).reshape(kh, kw, c_out, len(xb), h, w)
+        target = out[start:start + chunk].transpose(1, 0, 2, 3)  # (C_out, images, ...)
         for a, b in taps:
             (rin, rout), (cin, cout) = rows[a], cols[b]
             if (a, b) in first:
-                target[:, :, rout, cout] = stamps[:, a, b, :, rin, cin]
+                target[:, :, rout, cout] = stamps[a, b, :, :, rin, cin]
             else:
-                target[:, :, rout, cout] += stamps[:, a, b, :, rin, cin]
+                target[:, :, rout, cout] += stamps[a, b, :, :, rin, cin]
     return out
 
 
