@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 
 from ._checks import check_explicit_padding, check_int, check_pair, describe
-from .convolution import check_layer
+from .convolution import check_layer, conv_padded
 
 __all__ = ["conv_transpose2d", "transposed_output_size"]
 
@@ -263,6 +263,9 @@ _CHUNK_BYTES = 1 << 22
 def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     """The engine of transposed convolution and of conv2d's input gradient.
 
+    With stride 1 and no more input than output channels it hands over to
+    :func:`_gather` (an ordinary convolution with the flipped kernel).
+
     ``x4`` is ``(N, C_in, H, W)``, ``weight`` ``(C_in, C_out, kH, kW)``, both
     of the compute dtype. Returns ``(N, C_out, *out_hw)``: the full scatter,
     cropped by ``pads[axis][0]`` before and extended with zeros as needed at
@@ -276,6 +279,8 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     """
     n, c_in, h, w = x4.shape
     _, c_out, kh, kw = weight.shape
+    if stride == (1, 1) and c_in <= c_out:
+        return _gather(x4, weight, dilation, pads, out_hw)
     (top, _), (left, _) = pads
     # Per tap along each axis: which input rows land inside the output, and where.
     rows = [_landing(a, dilation[0], stride[0], top, out_hw[0], h) for a in range(kh)]
@@ -314,6 +319,27 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
             else:
                 target[:, :, rout, cout] += stamps[a, b, :, :, rin, cin]
     return out
+
+
+def _gather(x4, weight, dilation, pads, out_hw):
+    """Stride 1 as an ordinary convolution: the input padded by ``d*(k - 1) - padding``
+    (cropped where that is negative), the kernel flipped, im2col and a product.
+
+    The same numbers as the scatter, gathered instead: im2col copies
+    ``C_in*kH*kW`` values per output pixel where the scatter adds ``C_out*kH*kW``,
+    so :func:`scatter_taps` takes this path when ``C_in <= C_out``.
+    """
+    _, _, h, w = x4.shape
+    _, _, kh, kw = weight.shape
+    index, widths = [slice(None), slice(None)], [(0, 0), (0, 0)]
+    for axis, (length, k, d, (top, _)) in enumerate(zip((h, w), (kh, kw), dilation, pads)):
+        before = d * (k - 1) - top  # output row r reads padded rows r .. r + d*(k-1)
+        after = out_hw[axis] + d * (k - 1) - length - before
+        index.append(slice(max(0, -before), length - max(0, -after)))
+        widths.append((max(0, before), max(0, after)))
+    xp = np.pad(x4[tuple(index)], widths)
+    flipped = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
+    return conv_padded(xp, flipped, out_hw, (1, 1), dilation)
 
 
 def _fills_class(landing, length):
