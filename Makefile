@@ -38,6 +38,7 @@ figures: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
+	$(BIN)/python bench/bench_beyond.py --passes 3
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -1,6 +1,6 @@
 """Time conv_transpose2d and the gradients of convolution and pooling against PyTorch.
 
-    python bench/bench_beyond.py [--repeat N] [--quick]
+    python bench/bench_beyond.py [--repeat N] [--passes P] [--quick]
 
 Same method and table as bench_core.py (whose ``median_times`` this uses):
 implementations interleaved round-robin, medians, ratio = convlab / PyTorch,
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 
 import numpy as np
@@ -63,12 +64,16 @@ def conv_grad_cases(quick):
         tx, tw, tg = (torch.from_numpy(a) for a in (x, w, g))
         tail = f"{shape}->{out_channels} 3x3 s{s} pad1 {np.dtype(dtype).name}"
         yield f"conv2d_input {tail}", _target(dtype), [
-            ("convlab", lambda: grad.conv2d_input(x.shape, w, g, stride=s, padding=1)),
-            ("torch", lambda: torch.nn.grad.conv2d_input(tx.shape, tw, tg, stride=s, padding=1)),
+            ("convlab", lambda x=x, w=w, g=g, s=s: grad.conv2d_input(x.shape, w, g, stride=s,
+                                                                     padding=1)),
+            ("torch", lambda tx=tx, tw=tw, tg=tg, s=s: torch.nn.grad.conv2d_input(
+                tx.shape, tw, tg, stride=s, padding=1)),
         ]
         yield f"conv2d_weight {tail}", _target(dtype), [
-            ("convlab", lambda: grad.conv2d_weight(x, w.shape, g, stride=s, padding=1)),
-            ("torch", lambda: torch.nn.grad.conv2d_weight(tx, tw.shape, tg, stride=s, padding=1)),
+            ("convlab", lambda x=x, w=w, g=g, s=s: grad.conv2d_weight(x, w.shape, g, stride=s,
+                                                                      padding=1)),
+            ("torch", lambda tx=tx, tw=tw, tg=tg, s=s: torch.nn.grad.conv2d_weight(
+                tx, tw.shape, tg, stride=s, padding=1)),
         ]
 
 
@@ -81,19 +86,19 @@ def pool_grad_cases(quick):
             g = rng.standard_normal(convlab.max_pool2d(x, k, s).shape).astype(dtype)
             tg = torch.from_numpy(g)
 
-            def torch_max(k=k, s=s, tg=tg):
+            def torch_max(k=k, s=s, tg=tg, tx=tx):
                 _, indices = aten.max_pool2d_with_indices(tx, [k, k], [s, s], [0, 0], [1, 1], False)
                 return aten.max_pool2d_with_indices_backward(tg, tx, [k, k], [s, s], [0, 0],
                                                              [1, 1], False, indices)
 
             tail = f"(8,16,64,64) k{k} s{s} {np.dtype(dtype).name}"
             yield f"max_pool2d_input {tail}", _target(dtype), [
-                ("convlab", lambda k=k, s=s, g=g: grad.max_pool2d_input(x, g, k, s)),
+                ("convlab", lambda k=k, s=s, g=g, x=x: grad.max_pool2d_input(x, g, k, s)),
                 ("torch", torch_max),
             ]
             yield f"avg_pool2d_input {tail}", _target(dtype), [
-                ("convlab", lambda k=k, s=s, g=g: grad.avg_pool2d_input(x.shape, g, k, s)),
-                ("torch", lambda k=k, s=s, tg=tg: aten.avg_pool2d_backward(
+                ("convlab", lambda k=k, s=s, g=g, x=x: grad.avg_pool2d_input(x.shape, g, k, s)),
+                ("torch", lambda k=k, s=s, tg=tg, tx=tx: aten.avg_pool2d_backward(
                     tg, tx, [k, k], [s, s], [0, 0], False, True, None)),
             ]
 
@@ -101,22 +106,39 @@ def pool_grad_cases(quick):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15, help="timed calls per implementation")
+    parser.add_argument("--passes", type=int, default=1,
+                        help="run the whole table this many times; report the median ratio "
+                             "per case and its range (the machine's slow and fast spells are "
+                             "then sampled by every case)")
     parser.add_argument("--quick", action="store_true", help="only the first cases")
     args = parser.parse_args(argv)
     print(f"numpy {np.__version__}, torch {torch.__version__} ({torch.get_num_threads()} threads)")
-    header = f"{'case':<60} {'convlab ms':>10} {'torch ms':>9} {'ratio':>6} {'target':>6}  ok"
+    cases = [case for make in (transposed_cases, conv_grad_cases, pool_grad_cases)
+             for case in make(args.quick)]
+    results = {name: [] for name, _, _ in cases}
+    for done in range(args.passes):
+        if args.passes > 1:
+            print(f"pass {done + 1} of {args.passes}", flush=True)
+        for name, _, impls in cases:
+            results[name].append(median_times([f for _, f in impls], args.repeat))
+    header = (f"{'case':<60} {'convlab ms':>10} {'torch ms':>9} {'ratio':>6} "
+              f"{'range':>11} {'target':>6}  ok")
     print(header)
     print("-" * len(header))
     misses = 0
-    for cases in (transposed_cases, conv_grad_cases, pool_grad_cases):
-        for name, target, impls in cases(args.quick):
-            mine, theirs = median_times([f for _, f in impls], args.repeat)
-            ratio = mine / theirs
-            ok = ratio <= target
-            misses += not ok
-            print(f"{name:<60} {mine * 1e3:10.2f} {theirs * 1e3:9.2f} {ratio:6.2f} "
-                  f"{target:6.1f}  {'yes' if ok else 'NO'}", flush=True)
-    print(f"\nratio = convlab / torch; {misses} case(s) over target")
+    for name, target, _ in cases:
+        ratios = sorted(mine / theirs for mine, theirs in results[name])
+        ratio = statistics.median(ratios)
+        ok = ratio <= target
+        misses += not ok
+        spread = f"{ratios[0]:.2f}-{ratios[-1]:.2f}" if len(ratios) > 1 else ""
+        mine = statistics.median(m for m, _ in results[name])
+        theirs = statistics.median(t for _, t in results[name])
+        print(f"{name:<60} {mine * 1e3:10.2f} {theirs * 1e3:9.2f} {ratio:6.2f} {spread:>11} "
+              f"{target:6.1f}  {'yes' if ok else 'NO'}", flush=True)
+    passes = f"median over {args.passes} passes, " if args.passes > 1 else ""
+    print(f"\nratio = convlab / torch ({passes}each pass the median of {args.repeat} "
+          f"interleaved calls); {misses} case(s) over target")
 
 
 if __name__ == "__main__":
