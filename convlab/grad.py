@@ -486,13 +486,25 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
     gaps = sh > kh or sw > kw  # pixels between windows get nothing
     buf = (np.zeros if gaps else np.empty)(g3.shape[:1] + padded_hw, dtype=dtype)
 
+    # A class of positions that only one tap reaches (along the rows, along the
+    # columns) holds its share as it is: the other classes are sums of it.
+    lone = (_lone_class(kh, sh), _lone_class(kw, sw))
+
     def block(planes):
-        share = g3[planes] / divisor  # as PyTorch: each window's gradient over its divisor
-        # Separable spread: along each window's columns into rows, then down its rows.
-        rows = (np.zeros if gaps else np.empty)(share.shape[:-1] + (reach[1],), dtype=dtype)
-        _spread(share, rows, kw, sw, axis=2)
         out = buf[planes]
-        _spread(rows, out[:, :, :reach[1]], kh, sh, axis=1)
+        # Separable spread: along each window's columns into rows, then down its rows.
+        # The rows are built in place, in the output rows of a lone class, if any.
+        if lone[0] is None:
+            rows = (np.zeros if gaps else np.empty)((len(out), oh, reach[1]), dtype=dtype)
+        else:
+            rows = out[:, lone[0]:lone[0] + sh * (oh - 1) + 1:sh, :reach[1]]
+        if lone[1] is None:
+            share = g3[planes] / divisor  # as PyTorch: each window's gradient over its divisor
+        else:  # divided straight into the columns of a lone class
+            share = rows[..., lone[1]:lone[1] + sw * (ow - 1) + 1:sw]
+            np.divide(g3[planes], divisor, out=share)
+        _spread(share, rows, kw, sw, axis=2, held=lone[1])
+        _spread(rows, out[:, :, :reach[1]], kh, sh, axis=1, held=lone[0])
         if not gaps:  # the rows and columns past the last window
             out[:, reach[0]:] = 0
             out[:, :, reach[1]:] = 0
@@ -501,7 +513,15 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
     return _crop(buf.reshape(shape[:-2] + padded_hw), padding, shape)
 
 
-def _spread(src, dst, taps, stride, axis):
+def _lone_class(taps, stride):
+    """A class of positions (a remainder mod ``stride``) that only one tap reaches, or None."""
+    for rho in range(min(stride, taps)):
+        if rho + stride >= taps:
+            return rho
+    return None
+
+
+def _spread(src, dst, taps, stride, axis, held=None):
     """Add ``src`` into ``dst`` at ``t + stride*i`` along ``axis``, for every tap ``t``.
 
     ``dst[.., t + stride*i, ..] = sum over taps t of src[.., i, ..]``; positions
@@ -511,6 +531,8 @@ def _spread(src, dst, taps, stride, axis):
     ``src[m] + src[m-1] + ...`` (tap order), computed straight into ``dst``
     with one ``np.add`` for the first two terms and an in-place add for each
     further one, plus the few positions at either end that fewer taps reach.
+    Class ``held``, one tap's alone, already holds ``src`` (``src`` is a view of
+    it) and is skipped.
     """
     n = src.shape[axis]
 
@@ -520,6 +542,8 @@ def _spread(src, dst, taps, stride, axis):
         return array[tuple(index)]
 
     for rho in range(min(stride, taps)):
+        if rho == held:
+            continue
         q = len(range(rho, taps, stride))  # taps landing on this class of positions
         cls = along(dst, rho, n + q - 1, stride)  # position rho + stride*m is index m
         if q == 1:
