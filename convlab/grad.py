@@ -256,9 +256,8 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
     each window's first-largest column tap; then, over those row maxima, its
     first-largest row tap (columns first, so a tie goes to the first pixel in
     reading order). Every window's gradient then goes to its winner's flat
-    index: a plain scatter when windows do not overlap, ``np.bincount`` (in
-    window order, as PyTorch adds them) when they do. No ``np.add.at``, no
-    copy of the windows. A block whose windows hold NaN or nothing above the
+    index: a plain scatter when windows do not overlap, ``np.add.at`` (in
+    window order, as PyTorch adds them) when they do. No copy of the windows. A block whose windows hold NaN or nothing above the
     lowest value (-inf, padding) is decided by an exact tap-by-tap pass.
 
     Examples
@@ -294,7 +293,7 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
                + np.arange(out_hw[1]) * stride[1])
     geometry = (kernel, stride, dilation, out_hw)
     disjoint = all(stride[a] >= dilation[a] * (kernel[a] - 1) + 1 for a in (0, 1))
-    buf = np.empty(xp3.shape, dtype=dtype) if disjoint else None
+    buf = np.empty(xp3.shape, dtype=dtype)
 
     def block(rows):
         xb = xp3[rows]
@@ -307,14 +306,13 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
             flat += row * np.intp(dilation[0] * width)
         if col is not None:
             flat += col * np.intp(dilation[1])
+        buf[rows] = 0
         if disjoint:  # each pixel wins at most one window: a plain scatter
-            buf[rows] = 0
             buf.reshape(-1)[flat.reshape(-1)] = g3[rows].reshape(-1)
+        else:  # a scatter-add, in window order as PyTorch adds (each block its own planes)
+            np.add.at(buf.reshape(-1), flat.reshape(-1), g3[rows].reshape(-1))
 
     _in_blocks(block, _blocks(xp3.shape[0], xp3[0].nbytes))
-    if not disjoint:  # one scatter-add over all planes, in window order as PyTorch adds
-        buf = np.bincount(corners.reshape(-1), weights=g3.reshape(-1), minlength=xp3.size)
-        buf = buf.astype(dtype, copy=False)
     return _crop(buf.reshape(xp.shape), padding, x.shape)
 
 
