@@ -441,13 +441,14 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
     Notes
     -----
     ``grad_output / divisor`` (the division PyTorch does) is spread over the
-    windows separably, a block of planes at a time: along each window's
-    ``kW`` columns into rows, then down its ``kH`` rows, one strided
-    whole-array operation per tap. A tap writes the positions no earlier tap
-    reached and adds into the rest, so nothing is zeroed twice. Where windows
-    overlap, a pixel's shares are summed columns first, so the result can
-    differ from a window-by-window sum in the last bit. Memory: the output
-    plus a ``(..., H', W)`` temporary per block.
+    windows separably, a block of planes per core: along each window's
+    ``kW`` columns into rows, then down its ``kH`` rows. The taps that land
+    on one class of positions (a remainder mod the stride) are summed into
+    it in one pass, written rather than added, so the output is never zeroed
+    first; when one row tap alone reaches a class of rows, the rows are built
+    right there in the output. Where windows overlap, a pixel's shares are
+    summed columns first, so the result can differ from a window-by-window
+    sum in the last bit. Memory: the output plus the shares.
 
     Examples
     --------
@@ -484,25 +485,20 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
     gaps = sh > kh or sw > kw  # pixels between windows get nothing
     buf = (np.zeros if gaps else np.empty)(g3.shape[:1] + padded_hw, dtype=dtype)
 
-    # A class of positions that only one tap reaches (along the rows, along the
-    # columns) holds its share as it is: the other classes are sums of it.
-    lone = (_lone_class(kh, sh), _lone_class(kw, sw))
+    # A class of output rows that only one row tap reaches holds the column-spread
+    # rows as they are: the other rows are sums of them, so they are built there.
+    lone = _lone_class(kh, sh)
 
     def block(planes):
         out = buf[planes]
+        share = g3[planes] / divisor  # as PyTorch: each window's gradient over its divisor
         # Separable spread: along each window's columns into rows, then down its rows.
-        # The rows are built in place, in the output rows of a lone class, if any.
-        if lone[0] is None:
+        if lone is None:
             rows = (np.zeros if gaps else np.empty)((len(out), oh, reach[1]), dtype=dtype)
         else:
-            rows = out[:, lone[0]:lone[0] + sh * (oh - 1) + 1:sh, :reach[1]]
-        if lone[1] is None:
-            share = g3[planes] / divisor  # as PyTorch: each window's gradient over its divisor
-        else:  # divided straight into the columns of a lone class
-            share = rows[..., lone[1]:lone[1] + sw * (ow - 1) + 1:sw]
-            np.divide(g3[planes], divisor, out=share)
-        _spread(share, rows, kw, sw, axis=2, held=lone[1])
-        _spread(rows, out[:, :, :reach[1]], kh, sh, axis=1, held=lone[0])
+            rows = out[:, lone:lone + sh * (oh - 1) + 1:sh, :reach[1]]
+        _spread(share, rows, kw, sw, axis=2)
+        _spread(rows, out[:, :, :reach[1]], kh, sh, axis=1, held=lone)
         if not gaps:  # the rows and columns past the last window
             out[:, reach[0]:] = 0
             out[:, :, reach[1]:] = 0
@@ -533,16 +529,15 @@ def _spread(src, dst, taps, stride, axis, held=None):
     it) and is skipped.
     """
     n = src.shape[axis]
+    lead = (slice(None),) * axis
 
     def along(array, start, count, step=1):
-        index = [slice(None)] * array.ndim
-        index[axis] = slice(start, start + step * (count - 1) + 1, step)
-        return array[tuple(index)]
+        return array[lead + (slice(start, start + step * (count - 1) + 1, step),)]
 
     for rho in range(min(stride, taps)):
         if rho == held:
             continue
-        q = len(range(rho, taps, stride))  # taps landing on this class of positions
+        q = (taps - 1 - rho) // stride + 1  # taps landing on this class of positions
         cls = along(dst, rho, n + q - 1, stride)  # position rho + stride*m is index m
         if q == 1:
             cls[...] = src
@@ -553,7 +548,10 @@ def _spread(src, dst, taps, stride, axis, held=None):
             np.add(along(src, q - 1, n - q + 1), along(src, q - 2, n - q + 1), out=inner)
             for u in range(2, q):
                 inner += along(src, q - 1 - u, n - q + 1)
-        for m in [m for m in range(n + q - 1) if not q - 1 <= m < n]:  # the ends
+            ends = [*range(q - 1), *range(n, n + q - 1)]
+        else:
+            ends = range(n + q - 1)
+        for m in ends:
             u = range(max(0, m - n + 1), min(q, m + 1))  # the taps that reach index m
             edge = along(cls, m, 1)
             edge[...] = along(src, m - u[0], 1)
