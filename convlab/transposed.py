@@ -305,12 +305,15 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     per_image = kh * kw * c_out * h * w * out.itemsize
     chunk = max(1, min(n, _CHUNK_BYTES // per_image))
     chunk = -(-n // -(-n // chunk))  # as many chunks, evened out: no small last one
+    product = np.empty((kh * kw * c_out, chunk * h * w), dtype=out.dtype)  # reused per chunk
     for start in range(0, n, chunk):
         xb = x4[start:start + chunk]
         # One product for the chunk: (kH*kW*C_out, C_in) @ (C_in, images*H*W).
         xm = xb.reshape(c_in, h * w) if len(xb) == 1 else \
             np.ascontiguousarray(xb.transpose(1, 0, 2, 3)).reshape(c_in, -1)
-        stamps = (wm @ xm).reshape(kh, kw, c_out, len(xb), h, w)
+        stamps = product[:, :xm.shape[1]]
+        np.matmul(wm, xm, out=stamps)
+        stamps = stamps.reshape(kh, kw, c_out, len(xb), h, w)
         target = out[start:start + chunk].transpose(1, 0, 2, 3)  # (C_out, images, ...)
         for a, b in taps:
             (rin, rout), (cin, cout) = rows[a], cols[b]
