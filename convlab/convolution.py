@@ -303,15 +303,20 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, *, padding_mod
     return out if batched else out[0]
 
 
-def columns(xp, kernel_hw, out_hw, stride, dilation):
+def columns(xp, kernel_hw, out_hw, stride, dilation, out=None):
     """im2col on an already padded ``(N, C, Hp, Wp)`` array: ``(C, kH, kW, N, H', W')``.
 
     Laid out so that one matrix product with the ``(O, C*kH*kW)`` weights
-    covers the whole batch; filled one tap (a strided view) at a time.
+    covers the whole batch; filled one tap (a strided view) at a time, into
+    ``out`` (a contiguous buffer of at least that many elements) if given.
     """
     n, c = xp.shape[:2]
     kh, kw = kernel_hw
-    cols = np.empty((c, kh, kw, n) + tuple(out_hw), dtype=xp.dtype)
+    shape = (c, kh, kw, n) + tuple(out_hw)
+    if out is None:
+        cols = np.empty(shape, dtype=xp.dtype)
+    else:
+        cols = out.reshape(-1)[:int(np.prod(shape))].reshape(shape)
     for a in range(kh):
         for b in range(kw):
             cols[:, a, b] = tap_view(xp, a, b, out_hw, stride, dilation).transpose(1, 0, 2, 3)
@@ -338,9 +343,10 @@ def conv_padded(xp, weight, out_hw, stride, dilation):
         product = wm @ cols.reshape(c * kh * kw, n * oh * ow)
         return np.ascontiguousarray(product.reshape(o, n, oh, ow).transpose(1, 0, 2, 3))
     out = np.empty((n, o, oh, ow), dtype=np.result_type(xp, weight))
+    buffer = np.empty(c * kh * kw * chunk * oh * ow, dtype=xp.dtype)  # reused per chunk
     for start in range(0, n, chunk):
         xb = xp[start:start + chunk]
-        cols = columns(xb, (kh, kw), out_hw, stride, dilation)
+        cols = columns(xb, (kh, kw), out_hw, stride, dilation, out=buffer)
         product = wm @ cols.reshape(c * kh * kw, len(xb) * oh * ow)
         out[start:start + chunk] = product.reshape(o, len(xb), oh, ow).transpose(1, 0, 2, 3)
     return out
