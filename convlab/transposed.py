@@ -272,7 +272,7 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     the end.
 
     A chunk of images at a time: one matrix product makes every stamp of the
-    chunk, laid out ``(image, kH, kW, C_out, H, W)``; then tap ``(a, b)``'s
+    chunk, laid out ``(kH, kW, C_out, image, H, W)``; then tap ``(a, b)``'s
     stamps are added into a strided slice of the output, only the rows and
     columns that land inside it (the crop is never computed). The first tap
     to fill a whole class of positions writes instead of adding.
