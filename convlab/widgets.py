@@ -566,6 +566,16 @@ def _kw(**pairs):
 _CUSTOM = "custom (type below)"
 
 
+def _is_gallery_kernel(text, name):
+    """Whether typed kernel numbers are gallery kernel ``name`` (to the 4 decimals shown)."""
+    try:
+        typed = _parse_kernel(text)
+    except ValueError:
+        return False
+    kernel = _gallery.get(name)
+    return typed.shape == kernel.shape and bool(np.allclose(typed, kernel, rtol=0, atol=5e-5))
+
+
 def kernel_explorer(image=None):
     """Slide a kernel over a photograph or a small grid and explain any output pixel.
 
@@ -629,13 +639,19 @@ def kernel_explorer(image=None):
         source = photo if controls["source"].value == "photograph" else grid
         state.clear()
         state["error"] = None
-        # Keep the dropdown and the typed numbers in step.
-        if controls["kernel"].value != last_kernel[0] and controls["kernel"].value != _CUSTOM:
-            controls["numbers"].value = _kernel_text(_gallery.get(controls["kernel"].value))
-        elif (controls["kernel"].value != _CUSTOM
-              and controls["numbers"].value != _kernel_text(_gallery.get(
-                  controls["kernel"].value))):
+        # Keep the dropdown and the typed numbers in step: a new choice shows its
+        # numbers; numbers typed away from it make it "custom"; numbers that are a
+        # gallery kernel (as typed, or as shown to 4 decimals) give it its name.
+        chosen, typed = controls["kernel"].value, controls["numbers"].value
+        if chosen != last_kernel[0] and chosen != _CUSTOM:
+            controls["numbers"].value = _kernel_text(_gallery.get(chosen))
+        elif chosen != _CUSTOM and not _is_gallery_kernel(typed, chosen):
             controls["kernel"].value = _CUSTOM
+        elif chosen == _CUSTOM:
+            match = next((name for name in names if _is_gallery_kernel(typed, name)), None)
+            if match is not None:
+                last_kernel[0] = match
+                controls["kernel"].value = match
         last_kernel[0] = controls["kernel"].value
         flipped = controls["operation"].value.startswith("true")
         padding = controls["padding"].value

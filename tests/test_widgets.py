@@ -168,6 +168,17 @@ def test_kernel_dropdown_and_typed_numbers_stay_in_step():
     assert explorer.state["shape"] == (7, 7)
     explorer.controls["numbers"].value = "1/9 1/9 1/9\n" * 3
     np.testing.assert_allclose(explorer.state["kernel"], np.full((3, 3), 1 / 9))
+    # numbers that are a gallery kernel, typed exactly or as shown, take its name back
+    assert explorer.controls["kernel"].value == "box_blur"
+    explorer.controls["numbers"].value = "1 0\n0 -1"
+    assert explorer.controls["kernel"].value == widgets._CUSTOM
+    explorer.controls["numbers"].value = "0 1 0\n1 -4 1\n0 1 0"
+    assert explorer.controls["kernel"].value == "laplacian"
+    explorer.controls["numbers"].value = "0 1 0\n1 -4 1\n0 1 0.01"
+    assert explorer.controls["kernel"].value == widgets._CUSTOM
+    explorer.controls["numbers"].value = "0.1111 0.1111 0.1111\n" * 3
+    assert explorer.controls["kernel"].value == "box_blur"
+    assert explorer.controls["numbers"].value == "0.1111 0.1111 0.1111\n" * 3  # left as typed
 
 
 def _core_value(name, explorer):
