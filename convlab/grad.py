@@ -257,8 +257,9 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
     first-largest row tap (columns first, so a tie goes to the first pixel in
     reading order). Every window's gradient then goes to its winner's flat
     index: a plain scatter when windows do not overlap, ``np.add.at`` (in
-    window order, as PyTorch adds them) when they do. No copy of the windows. A block whose windows hold NaN or nothing above the
-    lowest value (-inf, padding) is decided by an exact tap-by-tap pass.
+    window order, as PyTorch adds them) when they do. No copy of the windows.
+    A block whose windows hold NaN or nothing above the lowest value (-inf,
+    padding) is decided by an exact tap-by-tap pass.
 
     Examples
     --------
