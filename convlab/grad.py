@@ -295,8 +295,6 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
     geometry = (kernel, stride, dilation, out_hw)
     disjoint = all(stride[a] >= dilation[a] * (kernel[a] - 1) + 1 for a in (0, 1))
     buf = np.empty(xp3.shape, dtype=dtype)
-    largest = (kernel[0] - 1) * dilation[0] * width + (kernel[1] - 1) * dilation[1]
-    offset_type = np.dtype(np.int32 if largest < 2 ** 31 else np.intp)
 
     def block(rows):
         xb = xp3[rows]
@@ -305,15 +303,10 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
             winners = _max_pool_winners_exact(xb, geometry, padding)
         row, col = winners
         flat = corners[rows]  # in place: each block owns its planes' corners
-        # The winner's offset in its window, summed in a narrow integer before the one
-        # addition to the wide flat index (a third less memory traffic than two).
         if row is not None:
-            offset = np.multiply(row, dilation[0] * width, dtype=offset_type)
-            if col is not None:
-                offset += col if dilation[1] == 1 else col * offset_type.type(dilation[1])
-            flat += offset
-        elif col is not None:
-            flat += col if dilation[1] == 1 else col * np.intp(dilation[1])
+            flat += row * np.intp(dilation[0] * width)
+        if col is not None:
+            flat += col * np.intp(dilation[1])
         buf[rows] = 0
         if disjoint:  # each pixel wins at most one window: a plain scatter
             buf.reshape(-1)[flat.reshape(-1)] = g3[rows].reshape(-1)
