@@ -144,17 +144,26 @@ def test_nan_and_inf_propagate():
 
 
 def test_large_images_use_the_threaded_path_and_agree(torch):
+    from convlab import convolution
     rng = np.random.default_rng(5)
-    image = rng.standard_normal((300, 700)).astype(np.float32)
+    image = rng.standard_normal((1100, 700)).astype(np.float32)
     kernel = rng.standard_normal((7, 5)).astype(np.float32)
     fast = convlab.correlate2d(image, kernel, stride=(1, 2), padding="same")
     pads = explicit_pads("same", image.shape, kernel.shape, (1, 2), (1, 1))
     assert pads == ((3, 3), (1, 2))  # 700 at stride 2: 350 outputs need 3 pixels, odd one after
+    band = convolution._BLOCK_ELEMENTS // fast.shape[1]   # output rows per band
+    assert band < fast.shape[0] and fast.size * kernel.size >= convolution._THREADED_WORK
     expected = torch_conv(torch, image[None, None], kernel[None, None], None, (1, 2), pads,
                           (1, 1), "zeros")[0, 0]
     np.testing.assert_allclose(fast, expected, rtol=1e-4, atol=1e-4)
     rows = naive.correlate2d(image[:40], kernel, stride=(1, 2), padding="same")
     np.testing.assert_array_equal(fast[:37], rows[:37])  # rows not touched by the bottom pad
+    # Rows either side of the first band boundary, bit for bit: output row r reads input
+    # rows r-3 .. r+3, so a slice of the image with no row padding gives them.
+    r0, r1 = band - 5, band + 5
+    across = naive.correlate2d(image[r0 - 3:r1 + 3], kernel, stride=(1, 2),
+                               padding=((0, 0), (1, 2)))
+    np.testing.assert_array_equal(fast[r0:r1], across)
 
 
 @pytest.mark.parametrize("call, error, message", [
