@@ -88,8 +88,9 @@ def correlate2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode=
     Notes
     -----
     Shift-and-add: for each of the ``kH*kW`` taps, one strided view of the
-    padded image times one weight is added to the output, a row block at a
-    time so the running sum stays in cache. Cost ``kH*kW*H'*W'`` multiply-adds;
+    padded image times one weight is added to the output, a band of rows
+    (about 2^18 outputs) at a time, the bands shared out between the cores.
+    Cost ``kH*kW*H'*W'`` multiply-adds;
     memory one padded copy of the image plus the output. It sums the taps in
     the same order as :func:`convlab.naive.correlate2d`, so the two agree to
     the last bit. Matches ``scipy.signal.correlate2d`` for 'valid', 'same'
