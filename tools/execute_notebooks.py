@@ -4,8 +4,9 @@
 
 With no argument, every ``notebooks/*.ipynb`` in order. Each notebook runs in a
 new kernel from its own folder, with widget state stored (so GitHub and
-nbviewer can show the explorers' last picture) and no timing metadata (so a
-re-run without changes leaves the files unchanged). Stops at the first
+nbviewer can show the explorers' last picture), no timing metadata, and a
+cell's consecutive prints merged into one stream output (the kernel may send a
+line in one message or two), so a re-run without changes leaves the files unchanged. Stops at the first
 notebook with an error, and prints how long each took.
 """
 
@@ -33,8 +34,22 @@ def execute(path: Path) -> float:
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = _merged_streams(cell.outputs)
     nbformat.write(_stable_widget_ids(notebook, path.stem), path)
     return time.perf_counter() - start
+
+
+def _merged_streams(outputs):
+    """Consecutive stdout (or stderr) outputs of a cell as one output."""
+    merged = []
+    for output in outputs:
+        if (output.output_type == "stream" and merged
+                and merged[-1].output_type == "stream" and merged[-1].name == output.name):
+            merged[-1].text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def _stable_widget_ids(notebook, name):
