@@ -6,8 +6,9 @@ With no argument, every ``notebooks/*.ipynb`` in order. Each notebook runs in a
 new kernel from its own folder, with widget state stored (so GitHub and
 nbviewer can show the explorers' last picture), no timing metadata, and a
 cell's consecutive prints merged into one stream output (the kernel may send a
-line in one message or two), so a re-run without changes leaves the files unchanged. Stops at the first
-notebook with an error, and prints how long each took.
+line in one message or two), so a re-run without changes leaves the files
+unchanged. Stops at the first notebook with an error, and prints how long
+each took.
 """
 
 from __future__ import annotations
