@@ -35,6 +35,7 @@ Only APIs shared by ipywidgets 7.7 (Colab) and 8 (JupyterLab 4) are used.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import io
@@ -365,7 +366,12 @@ def _assemble(name, title, controls, outputs, body, update, state):
             return
         busy[0] = True
         try:
-            update()
+            # The controls' own changes (a slider's new range, the echo of the moved
+            # value) are sent after the pictures, so the browser redraws those first.
+            with contextlib.ExitStack() as held:
+                for control in controls.values():
+                    held.enter_context(control.hold_sync())
+                update()
         finally:
             busy[0] = False
 
