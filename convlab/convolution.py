@@ -331,6 +331,13 @@ def columns(xp, kernel_hw, out_hw, stride, dilation, out=None):
 _COLUMN_BYTES = 1 << 22
 
 
+def images_per_chunk(n, bytes_per_image, budget):
+    """How many of ``n`` images to take at a time so a chunk's temporary stays near
+    ``budget`` bytes (at least one image), evened out so the last chunk is not small."""
+    chunk = max(1, min(n, budget // max(bytes_per_image, 1)))
+    return -(-n // -(-n // chunk))  # as many chunks, each as even as can be
+
+
 def conv_padded(xp, weight, out_hw, stride, dilation):
     """im2col + one matrix product per chunk of images, on an already padded
     ``(N, C, Hp, Wp)`` input."""
@@ -338,18 +345,15 @@ def conv_padded(xp, weight, out_hw, stride, dilation):
     o, _, kh, kw = weight.shape
     oh, ow = out_hw
     wm = weight.reshape(o, c * kh * kw)
-    per_image = c * kh * kw * oh * ow * xp.dtype.itemsize
-    chunk = max(1, min(n, _COLUMN_BYTES // per_image))
-    chunk = -(-n // -(-n // chunk))  # as many chunks, evened out: no small last one
-    if chunk == n:  # one chunk: the product is the output (no copy for one image)
-        cols = columns(xp, (kh, kw), out_hw, stride, dilation)
-        product = wm @ cols.reshape(c * kh * kw, n * oh * ow)
-        return np.ascontiguousarray(product.reshape(o, n, oh, ow).transpose(1, 0, 2, 3))
-    out = np.empty((n, o, oh, ow), dtype=np.result_type(xp, weight))
+    chunk = images_per_chunk(n, c * kh * kw * oh * ow * xp.dtype.itemsize, _COLUMN_BYTES)
     buffer = np.empty(c * kh * kw * chunk * oh * ow, dtype=xp.dtype)  # reused per chunk
+    out = None if chunk == n else np.empty((n, o, oh, ow), dtype=np.result_type(xp, weight))
     for start in range(0, n, chunk):
         xb = xp[start:start + chunk]
         cols = columns(xb, (kh, kw), out_hw, stride, dilation, out=buffer)
         product = wm @ cols.reshape(c * kh * kw, len(xb) * oh * ow)
-        out[start:start + chunk] = product.reshape(o, len(xb), oh, ow).transpose(1, 0, 2, 3)
+        block = product.reshape(o, len(xb), oh, ow).transpose(1, 0, 2, 3)
+        if out is None:  # one chunk: the product is the output (no copy for one image)
+            return np.ascontiguousarray(block)
+        out[start:start + chunk] = block
     return out

@@ -22,7 +22,7 @@ import numbers
 import numpy as np
 
 from ._checks import check_explicit_padding, check_int, check_pair, describe
-from .convolution import check_layer, conv_padded
+from .convolution import check_layer, conv_padded, images_per_chunk
 
 __all__ = ["conv_transpose2d", "transposed_output_size"]
 
@@ -302,9 +302,7 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     wm = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c_out, c_in)
     out = (np.empty if len(writers) == classes else np.zeros)(
         (n, c_out) + tuple(out_hw), dtype=np.result_type(x4, weight))
-    per_image = kh * kw * c_out * h * w * out.itemsize
-    chunk = max(1, min(n, _CHUNK_BYTES // per_image))
-    chunk = -(-n // -(-n // chunk))  # as many chunks, evened out: no small last one
+    chunk = images_per_chunk(n, kh * kw * c_out * h * w * out.itemsize, _CHUNK_BYTES)
     product = np.empty((kh * kw * c_out, chunk * h * w), dtype=out.dtype)  # reused per chunk
     for start in range(0, n, chunk):
         xb = x4[start:start + chunk]
