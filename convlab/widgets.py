@@ -572,14 +572,12 @@ def _kw(**pairs):
 _CUSTOM = "custom (type below)"
 
 
-def _is_gallery_kernel(text, name):
-    """Whether typed kernel numbers are gallery kernel ``name`` (to the 4 decimals shown)."""
-    try:
-        typed = _parse_kernel(text)
-    except ValueError:
-        return False
+def _is_gallery_kernel(typed, name):
+    """Whether typed kernel numbers (parsed; None if unreadable) are gallery kernel
+    ``name``, to the 4 decimals the numbers box shows."""
     kernel = _gallery.get(name)
-    return typed.shape == kernel.shape and bool(np.allclose(typed, kernel, rtol=0, atol=5e-5))
+    return (typed is not None and typed.shape == kernel.shape
+            and bool(np.allclose(typed, kernel, rtol=0, atol=5e-5)))
 
 
 def kernel_explorer(image=None):
@@ -648,7 +646,11 @@ def kernel_explorer(image=None):
         # Keep the dropdown and the typed numbers in step: a new choice shows its
         # numbers; numbers typed away from it make it "custom"; numbers that are a
         # gallery kernel (as typed, or as shown to 4 decimals) give it its name.
-        chosen, typed = controls["kernel"].value, controls["numbers"].value
+        chosen = controls["kernel"].value
+        try:
+            typed = _parse_kernel(controls["numbers"].value)
+        except ValueError:
+            typed = None  # reported below, when the kernel is read for the result
         if chosen != last_kernel[0] and chosen != _CUSTOM:
             controls["numbers"].value = _kernel_text(_gallery.get(chosen))
         elif chosen != _CUSTOM and not _is_gallery_kernel(typed, chosen):
