@@ -8,6 +8,7 @@ built in code and small enough to show every number.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 
 import numpy as np
@@ -23,12 +24,24 @@ _LUMA = np.array([0.299, 0.587, 0.114])
 
 @functools.lru_cache(maxsize=None)
 def _hopper_uint8():
-    import matplotlib  # only to find the sample data folder
     from PIL import Image
 
-    path = os.path.join(matplotlib.get_data_path(), "sample_data", "grace_hopper.jpg")
+    path = os.path.join(_matplotlib_data(), "sample_data", "grace_hopper.jpg")
     with Image.open(path) as picture:
         return np.asarray(picture.convert("RGB"))
+
+
+def _matplotlib_data():
+    """matplotlib's ``mpl-data`` folder, found without importing matplotlib.
+
+    The photograph ships in matplotlib's sample data; finding the file needs
+    only the package's location, and the numeric core stays free of matplotlib.
+    """
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the photograph ships with matplotlib, which is not installed: "
+                           "pip install matplotlib")
+    return os.path.join(list(spec.submodule_search_locations)[0], "mpl-data")
 
 
 def photograph(rgb=False, size=None):
