@@ -560,24 +560,31 @@ def window(image, kernel, position, stride=1, padding=0, dilation=1, *, padding_
     _outline(a_in, cells)
     _title(a_in, f"input {image.shape[0]}{_MULT}{image.shape[1]}"
            + (f", padded to {padded.shape[0]}{_MULT}{padded.shape[1]}" if ring.any() else ""))
+    # Each panel has its own colour scale, so each says what its colours mean.
+    a_in.set_xlabel("orange box: the window\ndarker blue: larger value"
+                    + ("\nhatched grey: padding" if ring.any() else ""),
+                    fontsize=9, color="black", linespacing=1.3)
 
     _frame_axes(a_k, *kernel.shape)
     lo, hi = _kernel_limits(kernel)
     _Cells(a_k, kernel, cmap="PuOr", vmin=lo, vmax=hi, fmt=None)
     _title(a_k, "kernel")
+    a_k.set_xlabel("purple: weight > 0\norange: weight < 0", fontsize=9, color="black",
+                   linespacing=1.3)
 
     _frame_axes(a_p, *products.shape)
     lo, hi = _kernel_limits(products)
     _Cells(a_p, products, cmap="RdBu_r", vmin=lo, vmax=hi, fmt=auto_format(products))
     _title(a_p, "products")
-    a_p.set_xlabel(products_text(win, kernel, out[i, j]), fontsize=9, color="black",
-                   linespacing=1.3)
+    a_p.set_xlabel("red: > 0, blue: < 0\n" + products_text(win, kernel, out[i, j]), fontsize=9,
+                   color="black", linespacing=1.3)
 
     _frame_axes(a_out, *out.shape)
     _Cells(a_out, out, cmap="Greens", fmt=auto_format(out))
     _outline(a_out, [(i, j)])
     _title(a_out, f"output {out.shape[0]}{_MULT}{out.shape[1]}")
-    a_out.set_xlabel(f"output[{i}, {j}] = sum of products", fontsize=9, color="black")
+    a_out.set_xlabel(f"orange box: output[{i}, {j}]\n= sum of products\ndarker green: larger value",
+                     fontsize=9, color="black", linespacing=1.3)
     return axes
 
 
@@ -1237,8 +1244,8 @@ def default_gallery_names():
     True
     """
     available = list(_kernels.names())
-    wanted = ["identity", "edge_detection", "edge_detection_1", "edge_detection_2",
-              "edge_detection_3", "outline", "sharpen", "box_blur", "gaussian_blur_3x3",
+    wanted = ["identity", "edge_detection", "diagonal_edges", "edges_4_neighbours",
+              "edges_8_neighbours", "outline", "sharpen", "box_blur", "gaussian_blur_3x3",
               "gaussian_blur", "gaussian_blur_5x5"]
     chosen = [n for n in wanted if n in available]
     return chosen or available[:6]

@@ -15,7 +15,32 @@ def test_gallery_has_the_named_kernels():
     names = kernels.names()
     assert len(names) >= 12 and len(set(names)) == len(names)
     assert set(REQUIRED) <= set(names)
-    assert len([n for n in names if n.startswith("edge_detection")]) == 3
+    assert {"diagonal_edges", "edges_4_neighbours", "edges_8_neighbours"} <= set(names)
+
+
+@pytest.mark.parametrize("old, new", [("edge_detection_1", "diagonal_edges"),
+                                      ("edge_detection_2", "edges_4_neighbours"),
+                                      ("edge_detection_3", "edges_8_neighbours")])
+def test_the_old_edge_detection_names_still_work(old, new):
+    assert old not in kernels.names()
+    np.testing.assert_array_equal(kernels.get(old), kernels.get(new))
+    assert kernels.description(old) == kernels.description(new)
+
+
+def test_diagonal_edges_ignores_straight_edges_and_sees_diagonal_ones():
+    diagonal = (np.add.outer(np.arange(8), np.arange(8)) >= 8).astype(float)
+    for straight in (images.step_edge(8, vertical=True), images.step_edge(8, vertical=False)):
+        assert np.abs(convlab.correlate2d(straight, kernels.get("diagonal_edges"))).max() == 0
+        assert np.abs(convlab.correlate2d(straight, kernels.get("edges_4_neighbours"))).max() > 0
+    for edge in (diagonal, diagonal[:, ::-1]):
+        assert np.abs(convlab.correlate2d(edge, kernels.get("diagonal_edges"))).max() > 0
+
+
+def test_eight_neighbours_respond_more_strongly_than_four():
+    photo = images.photograph(size=48)
+    four = convlab.correlate2d(photo, kernels.get("edges_4_neighbours"))
+    eight = convlab.correlate2d(photo, kernels.get("edges_8_neighbours"))
+    assert np.abs(eight).mean() > np.abs(four).mean()
 
 
 @pytest.mark.parametrize("name", kernels.names())
@@ -33,7 +58,7 @@ def test_brightness_preserving_kernels_sum_to_one(name):
     assert kernels.get(name).sum() == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("name", ["edge_detection_1", "edge_detection_2", "edge_detection_3",
+@pytest.mark.parametrize("name", ["diagonal_edges", "edges_4_neighbours", "edges_8_neighbours",
                                   "sobel_x", "sobel_y", "prewitt_x", "prewitt_y", "laplacian"])
 def test_edge_kernels_are_zero_on_flat_regions(name):
     flat = np.full((6, 6), 7.0)
