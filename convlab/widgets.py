@@ -28,7 +28,8 @@ The returned widget carries, for tests and for the curious:
 Widgets carry CSS classes for browser tests: ``convlab-explorer`` on the
 whole, ``convlab-control`` and ``convlab-control-<name>`` on each control,
 ``convlab-output``, ``convlab-explain``, ``convlab-info`` and
-``convlab-message`` on the displays.
+``convlab-message`` on the displays, and ``convlab-display-<name>`` on each
+display (its key in ``explorer.outputs``).
 
 Only APIs shared by ipywidgets 7.7 (Colab) and 8 (JupyterLab 4) are used.
 """
@@ -357,6 +358,8 @@ def _assemble(name, title, controls, outputs, body, update, state):
     for key, control in controls.items():
         control.add_class("convlab-control")
         control.add_class(f"convlab-control-{key.replace('_', '-')}")
+    for key, display in outputs.items():
+        display.add_class(f"convlab-display-{key.replace('_', '-')}")
     busy = [False]
 
     def on_change(change):

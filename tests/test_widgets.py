@@ -82,6 +82,8 @@ def test_builds_with_no_arguments(make):
     assert "convlab-shape" in explorer.outputs["info"].value
     for key, control in explorer.controls.items():
         assert f"convlab-control-{key.replace('_', '-')}" in control._dom_classes
+    for key, display in explorer.outputs.items():
+        assert f"convlab-display-{key.replace('_', '-')}" in display._dom_classes
 
 
 def _prepare(name, explorer):
