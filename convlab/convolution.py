@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from ._checks import as_array, check_choice, check_fits, check_pair, compute_dtype
+from ._checks import as_array, check_choice, check_fits, check_pair, compute_dtype, sum_dtype
 from ._windows import output_hw, tap_view
 from .padding import PADDING_MODES, pad2d, resolve_padding
 
@@ -96,6 +96,26 @@ def correlate2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode=
     the last bit. Matches ``scipy.signal.correlate2d`` for 'valid', 'same'
     and 'full' at stride 1, and ``torch.nn.functional.conv2d`` on one channel.
 
+    Dtypes: float32 and float64 sum in their own precision; float16 sums in
+    float32 and is rounded to float16 once, at the end (as SciPy's and
+    PyTorch's results are). Mixed dtypes are promoted, not refused: the result
+    is ``np.result_type`` of the two dtypes, integers and bools read as float64.
+
+    Differences from SciPy (``scipy.signal.correlate2d``), all on purpose:
+
+    - The second argument is always the kernel. SciPy's 'valid' swaps the two
+      arrays when the second is at least as large in every dimension
+      (scipy gh-5897); here a kernel larger than the padded image raises a
+      ``ValueError`` that says how much padding would fit it.
+    - 'same' with an even kernel follows ``scipy.signal.correlate2d`` (the
+      odd padding pixel after, bottom/right). SciPy's N-dimensional
+      ``scipy.signal.correlate`` centres it the other way, one pixel off.
+    - The default ``padding=0`` is 'valid' (as PyTorch); SciPy's default mode
+      is 'full'.
+    - Empty images and kernels are refused with a ``ValueError``; SciPy
+      returns an array anyway (a ``(0, 3)`` image with a 2x2 kernel gives
+      shape ``(1, 4)`` in 'full').
+
     Examples
     --------
     >>> import numpy as np
@@ -118,9 +138,11 @@ def correlate2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode=
     image = as_array(image, "image", 2, what="image")
     kernel = as_array(kernel, "kernel", 2, what="kernel")
     dtype = compute_dtype(image.dtype, kernel.dtype)
+    acc = sum_dtype(dtype)
     xp, (oh, ow), stride, dilation = prepare(image, kernel.shape, stride, padding, dilation,
-                                             padding_mode, dtype)
-    return _shift_and_add(xp, kernel.astype(dtype, copy=False), (oh, ow), stride, dilation)
+                                             padding_mode, acc)
+    out = _shift_and_add(xp, kernel.astype(acc, copy=False), (oh, ow), stride, dilation)
+    return out.astype(dtype, copy=False)
 
 
 def _shift_and_add(xp, kernel, out_hw, stride, dilation):
@@ -178,6 +200,15 @@ def convolve2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode="
     correlation, so the two disagree by one pixel on even kernels; this follows
     SciPy in both. For odd kernels there is no difference.
 
+    The other differences from SciPy are those of :func:`correlate2d`: the
+    second argument is always the kernel (SciPy's 'valid' swaps the arrays
+    when the second is the larger, scipy gh-5897; here that raises); the
+    default ``padding=0`` is 'valid' where SciPy's default is 'full'; empty
+    inputs are refused. 'same' follows ``scipy.signal.convolve2d``, which for
+    convolution agrees with the N-dimensional ``scipy.signal.convolve``.
+    float16 sums in float32 and is rounded once; mixed dtypes give
+    ``np.result_type`` of the two (integers and bools read as float64).
+
     Parameters
     ----------
     image : array_like, shape (H, W)
@@ -213,10 +244,11 @@ def convolve2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode="
     image = as_array(image, "image", 2, what="image")
     kernel = as_array(kernel, "kernel", 2, what="kernel")
     dtype = compute_dtype(image.dtype, kernel.dtype)
+    acc = sum_dtype(dtype)
     xp, out_hw, stride, dilation = prepare(image, kernel.shape, stride, padding, dilation,
-                                           padding_mode, dtype, flip_same=True)
-    flipped = np.ascontiguousarray(kernel[::-1, ::-1], dtype=dtype)
-    return _shift_and_add(xp, flipped, out_hw, stride, dilation)
+                                           padding_mode, acc, flip_same=True)
+    flipped = np.ascontiguousarray(kernel[::-1, ::-1], dtype=acc)
+    return _shift_and_add(xp, flipped, out_hw, stride, dilation).astype(dtype, copy=False)
 
 
 def check_layer(x, weight, bias, *, transposed=False):
@@ -298,11 +330,13 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, *, padding_mod
     """
     x4, weight, bias, batched, dtype = check_layer(x, weight, bias)
     kh, kw = weight.shape[2:]
+    acc = sum_dtype(dtype)
     xp, (oh, ow), stride, dilation = prepare(x4, (kh, kw), stride, padding, dilation,
-                                             padding_mode, dtype, kernel_name="weight")
-    out = conv_padded(xp, weight.astype(dtype, copy=False), (oh, ow), stride, dilation)
+                                             padding_mode, acc, kernel_name="weight")
+    out = conv_padded(xp, weight.astype(acc, copy=False), (oh, ow), stride, dilation)
     if bias is not None:
-        out += bias.astype(dtype, copy=False)[:, None, None]
+        out += bias.astype(acc, copy=False)[:, None, None]
+    out = out.astype(dtype, copy=False)
     return out if batched else out[0]
 
 

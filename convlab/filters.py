@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_array, compute_dtype, describe
+from ._checks import as_array, compute_dtype, describe, sum_dtype
 from .convolution import conv_padded, prepare
 
 __all__ = ["apply_filter"]
@@ -69,9 +69,10 @@ def apply_filter(image, filt, bias=0.0, stride=1, padding=0, dilation=1, *,
            [-7.5, -7.5]])
     """
     image, filt, bias, dtype = check_filter(image, filt, bias)
+    acc = sum_dtype(dtype)
     xp, out_hw, stride, dilation = prepare(image[None], filt.shape[1:], stride, padding,
-                                           dilation, padding_mode, dtype, kernel_name="filt")
-    out = conv_padded(xp, filt[None].astype(dtype, copy=False), out_hw, stride, dilation)[0, 0]
+                                           dilation, padding_mode, acc, kernel_name="filt")
+    out = conv_padded(xp, filt[None].astype(acc, copy=False), out_hw, stride, dilation)[0, 0]
     if bias:
-        out += dtype.type(bias)
-    return out
+        out += acc.type(bias)
+    return out.astype(dtype, copy=False)

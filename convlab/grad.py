@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, check_fits, check_int, check_pair, compute_dtype, describe
+from ._checks import (as_array, check_fits, check_int, check_pair, compute_dtype, describe,
+                      sum_dtype)
 from ._windows import output_hw, tap_view
 from .convolution import _pool, _workers, columns
 from .padding import resolve_padding
@@ -133,9 +134,10 @@ def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation
     expected = (shape4[0], weight.shape[0]) + out_hw
     grad_output = _check_grad_output(grad_output, expected if batched else expected[1:])
     dtype = compute_dtype(weight.dtype, grad_output.dtype)
+    acc = sum_dtype(dtype)
     g4 = grad_output if batched else grad_output[None]
-    out = scatter_taps(g4.astype(dtype, copy=False), weight.astype(dtype, copy=False),
-                       stride, dilation, pads, shape4[2:])
+    out = scatter_taps(g4.astype(acc, copy=False), weight.astype(acc, copy=False),
+                       stride, dilation, pads, shape4[2:]).astype(dtype, copy=False)
     return out if batched else out[0]
 
 
@@ -189,16 +191,17 @@ def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1)
     expected = (x4.shape[0], wshape[0]) + out_hw
     grad_output = _check_grad_output(grad_output, expected if batched else expected[1:])
     dtype = compute_dtype(x.dtype, grad_output.dtype)
-    xp = x4.astype(dtype, copy=False)
+    acc = sum_dtype(dtype)
+    xp = x4.astype(acc, copy=False)
     if any(pads[0]) or any(pads[1]):
         xp = np.pad(xp, ((0, 0), (0, 0)) + pads)
     cols = columns(xp, wshape[2:], out_hw, stride, dilation)
     g4 = grad_output if batched else grad_output[None]
-    gm = g4.astype(dtype, copy=False).transpose(1, 0, 2, 3).reshape(wshape[0], -1)
+    gm = g4.astype(acc, copy=False).transpose(1, 0, 2, 3).reshape(wshape[0], -1)
     # (C*kH*kW, K) @ (K, O), transposed after: BLAS runs this layout several times
     # faster than (O, K) @ (K, C*kH*kW) when K = N*H'*W' is long.
     product = cols.reshape(-1, gm.shape[1]) @ gm.T
-    return np.ascontiguousarray(product.T).reshape(wshape)
+    return np.ascontiguousarray(product.T, dtype=dtype).reshape(wshape)
 
 
 def conv2d_bias(grad_output):
@@ -223,7 +226,7 @@ def conv2d_bias(grad_output):
     grad_output = as_array(grad_output, "grad_output", (3, 4))
     dtype = compute_dtype(grad_output.dtype)
     axes = (0, 2, 3) if grad_output.ndim == 4 else (1, 2)
-    return grad_output.astype(dtype, copy=False).sum(axis=axes)
+    return grad_output.sum(axis=axes, dtype=sum_dtype(dtype)).astype(dtype, copy=False)
 
 
 def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilation=1,
@@ -278,6 +281,7 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
         x, kernel_size, stride, padding, dilation, ceil_mode)
     grad_output = _check_grad_output(grad_output, x.shape[:-2] + out_hw)
     dtype = compute_dtype(grad_output.dtype)
+    acc = sum_dtype(dtype)  # overlapping windows add up
     reach = tuple((out_hw[a] - 1) * stride[a] + dilation[a] * (kernel[a] - 1) + 1 for a in (0, 1))
     if padding == (0, 0) and reach[0] <= x.shape[-2] and reach[1] <= x.shape[-1]:
         xp = x  # every window lies inside: no padded copy
@@ -285,7 +289,7 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
         xp = _pad_for_windows(x, padding, out_hw, kernel, stride, dilation, _lowest(x.dtype))
     # Leading axes flattened into one axis of planes, processed a block of planes at a time.
     xp3 = xp.reshape((-1,) + xp.shape[-2:])
-    g3 = grad_output.astype(dtype, copy=False).reshape((-1,) + out_hw)
+    g3 = grad_output.astype(acc, copy=False).reshape((-1,) + out_hw)
     width = xp3.shape[2]
     # Flat index (into all planes) of every window's top-left pixel, to which each
     # window's winning tap offset is added.
@@ -294,7 +298,7 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
                + np.arange(out_hw[1]) * stride[1])
     geometry = (kernel, stride, dilation, out_hw)
     disjoint = all(stride[a] >= dilation[a] * (kernel[a] - 1) + 1 for a in (0, 1))
-    buf = np.empty(xp3.shape, dtype=dtype)
+    buf = np.empty(xp3.shape, dtype=acc)
 
     def block(rows):
         xb = xp3[rows]
@@ -314,7 +318,7 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
             np.add.at(buf.reshape(-1), flat.reshape(-1), g3[rows].reshape(-1))
 
     _in_blocks(block, _blocks(xp3.shape[0], xp3[0].nbytes))
-    return _crop(buf.reshape(xp.shape), padding, x.shape)
+    return _crop(buf.reshape(xp.shape), padding, x.shape).astype(dtype, copy=False)
 
 
 def _blocks(planes, plane_bytes):
@@ -467,24 +471,25 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
         raise TypeError(f"count_include_pad must be a bool, got {describe(count_include_pad)}")
     grad_output = _check_grad_output(grad_output, shape[:-2] + out_hw)
     dtype = compute_dtype(grad_output.dtype)
+    acc = sum_dtype(dtype)
     inside = all(padding[a] == 0 and (out_hw[a] - 1) * stride[a] + kernel[a] <= shape[-2 + a]
                  for a in (0, 1))
     if inside:  # every window lies inside the input: all divide by the window's size
-        divisor = dtype.type(kernel[0] * kernel[1])
+        divisor = acc.type(kernel[0] * kernel[1])
     else:
         counts = [_window_counts(shape[-2 + axis], kernel[axis], stride[axis], padding[axis],
                                  out_hw[axis], count_include_pad) for axis in (0, 1)]
-        divisor = (counts[0][:, None] * counts[1][None, :]).astype(dtype)
+        divisor = (counts[0][:, None] * counts[1][None, :]).astype(acc)
         if (divisor == divisor[0, 0]).all():
             divisor = divisor[0, 0]  # one number: a scalar division is faster
-    g3 = grad_output.astype(dtype, copy=False).reshape((-1,) + out_hw)
+    g3 = grad_output.astype(acc, copy=False).reshape((-1,) + out_hw)
     (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_hw
     # Room for every window, a ceil_mode overhang included; cropped at the end.
     padded_hw = tuple(max(shape[-2 + axis] + 2 * padding[axis],
                           (out_hw[axis] - 1) * stride[axis] + kernel[axis]) for axis in (0, 1))
     reach = ((oh - 1) * sh + kh, (ow - 1) * sw + kw)
     gaps = sh > kh or sw > kw  # pixels between windows get nothing
-    buf = (np.zeros if gaps else np.empty)(g3.shape[:1] + padded_hw, dtype=dtype)
+    buf = (np.zeros if gaps else np.empty)(g3.shape[:1] + padded_hw, dtype=acc)
 
     # A class of output rows that only one row tap reaches holds the column-spread
     # rows as they are: the other rows are sums of them, so they are built there.
@@ -495,7 +500,7 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
         share = g3[planes] / divisor  # as PyTorch: each window's gradient over its divisor
         # Separable spread: along each window's columns into rows, then down its rows.
         if lone is None:
-            rows = (np.zeros if gaps else np.empty)((len(out), oh, reach[1]), dtype=dtype)
+            rows = (np.zeros if gaps else np.empty)((len(out), oh, reach[1]), dtype=acc)
         else:
             rows = out[:, lone:lone + sh * (oh - 1) + 1:sh, :reach[1]]
         _spread(share, rows, kw, sw, axis=2)
@@ -504,8 +509,8 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
             out[:, reach[0]:] = 0
             out[:, :, reach[1]:] = 0
 
-    _in_blocks(block, _blocks(g3.shape[0], 2 * padded_hw[0] * padded_hw[1] * dtype.itemsize))
-    return _crop(buf.reshape(shape[:-2] + padded_hw), padding, shape)
+    _in_blocks(block, _blocks(g3.shape[0], 2 * padded_hw[0] * padded_hw[1] * acc.itemsize))
+    return _crop(buf.reshape(shape[:-2] + padded_hw), padding, shape).astype(dtype, copy=False)
 
 
 def _lone_class(taps, stride):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, check_pair, describe
+from ._checks import as_array, check_pair, compute_dtype, describe, sum_dtype
 from ._windows import tap_view
 from .arithmetic import output_size
 
@@ -210,8 +210,9 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
         x, kernel_size, stride, padding, 1, ceil_mode)
     if not isinstance(count_include_pad, (bool, np.bool_)):
         raise TypeError(f"count_include_pad must be a bool, got {describe(count_include_pad)}")
-    dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.dtype(np.float64)
-    xp = _pad_for_windows(x.astype(dtype, copy=False), padding, out_hw, kernel, stride,
+    dtype = compute_dtype(x.dtype)
+    acc = sum_dtype(dtype)
+    xp = _pad_for_windows(x.astype(acc, copy=False), padding, out_hw, kernel, stride,
                           dilation, 0)
     out = tap_view(xp, 0, 0, out_hw, stride, dilation).copy()
     for a in range(kernel[0]):
@@ -220,8 +221,8 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
                 out += tap_view(xp, a, b, out_hw, stride, dilation)
     counts = [_window_counts(x.shape[-2 + axis], kernel[axis], stride[axis], padding[axis],
                              out_hw[axis], count_include_pad) for axis in (0, 1)]
-    out /= (counts[0][:, None] * counts[1][None, :]).astype(dtype)
-    return out
+    out /= (counts[0][:, None] * counts[1][None, :]).astype(acc)
+    return out.astype(dtype, copy=False)
 
 
 def _window_counts(size, kernel, stride, padding, out, count_include_pad):

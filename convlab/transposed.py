@@ -21,7 +21,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import check_explicit_padding, check_int, check_pair, describe
+from ._checks import check_explicit_padding, check_int, check_pair, describe, sum_dtype
 from .convolution import check_layer, conv_padded, images_per_chunk
 
 __all__ = ["conv_transpose2d", "transposed_output_size"]
@@ -247,10 +247,12 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     """
     (x4, weight, bias, batched, dtype, stride, pads, output_padding, dilation,
      out_hw) = check_transposed(x, weight, bias, stride, padding, output_padding, dilation)
-    out = scatter_taps(x4.astype(dtype, copy=False), weight.astype(dtype, copy=False),
+    acc = sum_dtype(dtype)
+    out = scatter_taps(x4.astype(acc, copy=False), weight.astype(acc, copy=False),
                        stride, dilation, pads, out_hw)
     if bias is not None:
-        out += bias.astype(dtype, copy=False)[:, None, None]
+        out += bias.astype(acc, copy=False)[:, None, None]
+    out = out.astype(dtype, copy=False)
     return out if batched else out[0]
 
 
