@@ -1,36 +1,156 @@
 """The loop reference: every operation written as explicit loops, as the course teaches it.
 
 These functions take the same arguments as the fast ones in :mod:`convlab`,
-validate them the same way, and compute the same numbers, one output cell at
-a time. Read them to see exactly what a convolution or a pooling does; use the
-fast versions to compute. The tests check that both give the same results.
+refuse the same bad arguments with the same messages, and compute the same
+numbers, one output cell at a time. Read them to see exactly what a
+convolution or a pooling does; use the fast versions to compute.
+
+They are a second route, not a copy of the first: the sizes, the padding and
+the windows come from the formulas the notebooks teach, written out below
+(never from the fast path's helpers), so that when the tests find that both
+routes agree, a size or padding bug in either would have shown.
+
+- output length: ``floor((i + p_before + p_after - d*(k - 1) - 1) / s) + 1``;
+- ``'same'``: the TensorFlow rule, ``o = ceil(i / s)``, the odd pixel after;
+- ``'full'``: ``d*(k - 1)`` on each side;
+- pooling's ``ceil_mode``: round up, but a last window must start inside the
+  input or its left padding;
+- padding modes: which input pixel each padded position copies.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, compute_dtype
-from .convolution import check_layer, prepare
+from . import grad
+from ._checks import (as_array, check_choice, check_explicit_padding, check_fits, check_pair,
+                      compute_dtype, describe)
+from .convolution import check_layer
 from .filters import check_filter
-from .padding import check_pad_args
-from .pooling import pool_geometry
+from .padding import PADDING_MODES, check_pad_args
+from .transposed import check_transposed
 
-__all__ = ["correlate2d", "convolve2d", "apply_filter", "conv2d", "max_pool2d",
-           "avg_pool2d", "pad2d"]
+__all__ = ["pad2d", "correlate2d", "convolve2d", "apply_filter", "conv2d", "max_pool2d",
+           "avg_pool2d", "conv_transpose2d", "conv2d_input", "conv2d_weight", "conv2d_bias",
+           "max_pool2d_input", "avg_pool2d_input"]
 
 
-def pad2d(x, padding, mode="zeros", value=0.0):
-    """Loop version of :func:`convlab.pad2d`: each output pixel says where it comes from.
+# --- geometry: the formulas of the notebooks, one axis at a time ---
 
-    Examples
-    --------
-    >>> pad2d(np.array([[1, 2, 3]]), ((0, 0), (2, 2)), mode="reflect")
-    array([[3, 2, 1, 2, 3, 2, 1]])
+def _output_length(i, before, after, k, s, d):
+    """``floor((i + p_before + p_after - d*(k - 1) - 1) / s) + 1`` positions."""
+    return (i + before + after - d * (k - 1) - 1) // s + 1
+
+
+def _same_pads(i, k, s, d):
+    """TensorFlow's 'same': ``o = ceil(i / s)`` outputs, the odd padding pixel after."""
+    o = -(-i // s)
+    total = max(0, (o - 1) * s + d * (k - 1) + 1 - i)
+    return total // 2, total - total // 2
+
+
+def _pads(padding, input_hw, kernel_hw, stride, dilation, *, flip_same=False):
+    """A convolution's padding spec as ``((top, bottom), (left, right))``.
+
+    ``flip_same`` puts the odd 'same' pixel before, where
+    :func:`scipy.signal.convolve2d` puts it for the flipped kernel.
     """
-    x, ((top, bottom), (left, right)) = check_pad_args(x, padding, mode, value)
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0), (0, 0)
+        if padding == "full":
+            return tuple((dilation[a] * (kernel_hw[a] - 1),) * 2 for a in (0, 1))
+        if padding == "same":
+            pads = tuple(_same_pads(input_hw[a], kernel_hw[a], stride[a], dilation[a])
+                         for a in (0, 1))
+            return tuple(p[::-1] for p in pads) if flip_same else pads
+        raise ValueError(
+            "padding must be an int, a (height, width) pair, ((top, bottom), (left, right)) "
+            f"or one of 'valid', 'same', 'full', got {padding!r}"
+        )
+    return check_explicit_padding(padding, "padding")
+
+
+def _conv_geometry(input_hw, kernel_hw, stride, padding, dilation, padding_mode="zeros", *,
+                   kernel_name="kernel", flip_same=False):
+    """Validate a convolution's geometry; return ``(pads, out_hw, stride, dilation)``."""
+    stride = check_pair(stride, "stride", minimum=1)
+    dilation = check_pair(dilation, "dilation", minimum=1)
+    check_choice(padding_mode, "padding_mode", tuple(m for m in PADDING_MODES if m != "constant"))
+    pads = _pads(padding, input_hw, kernel_hw, stride, dilation, flip_same=flip_same)
+    check_fits(input_hw, pads, kernel_hw, dilation, kernel_name)
+    if padding_mode in ("reflect", "circular"):  # the padding's own limits, checked as pad2d does
+        check_pad_args(np.broadcast_to(np.zeros(1), tuple(input_hw)), pads, padding_mode, 0.0)
+    out_hw = tuple(_output_length(input_hw[a], *pads[a], kernel_hw[a], stride[a], dilation[a])
+                   for a in (0, 1))
+    return pads, out_hw, stride, dilation
+
+
+def _pool_output_length(i, k, s, p, d, ceil_mode):
+    """Windows along one axis of a pooling, with ``ceil_mode``'s drop rule."""
+    span = i + 2 * p - d * (k - 1) - 1
+    if not ceil_mode:
+        return span // s + 1
+    o = -(-span // s) + 1
+    # the last window must start inside the input or the left padding
+    if (o - 1) * s >= i + p:
+        o -= 1
+    return o
+
+
+def _pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode):
+    """Validate pooling arguments; return ``(x, kernel, stride, padding, dilation, out_hw)``."""
+    x = as_array(x, "x", (2, 3, 4), what="image")
+    kernel = check_pair(kernel_size, "kernel_size", minimum=1)
+    stride = kernel if stride is None else check_pair(stride, "stride", minimum=1)
+    if isinstance(padding, str):
+        raise ValueError(f"padding for pooling must be an int or a (height, width) pair, "
+                         f"got {padding!r}")
+    padding = check_pair(padding, "padding", minimum=0)
+    dilation = check_pair(dilation, "dilation", minimum=1)
+    if not isinstance(ceil_mode, (bool, np.bool_)):
+        raise TypeError(f"ceil_mode must be a bool, got {describe(ceil_mode)}")
+    for axis, name in ((0, "height"), (1, "width")):
+        if padding[axis] > kernel[axis] // 2:
+            raise ValueError(
+                f"padding {padding[axis]} along the {name} is more than half the pooling window "
+                f"({kernel[axis]} wide): padding must be <= {kernel[axis] // 2}"
+            )
+    out_hw = tuple(_pool_output_length(x.shape[-2 + a], kernel[a], stride[a], padding[a],
+                                       dilation[a], ceil_mode) for a in (0, 1))
+    if min(out_hw) < 1:
+        padded = tuple(x.shape[-2 + a] + 2 * padding[a] for a in (0, 1))
+        extent = tuple(dilation[a] * (kernel[a] - 1) + 1 for a in (0, 1))
+        raise ValueError(
+            f"kernel_size {kernel[0]}x{kernel[1]} (dilated {extent[0]}x{extent[1]}) "
+            f"does not fit in the padded input {padded[0]}x{padded[1]}: "
+            f"use a smaller window or more padding"
+        )
+    return x, kernel, stride, padding, dilation, out_hw
+
+
+def _source(index, size, mode):
+    """Which input index a position ``index`` (may be outside ``0..size-1``) copies.
+
+    None means a constant (zeros, or pad2d's ``value``).
+    """
+    if 0 <= index < size:
+        return index
+    if mode in ("zeros", "constant"):
+        return None
+    if mode == "replicate":       # the edge pixel, repeated
+        return 0 if index < 0 else size - 1
+    if mode == "circular":        # wrap around
+        return index % size
+    if mode == "reflect":         # mirror about the edge pixel, not repeating it
+        return -index if index < 0 else 2 * (size - 1) - index
+    raise ValueError(f"unknown padding mode {mode!r}")
+
+
+def _padded(x, pads, mode, fill=0):
+    """``x`` (..., H, W) padded by ``((top, bottom), (left, right))``, one pixel at a time."""
+    (top, bottom), (left, right) = pads
     height, width = x.shape[-2:]
-    fill = value if mode == "constant" else 0
     out = np.full(x.shape[:-2] + (top + height + bottom, left + width + right), fill,
                   dtype=x.dtype)
     for i in range(out.shape[-2]):
@@ -42,20 +162,27 @@ def pad2d(x, padding, mode="zeros", value=0.0):
     return out
 
 
-def _source(index, size, mode):
-    """Which input index a padded position copies, or None for a constant."""
-    if 0 <= index < size:
-        return index
-    if mode in ("zeros", "constant"):
-        return None
-    if mode == "replicate":
-        return 0 if index < 0 else size - 1
-    if mode == "circular":
-        return index % size
-    if mode == "reflect":
-        return -index if index < 0 else 2 * (size - 1) - index
-    raise ValueError(f"unknown padding mode {mode!r}")
+def _planes(x):
+    """``x`` viewed as a stack of (H, W) planes, and a function that undoes it."""
+    shape = x.shape
+    return x.reshape((-1,) + shape[-2:]), (lambda y: y.reshape(shape[:-2] + y.shape[-2:]))
 
+
+# --- padding ---
+
+def pad2d(x, padding, mode="zeros", value=0.0):
+    """Loop version of :func:`convlab.pad2d`: each output pixel says where it comes from.
+
+    Examples
+    --------
+    >>> pad2d(np.array([[1, 2, 3]]), ((0, 0), (2, 2)), mode="reflect")
+    array([[3, 2, 1, 2, 3, 2, 1]])
+    """
+    x, pads = check_pad_args(x, padding, mode, value)
+    return _padded(x, pads, mode, fill=value if mode == "constant" else 0)
+
+
+# --- convolution ---
 
 def correlate2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode="zeros"):
     """Loop version of :func:`convlab.correlate2d`.
@@ -73,8 +200,9 @@ def correlate2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode=
     image = as_array(image, "image", 2, what="image")
     kernel = as_array(kernel, "kernel", 2, what="kernel")
     dtype = compute_dtype(image.dtype, kernel.dtype)
-    x, (out_h, out_w), (sh, sw), (dh, dw) = prepare(image, kernel.shape, stride, padding,
-                                                    dilation, padding_mode, dtype)
+    pads, (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
+        image.shape, kernel.shape, stride, padding, dilation, padding_mode)
+    x = _padded(image.astype(dtype), pads, padding_mode)
     k = kernel.astype(dtype)
     kh, kw = k.shape
     out = np.zeros((out_h, out_w), dtype=dtype)
@@ -100,9 +228,9 @@ def convolve2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode="
     image = as_array(image, "image", 2, what="image")
     kernel = as_array(kernel, "kernel", 2, what="kernel")
     dtype = compute_dtype(image.dtype, kernel.dtype)
-    x, (out_h, out_w), (sh, sw), (dh, dw) = prepare(image, kernel.shape, stride, padding,
-                                                    dilation, padding_mode, dtype,
-                                                    flip_same=True)
+    pads, (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
+        image.shape, kernel.shape, stride, padding, dilation, padding_mode, flip_same=True)
+    x = _padded(image.astype(dtype), pads, padding_mode)
     k = kernel.astype(dtype)
     kh, kw = k.shape
     out = np.zeros((out_h, out_w), dtype=dtype)
@@ -129,9 +257,10 @@ def apply_filter(image, filt, bias=0.0, stride=1, padding=0, dilation=1, *,
            [13., 13.]])
     """
     image, filt, bias, dtype = check_filter(image, filt, bias)
-    x, (out_h, out_w), (sh, sw), (dh, dw) = prepare(image, filt.shape[1:], stride, padding,
-                                                    dilation, padding_mode, dtype,
-                                                    kernel_name="filt")
+    pads, (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
+        image.shape[1:], filt.shape[1:], stride, padding, dilation, padding_mode,
+        kernel_name="filt")
+    x = _padded(image.astype(dtype), pads, padding_mode)
     k = filt.astype(dtype)
     channels, kh, kw = k.shape
     out = np.zeros((out_h, out_w), dtype=dtype)
@@ -156,9 +285,10 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, *, padding_mod
             [176., 184.]]])
     """
     x4, weight, bias, batched, dtype = check_layer(x, weight, bias)
-    xp, (out_h, out_w), (sh, sw), (dh, dw) = prepare(x4, weight.shape[2:], stride, padding,
-                                                     dilation, padding_mode, dtype,
-                                                     kernel_name="weight")
+    pads, (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
+        x4.shape[2:], weight.shape[2:], stride, padding, dilation, padding_mode,
+        kernel_name="weight")
+    xp = _padded(x4.astype(dtype), pads, padding_mode)
     w = weight.astype(dtype)
     n_images, channels = x4.shape[:2]
     n_filters, _, kh, kw = w.shape
@@ -178,17 +308,14 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, *, padding_mod
     return out if batched else out[0]
 
 
-def _planes(x):
-    """``x`` viewed as a stack of (H, W) planes, and a function that undoes it."""
-    shape = x.shape
-    return x.reshape((-1,) + shape[-2:]), (lambda y: y.reshape(shape[:-2] + y.shape[-2:]))
-
+# --- pooling ---
 
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """Loop version of :func:`convlab.max_pool2d`: keep the largest value of each window.
 
     Windows may hang over the padding; only taps inside the input are compared.
+    On a tie the first maximum in reading order wins; a NaN beats everything.
 
     Examples
     --------
@@ -196,7 +323,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     array([[4, 5],
            [3, 7]])
     """
-    x, (kh, kw), (sh, sw), (ph, pw), (dh, dw), (out_h, out_w) = pool_geometry(
+    x, (kh, kw), (sh, sw), (ph, pw), (dh, dw), (out_h, out_w) = _pool_geometry(
         x, kernel_size, stride, padding, dilation, ceil_mode)
     planes, restore = _planes(x)
     height, width = x.shape[-2:]
@@ -208,19 +335,23 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
         for i in range(out_h):
             for j in range(out_w):
                 top, left = i * sh - ph, j * sw - pw
-                # first tap inside the input (PyTorch reports it if nothing beats -inf)
-                first_r = top + max(0, -(top // dh)) * dh if top < 0 else top
-                first_c = left + max(0, -(left // dw)) * dw if left < 0 else left
-                best, best_at = lowest, first_r * width + first_c
+                # the first tap past the top/left padding, reported (as PyTorch does)
+                # when nothing in the window beats the lowest value
+                a, b = 0, 0
+                while top + a * dh < 0:
+                    a += 1
+                while left + b * dw < 0:
+                    b += 1
+                best, best_r, best_c = lowest, top + a * dh, left + b * dw
                 for a in range(kh):
                     for b in range(kw):
                         r, c = top + a * dh, left + b * dw
                         if 0 <= r < height and 0 <= c < width:
                             value = planes[p, r, c]
                             if value > best or (floating and np.isnan(value)):
-                                best, best_at = value, r * width + c
+                                best, best_r, best_c = value, r, c
                 out[p, i, j] = best
-                where[p, i, j] = best_at
+                where[p, i, j] = best_r * width + best_c
     if return_indices:
         return restore(out), restore(where)
     return restore(out)
@@ -235,10 +366,10 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     array([[2.5 , 2.  ],
            [1.5 , 2.75]])
     """
-    x, (kh, kw), (sh, sw), (ph, pw), _, (out_h, out_w) = pool_geometry(
+    x, (kh, kw), (sh, sw), (ph, pw), _, (out_h, out_w) = _pool_geometry(
         x, kernel_size, stride, padding, 1, ceil_mode)
     if not isinstance(count_include_pad, (bool, np.bool_)):
-        raise TypeError(f"count_include_pad must be a bool, got {count_include_pad!r}")
+        raise TypeError(f"count_include_pad must be a bool, got {describe(count_include_pad)}")
     dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.dtype(np.float64)
     planes, restore = _planes(x.astype(dtype))
     height, width = x.shape[-2:]
@@ -260,20 +391,13 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     return restore(out)
 
 
-# --- gradients and transposed convolution (issue 6) ---
-# Loop references for convlab.conv_transpose2d and convlab.grad: each output
-# cell or each window visited one at a time, validated by the fast versions'
-# own checks. (Imports here keep this block self-contained.)
-
-from . import grad as _grad  # noqa: E402
-from .transposed import check_transposed  # noqa: E402
-
-__all__ += ["conv_transpose2d", "conv2d_input", "conv2d_weight", "conv2d_bias",
-            "max_pool2d_input", "avg_pool2d_input"]
-
+# --- transposed convolution ---
 
 def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, dilation=1):
     """Loop version of :func:`convlab.conv_transpose2d`: every input pixel stamps the kernel.
+
+    The full output is ``(i - 1)*s + d*(k - 1) + 1`` long; ``padding`` crops
+    it at each end and ``output_padding`` adds rows after.
 
     Examples
     --------
@@ -281,12 +405,15 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     array([[[1., 2., 1., 2.],
             [3., 4., 3., 4.]]])
     """
-    (x4, weight, bias, batched, dtype, (sh, sw), ((top, _), (left, _)), _, (dh, dw),
-     (out_h, out_w)) = check_transposed(x, weight, bias, stride, padding, output_padding,
-                                        dilation)
+    # the fast version's checks, so both refuse the same arguments; the sizes are ours
+    x4, weight, bias, batched, dtype, (sh, sw), pads, output_padding, (dh, dw), _ = \
+        check_transposed(x, weight, bias, stride, padding, output_padding, dilation)
     x4, w = x4.astype(dtype), weight.astype(dtype)
     n_images, channels_in, height, width = x4.shape
     _, channels_out, kh, kw = w.shape
+    (top, bottom), (left, right) = pads
+    out_h = (height - 1) * sh + dh * (kh - 1) + 1 - top - bottom + output_padding[0]
+    out_w = (width - 1) * sw + dw * (kw - 1) + 1 - left - right + output_padding[1]
     out = np.zeros((n_images, channels_out, out_h, out_w), dtype=dtype)
     for n in range(n_images):
         for c in range(channels_in):
@@ -305,6 +432,10 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     return out if batched else out[0]
 
 
+# --- gradients ---
+# Each is validated by calling the fast version (so both refuse the same
+# arguments); the loops below take nothing else from it.
+
 def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation=1):
     """Loop version of :func:`convlab.grad.conv2d_input`: each output's gradient goes
     back to the inputs its window read, times the weight that read them.
@@ -316,16 +447,15 @@ def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation
             [ 4., 10.,  6.],
             [ 3.,  7.,  4.]]])
     """
-    shape = _grad.check_shape(input_shape, "input_shape", (3, 4))
+    grad.conv2d_input(input_shape, weight, grad_output, stride, padding, dilation)  # checks
+    shape = tuple(int(s) for s in input_shape)
     batched = len(shape) == 4
-    weight = as_array(weight, "weight", 4, what="kernel")
-    grad_output = as_array(grad_output, "grad_output", len(shape))
-    # the fast version's checks, so both refuse the same arguments
-    _grad.conv2d_input(shape, weight, grad_output, stride, padding, dilation)
+    weight = np.asarray(weight)
+    grad_output = np.asarray(grad_output)
     shape4 = shape if batched else (1,) + shape
-    g = (grad_output if batched else grad_output[None])
+    g = grad_output if batched else grad_output[None]
     dtype = compute_dtype(weight.dtype, grad_output.dtype)
-    ((top, _), (left, _)), (out_h, out_w), (sh, sw), (dh, dw) = _grad.conv_geometry(
+    ((top, _), (left, _)), (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
         shape4[2:], weight.shape[2:], stride, padding, dilation)
     w, g = weight.astype(dtype), g.astype(dtype)
     n_filters, channels, kh, kw = w.shape
@@ -354,14 +484,14 @@ def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1)
     array([[[[4., 5.],
              [7., 8.]]]])
     """
-    _grad.conv2d_weight(x, weight_shape, grad_output, stride, padding, dilation)  # checks
-    x = as_array(x, "x", (3, 4), what="image")
-    grad_output = as_array(grad_output, "grad_output", x.ndim)
+    grad.conv2d_weight(x, weight_shape, grad_output, stride, padding, dilation)  # checks
+    x = np.asarray(x)
+    grad_output = np.asarray(grad_output)
     x4 = x if x.ndim == 4 else x[None]
     g = grad_output if x.ndim == 4 else grad_output[None]
     dtype = compute_dtype(x.dtype, grad_output.dtype)
     shape = tuple(int(s) for s in weight_shape)
-    ((top, _), (left, _)), (out_h, out_w), (sh, sw), (dh, dw) = _grad.conv_geometry(
+    ((top, _), (left, _)), (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
         x4.shape[2:], shape[2:], stride, padding, dilation)
     x4, g = x4.astype(dtype), g.astype(dtype)
     out = np.zeros(shape, dtype=dtype)
@@ -412,7 +542,8 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
     array([[0., 0.],
            [5., 0.]])
     """
-    _grad.max_pool2d_input(x, grad_output, kernel_size, stride, padding, dilation, ceil_mode)
+    grad.max_pool2d_input(x, grad_output, kernel_size, stride, padding, dilation,
+                          ceil_mode)  # checks
     _, where = max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode,
                           return_indices=True)
     x = np.asarray(x)
@@ -441,12 +572,11 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
     array([[1., 1., 2., 2.],
            [1., 1., 2., 2.]])
     """
-    _grad.avg_pool2d_input(input_shape, grad_output, kernel_size, stride, padding, ceil_mode,
-                           count_include_pad)
+    grad.avg_pool2d_input(input_shape, grad_output, kernel_size, stride, padding, ceil_mode,
+                          count_include_pad)  # checks
     shape = tuple(int(s) for s in input_shape)
-    probe = np.broadcast_to(np.zeros(1), shape)
-    _, (kh, kw), (sh, sw), (ph, pw), _, (out_h, out_w) = pool_geometry(
-        probe, kernel_size, stride, padding, 1, ceil_mode)
+    _, (kh, kw), (sh, sw), (ph, pw), _, (out_h, out_w) = _pool_geometry(
+        np.broadcast_to(np.zeros(1), shape), kernel_size, stride, padding, 1, ceil_mode)
     grad_output = np.asarray(grad_output)
     dtype = compute_dtype(grad_output.dtype)
     g_planes, _ = _planes(grad_output.astype(dtype))

@@ -80,16 +80,78 @@ modes = st.sampled_from(["zeros", "reflect", "replicate", "circular"])
 dtypes = st.sampled_from([np.float32, np.float64])
 
 
+def output_hw(case):
+    """The output (height, width) of a convolution case, by the formula, computed here."""
+    stride, dilation = pair(case["stride"]), pair(case["dilation"])
+    pads = explicit_pads(case["padding"], case["input_hw"], case["kernel_hw"], stride, dilation)
+    return tuple((case["input_hw"][a] + sum(pads[a]) - dilation[a] * (case["kernel_hw"][a] - 1)
+                  - 1) // stride[a] + 1 for a in (0, 1))
+
+
 @st.composite
 def geometry(draw, max_size=10, max_kernel=4):
-    """Input and kernel sizes, stride, padding, dilation, mode and dtype for one case."""
-    return dict(
-        input_hw=(draw(st.integers(1, max_size)), draw(st.integers(1, max_size))),
-        kernel_hw=(draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel))),
-        stride=draw(ints_or_pairs),
-        dilation=draw(ints_or_pairs),
-        padding=draw(paddings),
-        mode=draw(modes),
-        dtype=draw(dtypes),
-        seed=draw(st.integers(0, 2**32 - 1)),
-    )
+    """A valid case: input and kernel sizes, stride, padding, dilation, mode and dtype.
+
+    The input is drawn large enough for the case to be valid by construction: the
+    dilated kernel fits the padded input, a reflect pad is smaller than the input
+    and a circular pad at most the input, so no example is spent on an error.
+    Invalid cases come from :func:`bad_geometry`.
+    """
+    kernel_hw = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
+    stride, dilation = draw(ints_or_pairs), draw(ints_or_pairs)
+    padding, mode = draw(paddings), draw(modes)
+    input_hw = []
+    for a in (0, 1):
+        extent = pair(dilation)[a] * (kernel_hw[a] - 1) + 1
+        if isinstance(padding, str):
+            # 'same' and 'full' always fit; their pads are below the extent, so an input of
+            # at least the extent keeps reflect and circular valid ('valid' needs it anyway)
+            low = extent if padding == "valid" or mode in ("reflect", "circular") else 1
+        else:
+            before, after = explicit_pads(padding, (1, 1), kernel_hw, (1, 1), (1, 1))[a]
+            low = max(1, extent - before - after)
+            if mode == "reflect":
+                low = max(low, before + 1, after + 1)
+            elif mode == "circular":
+                low = max(low, before, after)
+        input_hw.append(draw(st.integers(low, max(low, max_size))))
+    case = dict(input_hw=tuple(input_hw), kernel_hw=kernel_hw, stride=stride, dilation=dilation,
+                padding=padding, mode=mode, dtype=draw(dtypes),
+                seed=draw(st.integers(0, 2**32 - 1)))
+    pads = explicit_pads(padding, case["input_hw"], kernel_hw, pair(stride), pair(dilation))
+    assert fits(case["input_hw"], pads, kernel_hw, pair(dilation), mode)
+    return case
+
+
+@st.composite
+def bad_geometry(draw, max_kernel=4):
+    """An invalid case: the kernel does not fit, or the pad is too large for its mode."""
+    kind = draw(st.sampled_from(["kernel", "reflect", "circular"]))
+    axis = draw(st.integers(0, 1))
+    kernel_hw = [draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel))]
+    stride, dilation = draw(ints_or_pairs), draw(ints_or_pairs)
+    input_hw = [draw(st.integers(1, 10)), draw(st.integers(1, 10))]
+    explicit = st.tuples(st.tuples(st.integers(0, 3), st.integers(0, 3)),
+                         st.tuples(st.integers(0, 3), st.integers(0, 3)))
+    if kind == "kernel":
+        padding, mode = draw(st.one_of(st.just("valid"), explicit)), draw(modes)
+        pads = explicit_pads(padding, (1, 1), kernel_hw, (1, 1), (1, 1))
+        # a kernel whose dilated extent passes the padded input along `axis`
+        kernel_hw[axis] = max_kernel + 4
+        dilation = pair(dilation)
+        input_hw[axis] = draw(st.integers(
+            1, max(1, dilation[axis] * (kernel_hw[axis] - 1) - sum(pads[axis]))))
+    else:
+        mode = kind
+        input_hw[axis] = draw(st.integers(1, 4))
+        low = input_hw[axis] + (1 if kind == "circular" else 0)
+        pads = [[draw(st.integers(0, 3)), draw(st.integers(0, 3))] for _ in (0, 1)]
+        pads[axis][draw(st.integers(0, 1))] = draw(st.integers(low, low + 3))
+        padding = tuple(tuple(p) for p in pads)
+    case = dict(input_hw=tuple(input_hw), kernel_hw=tuple(kernel_hw), stride=stride,
+                dilation=dilation, padding=padding, mode=mode, dtype=np.float64,
+                seed=draw(st.integers(0, 2**32 - 1)))
+    pads = explicit_pads(padding, case["input_hw"], case["kernel_hw"], pair(stride),
+                         pair(dilation))
+    assert not fits(case["input_hw"], pads, case["kernel_hw"], pair(dilation), mode)
+    return case

@@ -10,24 +10,34 @@ import convlab
 from convlab import naive
 
 
-@given(h=st.integers(1, 6), w=st.integers(1, 6),
-       pads=st.tuples(*[st.integers(0, 6)] * 4),
-       mode=st.sampled_from(["zeros", "constant", "reflect", "replicate", "circular"]),
-       leading=st.sampled_from([(), (2,), (1, 2)]), seed=st.integers(0, 2**32 - 1))
-def test_pad2d_equals_loop_and_torch(h, w, pads, mode, leading, seed, torch):
-    top, bottom, left, right = pads
-    x = np.random.default_rng(seed).standard_normal(leading + (h, w))
-    spec = ((top, bottom), (left, right))
-    too_big = (mode == "reflect" and (max(top, bottom) >= h or max(left, right) >= w)) or \
-              (mode == "circular" and (max(top, bottom) > h or max(left, right) > w))
-    if too_big:
-        with pytest.raises(ValueError, match="too large for mode"):
-            convlab.pad2d(x, spec, mode=mode)
-        with pytest.raises(ValueError, match="too large for mode"):
-            naive.pad2d(x, spec, mode=mode)
-        return
+@st.composite
+def pad_case(draw):
+    """A valid case: reflect pads below the size, circular pads at most the size."""
+    mode = draw(st.sampled_from(["zeros", "constant", "reflect", "replicate", "circular"]))
+    h, w = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    limit = {"reflect": (h - 1, w - 1), "circular": (h, w)}.get(mode, (6, 6))
+    pads = ((draw(st.integers(0, limit[0])), draw(st.integers(0, limit[0]))),
+            (draw(st.integers(0, limit[1])), draw(st.integers(0, limit[1]))))
+    leading = draw(st.sampled_from([(), (2,), (1, 2)]))
+    x = np.random.default_rng(draw(st.integers(0, 2**32 - 1))).standard_normal(leading + (h, w))
+    return x, pads, mode
+
+
+@given(case=pad_case())
+def test_pad2d_fast_equals_loop(case):
+    x, spec, mode = case
     out = convlab.pad2d(x, spec, mode=mode, value=2.5)
+    (top, bottom), (left, right) = spec
+    assert out.shape == x.shape[:-2] + (x.shape[-2] + top + bottom, x.shape[-1] + left + right)
+    np.testing.assert_array_equal(out[..., top:top + x.shape[-2], left:left + x.shape[-1]], x)
     np.testing.assert_array_equal(out, naive.pad2d(x, spec, mode=mode, value=2.5))
+
+
+@given(case=pad_case())
+def test_pad2d_equals_torch(case, torch):
+    x, spec, mode = case
+    (top, bottom), (left, right) = spec
+    out = convlab.pad2d(x, spec, mode=mode, value=2.5)
     t = torch.from_numpy(x)
     while t.dim() < 4:
         t = t[None]
@@ -35,6 +45,29 @@ def test_pad2d_equals_loop_and_torch(h, w, pads, mode, leading, seed, torch):
     expected = torch.nn.functional.pad(t, (left, right, top, bottom), mode=TORCH_PAD_MODE.get(
         mode, "constant"), **kwargs).numpy()
     np.testing.assert_array_equal(out, expected.reshape(out.shape))
+
+
+@given(mode=st.sampled_from(["reflect", "circular"]), size=st.integers(1, 6),
+       excess=st.integers(0, 3), side=st.integers(0, 3), other=st.integers(0, 6),
+       data=st.data())
+def test_pad_too_large_for_its_mode_is_refused_by_both_routes(mode, size, excess, side, other,
+                                                             data):
+    # reflect needs every pad < the size (it mirrors without repeating the edge),
+    # circular at most the size (it wraps once)
+    large = size + excess + (1 if mode == "circular" else 0)
+    pads = [0, 0, 0, 0]
+    pads[side] = large
+    top, bottom, left, right = pads
+    shape = (size, other + large + 1) if side < 2 else (other + large + 1, size)
+    x = data.draw(st.sampled_from([np.zeros(shape), np.ones((2,) + shape)]))
+    axis = "height" if side < 2 else "width"
+    bound = f"< {size}" if mode == "reflect" else f"<= {size}"
+    message = (f"padding {large} along the {axis} is too large for mode '{mode}' on an input "
+               f"of {axis} {size}: {mode} padding must be {bound}")
+    for lib in (convlab, naive):
+        with pytest.raises(ValueError) as info:
+            lib.pad2d(x, ((top, bottom), (left, right)), mode=mode)
+        assert str(info.value) == message
 
 
 def test_spec_forms_and_dtype():
