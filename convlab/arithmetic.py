@@ -69,7 +69,11 @@ def output_size(input_size, kernel_size, stride=1, padding=0, dilation=1,
     stride : int, default 1
         Step ``s >= 1`` between neighbouring windows.
     padding : int, (before, after) or {'valid', 'same', 'full'}, default 0
-        Padding added to this axis; an int pads both sides.
+        Padding added to this one axis: an int pads both ends by that much; a
+        pair is ``(before, after)``, the two ends of the axis (top and bottom,
+        or left and right). Not to be confused with the pair of the 2-D
+        functions (:func:`convlab.correlate2d`, :func:`convlab.pad2d`), which
+        is ``(height, width)``: per-side padding of the rows and of the columns.
     dilation : int, default 1
         Spacing ``d >= 1`` between kernel taps (1 is an ordinary kernel).
     ceil_mode : bool, default False
@@ -94,6 +98,8 @@ def output_size(input_size, kernel_size, stride=1, padding=0, dilation=1,
     4
     >>> output_size(5, 3, padding='full')
     7
+    >>> output_size(5, 3, padding=(1, 2))    # 1 before + 2 after: 5 + 3 - 3 + 1
+    6
     >>> output_size(6, 4, stride=2, padding='same')
     3
     >>> output_size(5, 2, stride=2), output_size(5, 2, stride=2, ceil_mode=True)

@@ -66,6 +66,11 @@ def correlate2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode=
     stride : int or (int, int), default 1
         Step between windows, per axis (rows, columns).
     padding : int, (ph, pw), ((top, bottom), (left, right)) or {'valid', 'same', 'full'}
+        An int pads all four sides. A pair is ``(height, width)``: ``ph`` rows
+        on the top and on the bottom, ``pw`` columns on the left and on the
+        right (it is not ``(before, after)``, which is what a pair means to the
+        one-axis :func:`convlab.output_size`). Pad the two sides of an axis
+        differently with ``((top, bottom), (left, right))``.
         ``'same'`` keeps ``ceil(H/s) x ceil(W/s)`` with the odd pixel after
         (bottom/right); ``'full'`` pads ``d*(k - 1)`` on every side.
     dilation : int or (int, int), default 1
@@ -134,6 +139,10 @@ def correlate2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode=
            [4., 6., 6., 4.]])
     >>> correlate2d(np.ones((5, 5)), np.ones((3, 3)), stride=2).shape
     (2, 2)
+    >>> correlate2d(np.ones((5, 5)), np.ones((3, 3)), padding=(1, 2)).shape   # (height, width)
+    (5, 7)
+    >>> correlate2d(np.ones((5, 5)), np.ones((3, 3)), padding=((1, 2), (1, 2))).shape
+    (6, 6)
     """
     image = as_array(image, "image", 2, what="image")
     kernel = as_array(kernel, "kernel", 2, what="kernel")

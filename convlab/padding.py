@@ -62,7 +62,12 @@ def pad2d(x, padding, mode="zeros", value=0.0):
     x : array_like, shape (..., H, W)
         Anything with at least two axes; leading axes are left alone.
     padding : int, (ph, pw) or ((top, bottom), (left, right))
-        Pixels to add on each side. Amounts must be >= 0.
+        Pixels to add on each side. Amounts must be >= 0. An int pads all four
+        sides; a pair is ``(height, width)``: ``ph`` rows on the top and on the
+        bottom, ``pw`` columns on the left and on the right (not
+        ``(before, after)``, the meaning of a pair in the one-axis
+        :func:`convlab.output_size`); the nested form pads each side its own
+        amount.
     mode : {'zeros', 'constant', 'reflect', 'replicate', 'circular'}
         What the new pixels hold, as in ``torch.nn.functional.pad``:
         ``zeros`` is 0; ``constant`` is ``value``; ``reflect`` mirrors about
@@ -88,6 +93,8 @@ def pad2d(x, padding, mode="zeros", value=0.0):
     >>> row = np.array([[1, 2, 3]])
     >>> pad2d(row, ((0, 0), (2, 2)))
     array([[0, 0, 1, 2, 3, 0, 0]])
+    >>> pad2d(row, (1, 2)).shape       # (height, width): 1 row above and below, 2 columns each side
+    (3, 7)
     >>> pad2d(row, ((0, 0), (2, 2)), mode='reflect')
     array([[3, 2, 1, 2, 3, 2, 1]])
     >>> pad2d(row, ((0, 0), (2, 2)), mode='replicate')
