@@ -7,6 +7,15 @@ arithmetic, a kernel gallery and sample images. Pictures and widgets live in
 :mod:`convlab.draw`, :mod:`convlab.animate` and :mod:`convlab.widgets`, imported
 by name, so ``import convlab`` stays light (no matplotlib, no ipywidgets).
 
+Public or internal, never grey. The names in a module's ``__all__`` are its
+public API, documented and kept stable; any other name in a public module
+starts with an underscore and is used only inside that module. Machinery that
+several modules share lives in an internal module, whose own name starts with
+an underscore and whose names do not: argument validation in ``_checks``, the
+sliding-window geometry in ``_windows``, the compute engines (im2col products,
+the transposed scatter, the thread pool) in ``_engine``. An underscore name
+never crosses modules.
+
 >>> import convlab
 >>> convlab.correlate2d([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[0, 1], [2, 3]])
 array([[19., 25.],

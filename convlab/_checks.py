@@ -19,6 +19,13 @@ __all__ = [
     "check_pair",
     "check_choice",
     "check_explicit_padding",
+    "check_fits",
+    "check_layer",
+    "check_filter",
+    "check_shape",
+    "check_grad_output",
+    "check_pad_args",
+    "PADDING_MODES",
     "describe",
 ]
 
@@ -212,3 +219,107 @@ def check_fits(input_hw, pads, kernel_hw, dilation, name: str = "kernel") -> tup
             f"use padding >= {need} or a smaller {name}"
         )
     return extent
+
+
+def check_layer(x, weight, bias, *, transposed=False):
+    """Validate a layer's input, weight and bias; return them as arrays.
+
+    ``x`` is ``(N, C, H, W)`` or ``(C, H, W)``; ``weight`` is ``(O, C, kH, kW)``,
+    or ``(C_in, C_out, kH, kW)`` for a transposed convolution; ``bias`` is None
+    or one value per output channel. Returns ``(x4, weight, bias, batched,
+    dtype)`` with ``x4`` always 4-D.
+    """
+    x = as_array(x, "x", (3, 4), what="image")
+    weight = as_array(weight, "weight", 4, what="transposed_kernel" if transposed else "kernel")
+    in_axis, out_axis = (0, 1) if transposed else (1, 0)
+    batched = x.ndim == 4
+    x4 = x if batched else x[None]
+    if weight.shape[in_axis] != x4.shape[1]:
+        layout = "(C_in, C_out, kH, kW)" if transposed else "(O, C, kH, kW)"
+        hint = (" (a transposed convolution's weight is laid out (C_in, C_out, kH, kW), the "
+                "transpose of conv2d's (O, C, kH, kW))" if transposed else "")
+        raise ValueError(
+            f"weight expects {weight.shape[in_axis]} input channels (shape {weight.shape}, "
+            f"{layout}), but x has {x4.shape[1]} channels (shape {x.shape}): "
+            f"the {'C_in' if transposed else 'C'} axes must match{hint}"
+        )
+    dtypes = [x.dtype, weight.dtype]
+    if bias is not None:
+        bias = as_array(bias, "bias", 1)
+        if bias.shape[0] != weight.shape[out_axis]:
+            raise ValueError(
+                f"bias must have one value per output channel, shape ({weight.shape[out_axis]},), "
+                f"got shape {bias.shape}"
+            )
+        dtypes.append(bias.dtype)
+    return x4, weight, bias, batched, compute_dtype(*dtypes)
+
+
+def check_filter(image, filt, bias):
+    """Validate a multi-channel image, a filter and a scalar bias."""
+    image = as_array(image, "image", 3, what="image")
+    filt = as_array(filt, "filt", 3, what="kernel")
+    if filt.shape[0] != image.shape[0]:
+        raise ValueError(
+            f"filt has {filt.shape[0]} kernels (shape {filt.shape}, (C, kH, kW)) but image has "
+            f"{image.shape[0]} channels (shape {image.shape}): a filter needs one kernel per "
+            f"input channel"
+        )
+    if isinstance(bias, (bool, np.bool_)) or not isinstance(bias, numbers.Real):
+        raise TypeError(f"bias must be a real number, got {describe(bias)}")
+    return image, filt, float(bias), compute_dtype(image.dtype, filt.dtype)
+
+
+def check_shape(shape, name, ndims):
+    """``shape`` as a tuple of ints >= 1 with one of ``ndims`` entries."""
+    if isinstance(shape, np.ndarray):
+        shape = tuple(shape.tolist())
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"{name} must be a tuple of ints (a shape), got {describe(shape)}")
+    if len(shape) not in ndims:
+        raise ValueError(
+            f"{name} must have {' or '.join(str(n) for n in ndims)} entries, "
+            f"got {len(shape)} ({tuple(shape)})"
+        )
+    return tuple(check_int(s, f"{name}[{k}]", minimum=1) for k, s in enumerate(shape))
+
+
+def check_grad_output(grad_output, expected, name="grad_output"):
+    grad_output = as_array(grad_output, name, len(expected))
+    if grad_output.shape != tuple(expected):
+        raise ValueError(
+            f"{name} must have the shape of the forward output, {tuple(expected)}, "
+            f"got {grad_output.shape}"
+        )
+    return grad_output
+
+
+#: Padding modes, named as in PyTorch (``'zeros'`` is ``'constant'`` with 0).
+PADDING_MODES = ("zeros", "constant", "reflect", "replicate", "circular")
+
+
+def check_pad_args(x, padding, mode, value):
+    """Validate :func:`pad2d`'s arguments; return the array and explicit padding.
+
+    Shared with :func:`convlab.naive.pad2d`. ``reflect`` needs every pad
+    smaller than its axis and ``circular`` at most the axis, as in PyTorch.
+    """
+    array = as_array(x, "x", (2, 3, 4, 5))
+    pads = check_explicit_padding(padding, "padding")
+    check_choice(mode, "mode", PADDING_MODES)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"value must be a real number, got {describe(value)}")
+    if mode in ("reflect", "circular"):
+        for (before, after), size, axis in zip(pads, array.shape[-2:], ("height", "width")):
+            _check_pad_fits(before, after, size, axis, mode, strict=mode == "reflect")
+    return array, pads
+
+
+def _check_pad_fits(before, after, size, axis, mode, strict):
+    largest = max(before, after)
+    if (largest >= size) if strict else (largest > size):
+        bound = f"< {size}" if strict else f"<= {size}"
+        raise ValueError(
+            f"padding {largest} along the {axis} is too large for mode {mode!r} on an input "
+            f"of {axis} {size}: {mode} padding must be {bound}"
+        )

@@ -8,15 +8,11 @@ The loop versions a learner can read line by line are in :mod:`convlab.naive`.
 
 from __future__ import annotations
 
-import concurrent.futures
-import functools
-import os
-
 import numpy as np
 
-from ._checks import as_array, check_choice, check_fits, check_pair, compute_dtype, sum_dtype
-from ._windows import output_hw, tap_view
-from .padding import PADDING_MODES, pad2d, resolve_padding
+from ._checks import as_array, check_layer, compute_dtype, sum_dtype
+from ._engine import conv_padded, thread_pool, workers
+from ._windows import prepare, tap_view
 
 __all__ = ["correlate2d", "convolve2d", "conv2d"]
 
@@ -25,29 +21,6 @@ __all__ = ["correlate2d", "convolve2d", "conv2d"]
 # two threads making many short calls wait on each other for the GIL: on the 2-core
 # test machine 2^18 beat 2^16 by 10-30% at 1024x1024 (each timed after a PyTorch call).
 _BLOCK_ELEMENTS = 1 << 18
-
-
-def prepare(x, kernel_hw, stride, padding, dilation, padding_mode, dtype, *,
-            kernel_name="kernel", flip_same=False):
-    """Validate the geometry, pad ``x`` and return ``(xp, (out_h, out_w), stride, dilation)``.
-
-    Shared by every convolution here and in :mod:`convlab.naive` and
-    :mod:`convlab.filters`, so they all accept and refuse the same arguments.
-    ``flip_same`` puts the odd 'same' pixel before instead of after, which is
-    where :func:`scipy.signal.convolve2d` puts it for a flipped kernel.
-    """
-    stride = check_pair(stride, "stride", minimum=1)
-    dilation = check_pair(dilation, "dilation", minimum=1)
-    check_choice(padding_mode, "padding_mode", tuple(m for m in PADDING_MODES if m != "constant"))
-    input_hw = x.shape[-2:]
-    pads = resolve_padding(padding, input_hw, kernel_hw, stride, dilation)
-    if flip_same and padding == "same":
-        pads = tuple((after, before) for before, after in pads)
-    check_fits(input_hw, pads, kernel_hw, dilation, kernel_name)
-    xp = x.astype(dtype, copy=False)
-    if any(pads[0]) or any(pads[1]):
-        xp = pad2d(xp, pads, mode=padding_mode)
-    return xp, output_hw(xp.shape[-2:], kernel_hw, stride, dilation), stride, dilation
 
 
 def correlate2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode="zeros"):
@@ -174,12 +147,12 @@ def _shift_and_add(xp, kernel, out_hw, stride, dilation):
                                 kernel[a, b], out=scratch)
                     block += scratch
 
-    workers = _workers()
-    if workers > 1 and len(blocks) > 1 and oh * ow * kh * kw >= _THREADED_WORK:
+    threads = workers()
+    if threads > 1 and len(blocks) > 1 and oh * ow * kh * kw >= _THREADED_WORK:
         # numpy releases the GIL inside ufuncs: row bands run on every core at once.
         # Each band is summed in the same tap order, so the result does not change.
-        chunks = [blocks[n::workers] for n in range(workers)]
-        list(_pool().map(run, chunks))
+        chunks = [blocks[n::threads] for n in range(threads)]
+        list(thread_pool().map(run, chunks))
     else:
         run(blocks)
     return out
@@ -187,16 +160,6 @@ def _shift_and_add(xp, kernel, out_hw, stride, dilation):
 
 # Multiply-adds above which the shift-and-add splits its row bands over threads.
 _THREADED_WORK = 1 << 21
-
-
-def _workers():
-    return min(os.cpu_count() or 1, 8)
-
-
-@functools.lru_cache(maxsize=1)
-def _pool():
-    return concurrent.futures.ThreadPoolExecutor(max_workers=_workers(),
-                                                 thread_name_prefix="convlab")
 
 
 def convolve2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode="zeros"):
@@ -260,40 +223,6 @@ def convolve2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode="
     return _shift_and_add(xp, flipped, out_hw, stride, dilation).astype(dtype, copy=False)
 
 
-def check_layer(x, weight, bias, *, transposed=False):
-    """Validate a layer's input, weight and bias; return them as arrays.
-
-    ``x`` is ``(N, C, H, W)`` or ``(C, H, W)``; ``weight`` is ``(O, C, kH, kW)``,
-    or ``(C_in, C_out, kH, kW)`` for a transposed convolution; ``bias`` is None
-    or one value per output channel. Returns ``(x4, weight, bias, batched,
-    dtype)`` with ``x4`` always 4-D.
-    """
-    x = as_array(x, "x", (3, 4), what="image")
-    weight = as_array(weight, "weight", 4, what="transposed_kernel" if transposed else "kernel")
-    in_axis, out_axis = (0, 1) if transposed else (1, 0)
-    batched = x.ndim == 4
-    x4 = x if batched else x[None]
-    if weight.shape[in_axis] != x4.shape[1]:
-        layout = "(C_in, C_out, kH, kW)" if transposed else "(O, C, kH, kW)"
-        hint = (" (a transposed convolution's weight is laid out (C_in, C_out, kH, kW), the "
-                "transpose of conv2d's (O, C, kH, kW))" if transposed else "")
-        raise ValueError(
-            f"weight expects {weight.shape[in_axis]} input channels (shape {weight.shape}, "
-            f"{layout}), but x has {x4.shape[1]} channels (shape {x.shape}): "
-            f"the {'C_in' if transposed else 'C'} axes must match{hint}"
-        )
-    dtypes = [x.dtype, weight.dtype]
-    if bias is not None:
-        bias = as_array(bias, "bias", 1)
-        if bias.shape[0] != weight.shape[out_axis]:
-            raise ValueError(
-                f"bias must have one value per output channel, shape ({weight.shape[out_axis]},), "
-                f"got shape {bias.shape}"
-            )
-        dtypes.append(bias.dtype)
-    return x4, weight, bias, batched, compute_dtype(*dtypes)
-
-
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, *, padding_mode="zeros"):
     """A convolution layer: every filter over every image of a batch.
 
@@ -348,55 +277,3 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, *, padding_mod
     out = out.astype(dtype, copy=False)
     return out if batched else out[0]
 
-
-def columns(xp, kernel_hw, out_hw, stride, dilation, out=None):
-    """im2col on an already padded ``(N, C, Hp, Wp)`` array: ``(C, kH, kW, N, H', W')``.
-
-    Laid out so that one matrix product with the ``(O, C*kH*kW)`` weights
-    covers the whole batch; filled one tap (a strided view) at a time, into
-    ``out`` (a contiguous buffer of at least that many elements) if given.
-    """
-    n, c = xp.shape[:2]
-    kh, kw = kernel_hw
-    shape = (c, kh, kw, n) + tuple(out_hw)
-    if out is None:
-        cols = np.empty(shape, dtype=xp.dtype)
-    else:
-        cols = out.reshape(-1)[:int(np.prod(shape))].reshape(shape)
-    for a in range(kh):
-        for b in range(kw):
-            cols[:, a, b] = tap_view(xp, a, b, out_hw, stride, dilation).transpose(1, 0, 2, 3)
-    return cols
-
-
-# conv2d makes the columns of a few images at a time, about this many bytes, so
-# they are still in cache when multiplied and no huge temporary is allocated.
-_COLUMN_BYTES = 1 << 22
-
-
-def images_per_chunk(n, bytes_per_image, budget):
-    """How many of ``n`` images to take at a time so a chunk's temporary stays near
-    ``budget`` bytes (at least one image), evened out so the last chunk is not small."""
-    chunk = max(1, min(n, budget // max(bytes_per_image, 1)))
-    return -(-n // -(-n // chunk))  # as many chunks, each as even as can be
-
-
-def conv_padded(xp, weight, out_hw, stride, dilation):
-    """im2col + one matrix product per chunk of images, on an already padded
-    ``(N, C, Hp, Wp)`` input."""
-    n, c = xp.shape[:2]
-    o, _, kh, kw = weight.shape
-    oh, ow = out_hw
-    wm = weight.reshape(o, c * kh * kw)
-    chunk = images_per_chunk(n, c * kh * kw * oh * ow * xp.dtype.itemsize, _COLUMN_BYTES)
-    buffer = np.empty(c * kh * kw * chunk * oh * ow, dtype=xp.dtype)  # reused per chunk
-    out = None if chunk == n else np.empty((n, o, oh, ow), dtype=np.result_type(xp, weight))
-    for start in range(0, n, chunk):
-        xb = xp[start:start + chunk]
-        cols = columns(xb, (kh, kw), out_hw, stride, dilation, out=buffer)
-        product = wm @ cols.reshape(c * kh * kw, len(xb) * oh * ow)
-        block = product.reshape(o, len(xb), oh, ow).transpose(1, 0, 2, 3)
-        if out is None:  # one chunk: the product is the output (no copy for one image)
-            return np.ascontiguousarray(block)
-        out[start:start + chunk] = block
-    return out

@@ -8,29 +8,11 @@ added once: the filter's single output channel.
 
 from __future__ import annotations
 
-import numbers
-
-import numpy as np
-
-from ._checks import as_array, compute_dtype, describe, sum_dtype
-from .convolution import conv_padded, prepare
+from ._checks import check_filter, sum_dtype
+from ._engine import conv_padded
+from ._windows import prepare
 
 __all__ = ["apply_filter"]
-
-
-def check_filter(image, filt, bias):
-    """Validate a multi-channel image, a filter and a scalar bias."""
-    image = as_array(image, "image", 3, what="image")
-    filt = as_array(filt, "filt", 3, what="kernel")
-    if filt.shape[0] != image.shape[0]:
-        raise ValueError(
-            f"filt has {filt.shape[0]} kernels (shape {filt.shape}, (C, kH, kW)) but image has "
-            f"{image.shape[0]} channels (shape {image.shape}): a filter needs one kernel per "
-            f"input channel"
-        )
-    if isinstance(bias, (bool, np.bool_)) or not isinstance(bias, numbers.Real):
-        raise TypeError(f"bias must be a real number, got {describe(bias)}")
-    return image, filt, float(bias), compute_dtype(image.dtype, filt.dtype)
 
 
 def apply_filter(image, filt, bias=0.0, stride=1, padding=0, dilation=1, *,

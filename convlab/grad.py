@@ -22,14 +22,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (as_array, check_fits, check_int, check_pair, compute_dtype, describe,
+from ._checks import (as_array, check_grad_output, check_shape, compute_dtype, describe,
                       sum_dtype)
-from ._windows import output_hw, tap_view
-from .convolution import _pool, _workers, columns
-from .padding import resolve_padding
-from .pooling import (_lowest, _pad_for_windows, _window_counts, first_inside_tap,
-                      pool_geometry)
-from .transposed import scatter_taps
+from ._engine import columns, scatter_taps, thread_pool, workers
+from ._windows import (conv_geometry, first_inside_tap, lowest, pad_for_windows,
+                       pool_geometry, tap_view, window_counts)
 
 __all__ = ["conv2d_input", "conv2d_weight", "conv2d_bias", "max_pool2d_input",
            "avg_pool2d_input"]
@@ -38,40 +35,6 @@ __all__ = ["conv2d_input", "conv2d_weight", "conv2d_bias", "max_pool2d_input",
 # one block per core above _THREADED_BYTES of work, blocks of at most _BLOCK_BYTES.
 _BLOCK_BYTES = 1 << 22
 _THREADED_BYTES = 1 << 19
-
-
-def check_shape(shape, name, ndims):
-    """``shape`` as a tuple of ints >= 1 with one of ``ndims`` entries."""
-    if isinstance(shape, np.ndarray):
-        shape = tuple(shape.tolist())
-    if not isinstance(shape, (tuple, list)):
-        raise TypeError(f"{name} must be a tuple of ints (a shape), got {describe(shape)}")
-    if len(shape) not in ndims:
-        raise ValueError(
-            f"{name} must have {' or '.join(str(n) for n in ndims)} entries, "
-            f"got {len(shape)} ({tuple(shape)})"
-        )
-    return tuple(check_int(s, f"{name}[{k}]", minimum=1) for k, s in enumerate(shape))
-
-
-def _check_grad_output(grad_output, expected, name="grad_output"):
-    grad_output = as_array(grad_output, name, len(expected))
-    if grad_output.shape != tuple(expected):
-        raise ValueError(
-            f"{name} must have the shape of the forward output, {tuple(expected)}, "
-            f"got {grad_output.shape}"
-        )
-    return grad_output
-
-
-def conv_geometry(input_hw, kernel_hw, stride, padding, dilation):
-    """``(pads, out_hw, stride, dilation)`` of a zero-padded convolution, validated."""
-    stride = check_pair(stride, "stride", minimum=1)
-    dilation = check_pair(dilation, "dilation", minimum=1)
-    pads = resolve_padding(padding, input_hw, kernel_hw, stride, dilation)
-    check_fits(input_hw, pads, kernel_hw, dilation, "weight")
-    padded = (input_hw[0] + sum(pads[0]), input_hw[1] + sum(pads[1]))
-    return pads, output_hw(padded, kernel_hw, stride, dilation), stride, dilation
 
 
 def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation=1):
@@ -132,7 +95,7 @@ def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation
     pads, out_hw, stride, dilation = conv_geometry(shape4[2:], weight.shape[2:], stride,
                                                    padding, dilation)
     expected = (shape4[0], weight.shape[0]) + out_hw
-    grad_output = _check_grad_output(grad_output, expected if batched else expected[1:])
+    grad_output = check_grad_output(grad_output, expected if batched else expected[1:])
     dtype = compute_dtype(weight.dtype, grad_output.dtype)
     acc = sum_dtype(dtype)
     g4 = grad_output if batched else grad_output[None]
@@ -189,7 +152,7 @@ def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1)
     pads, out_hw, stride, dilation = conv_geometry(x4.shape[2:], wshape[2:], stride, padding,
                                                    dilation)
     expected = (x4.shape[0], wshape[0]) + out_hw
-    grad_output = _check_grad_output(grad_output, expected if batched else expected[1:])
+    grad_output = check_grad_output(grad_output, expected if batched else expected[1:])
     dtype = compute_dtype(x.dtype, grad_output.dtype)
     acc = sum_dtype(dtype)
     xp = x4.astype(acc, copy=False)
@@ -279,14 +242,14 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
     """
     x, kernel, stride, padding, dilation, out_hw = pool_geometry(
         x, kernel_size, stride, padding, dilation, ceil_mode)
-    grad_output = _check_grad_output(grad_output, x.shape[:-2] + out_hw)
+    grad_output = check_grad_output(grad_output, x.shape[:-2] + out_hw)
     dtype = compute_dtype(grad_output.dtype)
     acc = sum_dtype(dtype)  # overlapping windows add up
     reach = tuple((out_hw[a] - 1) * stride[a] + dilation[a] * (kernel[a] - 1) + 1 for a in (0, 1))
     if padding == (0, 0) and reach[0] <= x.shape[-2] and reach[1] <= x.shape[-1]:
         xp = x  # every window lies inside: no padded copy
     else:
-        xp = _pad_for_windows(x, padding, out_hw, kernel, stride, dilation, _lowest(x.dtype))
+        xp = pad_for_windows(x, padding, out_hw, kernel, stride, dilation, lowest(x.dtype))
     # Leading axes flattened into one axis of planes, processed a block of planes at a time.
     xp3 = xp.reshape((-1,) + xp.shape[-2:])
     g3 = grad_output.astype(acc, copy=False).reshape((-1,) + out_hw)
@@ -325,7 +288,7 @@ def _blocks(planes, plane_bytes):
     """Split ``planes`` planes into even blocks: one per worker thread, more if a block
     would exceed ``_BLOCK_BYTES``; a single block below ``_THREADED_BYTES``."""
     total = planes * plane_bytes
-    count = 1 if total < _THREADED_BYTES else max(_workers(), -(-total // _BLOCK_BYTES))
+    count = 1 if total < _THREADED_BYTES else max(workers(), -(-total // _BLOCK_BYTES))
     size = -(-planes // min(count, planes))
     return [slice(p, min(planes, p + size)) for p in range(0, planes, size)]
 
@@ -336,7 +299,7 @@ def _in_blocks(work, blocks):
     Numpy releases the GIL inside its loops, so two blocks run on two cores
     at once; each thread's block is a few MB, near its share of the cache.
     """
-    others = [_pool().submit(work, block) for block in blocks[1:]]
+    others = [thread_pool().submit(work, block) for block in blocks[1:]]
     work(blocks[0])  # this thread takes a block too, rather than only waiting
     for other in others:
         other.result()
@@ -380,7 +343,7 @@ def _max_pool_winners_fast(xb, geometry):
         [xb[:, :height, b * dw:b * dw + sw * (ow - 1) + 1:sw] for b in range(kw)])
     best, row = _first_strict_max(
         [row_best[:, a * dh:a * dh + sh * (oh - 1) + 1:sh] for a in range(kh)])
-    if not best.min() > _lowest(xb.dtype):  # also False for NaN
+    if not best.min() > lowest(xb.dtype):  # also False for NaN
         return None
     if col is not None:  # the column tap of the row each window chose
         col_at = [col[:, a * dh:a * dh + sh * (oh - 1) + 1:sh] for a in range(kh)]
@@ -399,13 +362,13 @@ def _max_pool_winners_exact(xb, geometry, padding):
     all, and a window where nothing beats the lowest value credits its first tap
     inside. Returns (row tap, column tap) arrays as :func:`_max_pool_winners_fast`."""
     (kh, kw), stride, dilation, out_hw = geometry
-    lowest = _lowest(xb.dtype)
+    bottom = lowest(xb.dtype)
     floating = np.issubdtype(xb.dtype, np.floating)
     first_r = first_inside_tap(out_hw[0], stride[0], padding[0], dilation[0])
     first_c = first_inside_tap(out_hw[1], stride[1], padding[1], dilation[1])
     winner = np.broadcast_to(first_r[:, None] * kw + first_c[None, :],
                              xb.shape[:-2] + out_hw).astype(np.intp)
-    best = np.full(xb.shape[:-2] + out_hw, lowest, dtype=xb.dtype)
+    best = np.full(xb.shape[:-2] + out_hw, bottom, dtype=xb.dtype)
     for tap in range(kh * kw):
         view = tap_view(xb, tap // kw, tap % kw, out_hw, stride, dilation)
         wins = view > best
@@ -469,7 +432,7 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
                                                           1, ceil_mode)
     if not isinstance(count_include_pad, (bool, np.bool_)):
         raise TypeError(f"count_include_pad must be a bool, got {describe(count_include_pad)}")
-    grad_output = _check_grad_output(grad_output, shape[:-2] + out_hw)
+    grad_output = check_grad_output(grad_output, shape[:-2] + out_hw)
     dtype = compute_dtype(grad_output.dtype)
     acc = sum_dtype(dtype)
     inside = all(padding[a] == 0 and (out_hw[a] - 1) * stride[a] + kernel[a] <= shape[-2 + a]
@@ -477,7 +440,7 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
     if inside:  # every window lies inside the input: all divide by the window's size
         divisor = acc.type(kernel[0] * kernel[1])
     else:
-        counts = [_window_counts(shape[-2 + axis], kernel[axis], stride[axis], padding[axis],
+        counts = [window_counts(shape[-2 + axis], kernel[axis], stride[axis], padding[axis],
                                  out_hw[axis], count_include_pad) for axis in (0, 1)]
         divisor = (counts[0][:, None] * counts[1][None, :]).astype(acc)
         if (divisor == divisor[0, 0]).all():

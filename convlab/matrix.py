@@ -18,7 +18,7 @@ import numpy as np
 
 from ._checks import as_array, check_fits, check_pair, compute_dtype, describe
 from ._windows import output_hw
-from .convolution import columns
+from ._engine import columns
 from .padding import resolve_padding
 
 __all__ = ["conv_matrix", "im2col"]

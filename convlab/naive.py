@@ -23,12 +23,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import grad
-from ._checks import (as_array, check_choice, check_explicit_padding, check_fits, check_pair,
-                      compute_dtype, describe)
-from .convolution import check_layer
-from .filters import check_filter
-from .padding import PADDING_MODES, check_pad_args
-from .transposed import check_transposed
+from ._checks import (PADDING_MODES, as_array, check_choice, check_explicit_padding, check_filter,
+                      check_fits, check_layer, check_pad_args, check_pair, compute_dtype,
+                      describe)
+from ._windows import check_transposed
 
 __all__ = ["pad2d", "correlate2d", "convolve2d", "apply_filter", "conv2d", "max_pool2d",
            "avg_pool2d", "conv_transpose2d", "conv2d_input", "conv2d_weight", "conv2d_bias",

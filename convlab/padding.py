@@ -8,17 +8,12 @@ a pair, explicit pairs, ``'valid'``, ``'same'``, ``'full'``) into explicit
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._checks import as_array, check_choice, check_explicit_padding, describe
+from ._checks import PADDING_MODES, check_explicit_padding, check_pad_args
 from .arithmetic import resolve_axis_padding
 
 __all__ = ["pad2d", "resolve_padding", "PADDING_MODES"]
-
-#: Padding modes, named as in PyTorch (``'zeros'`` is ``'constant'`` with 0).
-PADDING_MODES = ("zeros", "constant", "reflect", "replicate", "circular")
 
 _NUMPY_MODE = {"zeros": "constant", "constant": "constant", "reflect": "reflect",
                "replicate": "edge", "circular": "wrap"}
@@ -109,29 +104,3 @@ def pad2d(x, padding, mode="zeros", value=0.0):
         return np.pad(array, widths, mode="constant", constant_values=fill)
     return np.pad(array, widths, mode=_NUMPY_MODE[mode])
 
-
-def check_pad_args(x, padding, mode, value):
-    """Validate :func:`pad2d`'s arguments; return the array and explicit padding.
-
-    Shared with :func:`convlab.naive.pad2d`. ``reflect`` needs every pad
-    smaller than its axis and ``circular`` at most the axis, as in PyTorch.
-    """
-    array = as_array(x, "x", (2, 3, 4, 5))
-    pads = check_explicit_padding(padding, "padding")
-    check_choice(mode, "mode", PADDING_MODES)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"value must be a real number, got {describe(value)}")
-    if mode in ("reflect", "circular"):
-        for (before, after), size, axis in zip(pads, array.shape[-2:], ("height", "width")):
-            _check_fits(before, after, size, axis, mode, strict=mode == "reflect")
-    return array, pads
-
-
-def _check_fits(before, after, size, axis, mode, strict):
-    largest = max(before, after)
-    if (largest >= size) if strict else (largest > size):
-        bound = f"< {size}" if strict else f"<= {size}"
-        raise ValueError(
-            f"padding {largest} along the {axis} is too large for mode {mode!r} on an input "
-            f"of {axis} {size}: {mode} padding must be {bound}"
-        )
