@@ -1,0 +1,469 @@
+"""The classroom edition: release, grade (a messy class), nbgrader export, link.
+
+Expected answers come from :mod:`convlab.solutions` (worked by hand), never
+from the checker under test. Grading tests start real kernels, so a whole
+class is graded once per module (``graded_class``) and each case is asserted
+on its own rows.
+"""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from convlab import check, solutions
+from convlab.classroom import (ClassroomError, export_nbgrader, grade, nbgitpuller_link,
+                               read_roster, release, student_seed)
+from convlab.classroom.capture import Unreadable, capture_json, decode, encode
+from convlab.classroom.cells import answer_calls, blank_answers, last_answers, shows_solution
+from convlab.classroom.cli import main
+from convlab.classroom.kernel import Sandbox, kernel_spec_folder
+
+ROOT = Path(__file__).resolve().parents[1]
+STRIDE = ROOT / "notebooks" / "02_stride.ipynb"
+EXERCISES_02 = ["stride_output_size", "stride_output_values", "stride_unvisited",
+                "alexnet_input_sizes"]
+
+
+def _source(cell):
+    source = cell["source"]
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _answer_cell(notebook, exercise):
+    return next(i for i, c in enumerate(notebook["cells"])
+                if c["cell_type"] == "code" and f"check.{exercise}(" in _source(c))
+
+
+def _fill(notebook, exercise, value_source):
+    cell = notebook["cells"][_answer_cell(notebook, exercise)]
+    assert "answer = ..." in _source(cell)
+    cell["source"] = _source(cell).replace("answer = ...", f"answer = {value_source}", 1)
+
+
+def _write(path, notebook):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(notebook))
+
+
+def _roster(path, *students, header="student,name"):
+    path.write_text(header + "\n" + "".join(f"{s},Name of {s}\n" for s in students))
+    return path
+
+
+# --------------------------------------------------------------------------
+# Roster and seeds
+# --------------------------------------------------------------------------
+
+def test_roster_reads_ids_in_order_and_ignores_other_columns(tmp_path):
+    path = _roster(tmp_path / "roster.csv", "ada", "alan.turing", "grace-h")
+    assert read_roster(path) == ["ada", "alan.turing", "grace-h"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("name,email\nAda,ada@example.edu\n", r"roster\.csv: the roster has no 'student' column"),
+    ("student\nada\nbob\nada\n", r"roster\.csv row 4: student id 'ada' is already on row 2"),
+    ("student\nada\n../etc\n", r"roster\.csv row 3: student id '\.\./etc' is not safe"),
+    ("student\nada\nsub/dir\n", r"roster\.csv row 3: student id 'sub/dir' is not safe"),
+    ("student\n\n", r"roster\.csv: the roster lists no students"),
+])
+def test_bad_roster_is_refused_naming_the_file_and_the_fix(tmp_path, text, message):
+    path = tmp_path / "roster.csv"
+    path.write_text(text)
+    with pytest.raises(ClassroomError, match=message):
+        read_roster(path)
+
+
+def test_seeds_depend_on_the_secret_and_differ_between_students():
+    ids = [f"student{n:03d}" for n in range(200)]
+    seeds = [student_seed("secret A", s) for s in ids]
+    assert len(set(seeds)) == len(ids)
+    assert all(0 <= seed < 2**31 for seed in seeds)
+    assert seeds == [student_seed("secret A", s) for s in ids]
+    assert sum(a == b for a, b in zip(seeds, (student_seed("secret B", s) for s in ids))) == 0
+
+
+# --------------------------------------------------------------------------
+# Release
+# --------------------------------------------------------------------------
+
+def _teacher_copy(tmp_path):
+    """02_stride with a filled answer and two cells that give answers away."""
+    notebook = json.loads(STRIDE.read_text())
+    _fill(notebook, "stride_output_size", "5")
+    notebook["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [],
+                              "execution_count": 3,
+                              "source": "from convlab import solutions\n"
+                                        "solutions.stride_unvisited"})
+    notebook["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [],
+                              "execution_count": 4,
+                              "source": "check.solution('stride_output_values')"})
+    path = tmp_path / "teacher" / "02_stride.ipynb"
+    _write(path, notebook)
+    return path
+
+
+def test_release_without_roster_blanks_answers_clears_outputs_and_drops_solutions(tmp_path):
+    written = release([_teacher_copy(tmp_path)], tmp_path / "out")
+    assert written == [tmp_path / "out" / "02_stride.ipynb"]
+    notebook = json.loads(written[0].read_text())
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
+    assert not any("solution" in _source(c) for c in code)
+    answer = _source(notebook["cells"][_answer_cell(notebook, "stride_output_size")])
+    assert answer.startswith("answer = ...")
+    assert "use_seed" not in _source(code[0])
+    assert len(code) == len([c for c in json.loads(STRIDE.read_text())["cells"]
+                             if c["cell_type"] == "code"])
+
+
+def test_release_with_roster_gives_each_student_their_seed(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONVLAB_CLASSROOM_SECRET", "a long course secret")
+    roster = _roster(tmp_path / "roster.csv", "ada", "alan")
+    written = release([STRIDE], tmp_path / "out", roster=roster)
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in written) == [
+        "ada/02_stride.ipynb", "alan/02_stride.ipynb"]
+    for student in ("ada", "alan"):
+        notebook = json.loads((tmp_path / "out" / student / "02_stride.ipynb").read_text())
+        first = next(c for c in notebook["cells"] if c["cell_type"] == "code")
+        seed = student_seed("a long course secret", student)
+        assert f"check.use_seed({seed})" in _source(first)
+        assert notebook["metadata"]["convlab"]["seed"] == seed
+
+
+def test_release_refuses_a_roster_without_a_secret(tmp_path, monkeypatch):
+    monkeypatch.delenv("CONVLAB_CLASSROOM_SECRET", raising=False)
+    with pytest.raises(ClassroomError, match="needs the course secret: pass --secret"):
+        release([STRIDE], tmp_path / "out", roster=_roster(tmp_path / "r.csv", "ada"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_release_refuses_a_notebook_outside_the_course(tmp_path):
+    stray = tmp_path / "my_notes.ipynb"
+    shutil.copy(STRIDE, stray)
+    with pytest.raises(ClassroomError, match=r"my_notes\.ipynb: not a notebook of the convlab "
+                                             r"course.*02_stride\.ipynb"):
+        release([STRIDE, stray], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_release_refuses_a_non_empty_folder_unless_forced(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    with pytest.raises(ClassroomError, match=r"out: the output folder is not empty; choose a "
+                                             r"new folder or pass --force"):
+        release([STRIDE], out)
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    release([STRIDE], out, force=True)
+    assert sorted(p.name for p in out.iterdir()) == ["02_stride.ipynb", "notes.txt"]
+
+
+def test_bad_roster_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONVLAB_CLASSROOM_SECRET", "s3cret")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nada\n../../escape\n")
+    with pytest.raises(ClassroomError, match="row 3"):
+        release([STRIDE], tmp_path / "out", roster=roster)
+    assert not (tmp_path / "out").exists()
+    assert list(tmp_path.iterdir()) == [roster]
+
+
+def test_cli_reports_bad_input_with_exit_status_2(tmp_path, capsys):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name\nAda\n")
+    status = main(["release", str(STRIDE), "--out", str(tmp_path / "out"),
+                   "--roster", str(roster), "--secret", "s"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "convlab-classroom release: error:" in err and "roster.csv" in err
+    assert "no 'student' column" in err
+
+
+def test_python_dash_m_runs_the_command_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "convlab.classroom", "link", "--hub",
+                             "https://hub.example.edu", "--repo",
+                             "https://github.com/me/course", "released/02_stride.ipynb"],
+                            capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip().startswith("https://hub.example.edu/hub/user-redirect/")
+
+
+# --------------------------------------------------------------------------
+# Cells, answers as data, links
+# --------------------------------------------------------------------------
+
+def test_the_last_answer_counts_and_markdown_cells_are_not_answers():
+    cells = [
+        {"cell_type": "code", "source": "answer = 4\ncheck.stride_output_size(answer)"},
+        {"cell_type": "markdown", "source": "check.stride_unvisited([1])"},
+        {"cell_type": "code", "source": "%time x = 1\ncheck.stride_output_size(x + 1)"},
+        {"cell_type": "code", "source": "check.stride_output_size(  # no argument"},
+    ]
+    calls = answer_calls(cells, set(EXERCISES_02))
+    assert [(c.exercise, c.cell, c.expression) for c in calls] == [
+        ("stride_output_size", 0, "answer"), ("stride_output_size", 2, "x + 1")]
+    assert last_answers(cells, set(EXERCISES_02))["stride_output_size"].cell == 2
+
+
+def test_blank_answers_keeps_comments_and_other_code():
+    source = "answer = [[1, 2],\n          [3, 4]]  # rows\ncheck.stride_output_values(answer)"
+    assert blank_answers(source, {"stride_output_values"}) == (
+        "answer = ...  # rows\ncheck.stride_output_values(answer)")
+
+
+@pytest.mark.parametrize("source", ["import convlab.solutions", "from convlab import solutions",
+                                    "from convlab.solutions import flip_kernel",
+                                    "print(check.solution('flip_kernel'))"])
+def test_cells_that_give_answers_away_are_recognised(source):
+    assert shows_solution({"cell_type": "code", "source": source})
+    assert not shows_solution({"cell_type": "markdown", "source": source})
+
+
+@pytest.mark.parametrize("value", [
+    5, -2.5, float("nan"), True, None, "text", Ellipsis, (3, 4), [1, (2, ...)],
+    np.arange(6, dtype=np.float32).reshape(2, 3), np.array([[1, 2]], dtype=np.uint8),
+    np.array([1 + 2j]), np.int64(7), {1, 2},
+])
+def test_answers_survive_the_trip_out_of_the_kernel(value):
+    back = decode(json.loads(capture_json(value))["value"])
+    if isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype and np.array_equal(back, value)
+    elif isinstance(value, float) and value != value:
+        assert back != back
+    elif isinstance(value, set):
+        assert sorted(back) == sorted(value)
+    else:
+        assert back == value and type(back) is type(value.item() if isinstance(
+            value, np.generic) else value)
+
+
+def test_objects_and_forged_data_do_not_become_answers():
+    assert isinstance(decode(encode(print)), Unreadable)
+    assert isinstance(decode({"__ndarray__": [1, 2], "dtype": "<f8", "shape": [3]}), Unreadable)
+    assert isinstance(decode({"__ndarray__": [1], "dtype": "|O", "shape": [1]}), np.ndarray)
+    assert isinstance(decode({"__pickle__": "gASV"}), Unreadable)
+    huge = json.loads(capture_json(np.zeros(2_000_000)))["value"]
+    assert isinstance(decode(huge), Unreadable)
+
+
+def test_function_answers_are_called_on_the_given_cases_and_exceptions_recorded():
+    cases = json.dumps([encode((np.array([1.0, 2.0]), 2)), encode((np.array([1.0]), 0))])
+    outputs = json.loads(capture_json(lambda a, k: a / k if k else 1 // k, cases))["outputs"]
+    assert np.array_equal(decode(outputs[0]["value"]), [0.5, 1.0])
+    assert outputs[1]["raised"] == ["ZeroDivisionError", "integer division or modulo by zero"]
+
+
+def test_nbgitpuller_link():
+    link = nbgitpuller_link("https://hub.example.edu/", "https://github.com/me/course.git",
+                            "released/02_stride.ipynb", branch="fall")
+    assert link == ("https://hub.example.edu/hub/user-redirect/git-pull?"
+                    "repo=https%3A%2F%2Fgithub.com%2Fme%2Fcourse.git&urlpath=lab%2Ftree%2F"
+                    "course%2Freleased%2F02_stride.ipynb&branch=fall")
+    with pytest.raises(ClassroomError, match="--hub must be an http"):
+        nbgitpuller_link("hub.example.edu", "https://github.com/me/course", "a.ipynb")
+
+
+# --------------------------------------------------------------------------
+# Grading a messy class
+# --------------------------------------------------------------------------
+
+RIGHT = {name: repr(getattr(solutions, name)) for name in EXERCISES_02}
+WRONG = {"stride_output_size": "4", "stride_output_values": "[[0, 0], [0, 0]]",
+         "stride_unvisited": "[0]", "alexnet_input_sizes": "[224]"}
+
+
+def _all_right(notebook):
+    for name in EXERCISES_02:
+        _fill(notebook, name, RIGHT[name])
+    return notebook
+
+
+def _insert_before(notebook, exercise, source):
+    index = _answer_cell(notebook, exercise)
+    notebook["cells"].insert(index, {"cell_type": "code", "metadata": {}, "outputs": [],
+                                     "execution_count": None, "source": source})
+
+
+def _messy_class(released):
+    """Student id -> (notebook or raw text or None, expected status per exercise)."""
+    fresh = lambda: json.loads(released.read_text())  # noqa: E731
+    ok = ["correct"] * 4
+    cases = {}
+    cases["correct"] = (_all_right(fresh()), ok)
+    cases["blank"] = (fresh(), ["not attempted"] * 4)
+    wrong = fresh()
+    for name in EXERCISES_02:
+        _fill(wrong, name, WRONG[name])
+    cases["wrong"] = (wrong, ["incorrect"] * 4)
+
+    duplicated = fresh()     # every answer cell twice: the last copy counts
+    for name in EXERCISES_02:
+        index = _answer_cell(duplicated, name)
+        copy = json.loads(json.dumps(duplicated["cells"][index]))
+        first, last = (WRONG, RIGHT) if name != "stride_unvisited" else (RIGHT, WRONG)
+        _fill(duplicated, name, first[name])
+        copy["source"] = _source(copy).replace("answer = ...", f"answer = {last[name]}")
+        duplicated["cells"].insert(index + 1, copy)
+    cases["duplicated"] = (duplicated, ["correct", "correct", "incorrect", "correct"])
+
+    deleted = _all_right(fresh())  # the setup cell (imports) and one answer cell deleted
+    setup = next(i for i, c in enumerate(deleted["cells"]) if c["cell_type"] == "code")
+    del deleted["cells"][_answer_cell(deleted, "alexnet_input_sizes")]
+    del deleted["cells"][setup]
+    cases["deleted"] = (deleted, ["correct", "correct", "correct", "not attempted"])
+
+    reordered = _all_right(fresh())
+    reordered["cells"].reverse()
+    cases["reordered"] = (reordered, ok)
+
+    markdown = _all_right(fresh())
+    index = _answer_cell(markdown, "stride_unvisited")
+    markdown["cells"][index] = {"cell_type": "markdown", "metadata": {},
+                                "source": _source(markdown["cells"][index])}
+    cases["markdown"] = (markdown, ["correct", "correct", "not attempted", "correct"])
+
+    loop = _all_right(fresh())    # one endless loop before an answer, one that ignores ^C
+    _insert_before(loop, "stride_output_values", "while True:\n    pass")
+    cell = loop["cells"][_answer_cell(loop, "alexnet_input_sizes")]
+    cell["source"] = ("import time\nwhile True:\n    try:\n        time.sleep(0.1)\n"
+                      "    except KeyboardInterrupt:\n        pass\n" + _source(cell))
+    cases["loop"] = (loop, ["correct", "correct", "correct", "timeout"])
+
+    error = _all_right(fresh())
+    _insert_before(error, "stride_output_size", "1 / 0")
+    _fill_raw = error["cells"][_answer_cell(error, "stride_unvisited")]
+    _fill_raw["source"] = "raise RuntimeError('oops')\n" + _source(_fill_raw)
+    cases["exception"] = (error, ["correct", "correct", "error", "correct"])
+
+    exits = _all_right(fresh())   # the kernel dies twice; answers before and after count
+    _insert_before(exits, "stride_output_values", "import os\nos._exit(3)")
+    _insert_before(exits, "alexnet_input_sizes", "import os\nos._exit(0)")
+    cases["exit"] = (exits, ok)
+
+    memory = _all_right(fresh())  # a 50 GB allocation in a cell and in an answer
+    _insert_before(memory, "stride_output_size", "big = np.ones(50 * 10**9 // 8)")
+    cell = memory["cells"][_answer_cell(memory, "alexnet_input_sizes")]
+    cell["source"] = _source(cell).replace(RIGHT["alexnet_input_sizes"],
+                                           "np.ones(50 * 10**9 // 8)")
+    cases["memory"] = (memory, ["correct", "correct", "correct", "error"])
+
+    cheat = fresh()               # wrong answers, and a kernel that says everything is right
+    for name in EXERCISES_02:
+        _fill(cheat, name, WRONG[name])
+    _insert_before(cheat, "stride_output_size",
+                   "import convlab\n"
+                   "yes = check.verdict('stride_output_size', 5)\n"
+                   "check.verdict = lambda *args, **kwargs: yes\n"
+                   "np.allclose = np.array_equal = lambda *args, **kwargs: True\n"
+                   "np.isclose = lambda a, b, **kwargs: np.ones(np.shape(a), bool)\n"
+                   "convlab.correlate2d = lambda image, kernel, **kw: np.zeros((2, 2))\n"
+                   "convlab.output_size = lambda *args, **kwargs: 4")
+    cases["cheat"] = (cheat, ["incorrect"] * 4)
+
+    cases["notjson"] = ('{"cells": [', ["error"] * 4)
+    cases["elsewhere"] = (None, ["missing"] * 4)   # a folder without the notebook
+    return cases
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    root = tmp_path_factory.mktemp("class")
+    release([STRIDE], root / "released")
+    released = root / "released" / "02_stride.ipynb"
+    cases = _messy_class(released)
+    for student, (notebook, _) in cases.items():
+        folder = root / "submissions" / student
+        folder.mkdir(parents=True)
+        if isinstance(notebook, str):
+            (folder / "02_stride.ipynb").write_text(notebook)
+        elif notebook is None:
+            (folder / "02_stride_copy.ipynb").write_text(released.read_text())
+        else:
+            _write(folder / "02_stride.ipynb", notebook)
+    roster = _roster(root / "roster.csv", *cases, "absent")
+    rows = grade(root / "submissions", root / "grades.csv", roster=roster, jobs=2,
+                 timeout=10, notebooks=["02_stride"])
+    return root, cases, rows
+
+
+def _statuses(rows, student):
+    return [r.status for r in rows if r.student == student]
+
+
+@pytest.mark.parametrize("student", ["correct", "blank", "wrong", "duplicated", "deleted",
+                                     "reordered", "markdown", "loop", "exception", "exit",
+                                     "memory", "cheat", "notjson", "elsewhere"])
+def test_each_messy_submission_gets_its_own_rows(graded_class, student):
+    _, cases, rows = graded_class
+    assert _statuses(rows, student) == cases[student][1]
+    mine = [r for r in rows if r.student == student]
+    assert [r.exercise for r in mine] == EXERCISES_02
+    assert all(r.points == (r.max_points if r.status == "correct" else 0) for r in mine)
+
+
+def test_a_roster_student_with_no_folder_is_missing(graded_class):
+    _, _, rows = graded_class
+    assert _statuses(rows, "absent") == ["missing"] * 4
+
+
+def test_messages_say_what_went_wrong(graded_class):
+    _, _, rows = graded_class
+    by = {(r.student, r.exercise): r.message for r in rows}
+    assert "ran longer than 10 s" in by["loop", "alexnet_input_sizes"]
+    assert "raised RuntimeError: oops" in by["exception", "stride_unvisited"]
+    assert "MemoryError" in by["memory", "alexnet_input_sizes"]
+    assert "not a readable notebook" in by["notjson", "stride_output_size"]
+    assert "elsewhere/02_stride.ipynb" in by["elsewhere", "stride_output_size"]
+
+
+def test_grades_csv_has_the_promised_columns(graded_class):
+    root, cases, rows = graded_class
+    with open(root / "grades.csv", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert list(table[0]) == ["student", "notebook", "exercise", "points", "max_points",
+                              "status", "message"]
+    assert len(table) == 4 * (len(cases) + 1) == len(rows)
+    assert {row["status"] for row in table} == {"correct", "incorrect", "not attempted",
+                                                "error", "timeout", "missing"}
+
+
+def test_feedback_reveals_no_expected_answer(graded_class):
+    root, _, _ = graded_class
+    for student in ("wrong", "cheat", "blank"):
+        text = (root / "feedback" / f"{student}.md").read_text()
+        assert text.startswith(f"# Feedback for {student}")
+        assert "0 of 4 points" in text
+        for name in ("stride_output_values", "stride_unvisited", "alexnet_input_sizes"):
+            expected = np.asarray(getattr(solutions, name))
+            shown = ", ".join(str(int(v)) for v in expected.ravel())
+            assert shown not in text, (student, name)
+    assert "4 of 4 points" in (root / "feedback" / "correct.md").read_text()
+
+
+def test_the_grading_kernel_has_a_memory_cap_and_no_secret(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONVLAB_CLASSROOM_SECRET", "do not tell")
+    spec = kernel_spec_folder(3000)
+    try:
+        with Sandbox(tmp_path, spec, timeout=20) as sandbox:
+            code = {0: "import os, resource\n"
+                       "__convlab_answer_0_x = (resource.getrlimit(resource.RLIMIT_AS), "
+                       "os.environ.get('CONVLAB_CLASSROOM_SECRET'), os.getcwd())"}
+            assert sandbox.run_cell(0, code).status == "ok"
+            captured = sandbox.capture("__convlab_answer_0_x", None, code)
+    finally:
+        shutil.rmtree(spec)
+    limits, secret, cwd = decode(captured.data["value"])
+    assert limits == (3000 * 2**20, 3000 * 2**20)
+    assert secret is None
+    assert Path(cwd).name == "submission" and Path(cwd) != tmp_path
+
+
+def test_grade_refuses_to_overwrite_grades(graded_class):
+    root, _, _ = graded_class
+    with pytest.raises(ClassroomError, match=r"grades\.csv: exists; pass --force"):
+        grade(root / "submissions", root / "grades.csv", roster=root / "roster.csv")
