@@ -25,7 +25,7 @@ import numpy as np
 from . import grad
 from ._checks import (PADDING_MODES, as_array, check_choice, check_explicit_padding, check_filter,
                       check_fits, check_layer, check_pad_args, check_pair, compute_dtype,
-                      describe)
+                      describe, sum_dtype)
 from ._windows import check_transposed
 
 __all__ = ["pad2d", "correlate2d", "convolve2d", "apply_filter", "conv2d", "max_pool2d",
@@ -198,15 +198,16 @@ def correlate2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode=
     image = as_array(image, "image", 2, what="image")
     kernel = as_array(kernel, "kernel", 2, what="kernel")
     dtype = compute_dtype(image.dtype, kernel.dtype)
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
     pads, (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
         image.shape, kernel.shape, stride, padding, dilation, padding_mode)
-    x = _padded(image.astype(dtype), pads, padding_mode)
-    k = kernel.astype(dtype)
+    x = _padded(image.astype(acc), pads, padding_mode)
+    k = kernel.astype(acc)
     kh, kw = k.shape
     out = np.zeros((out_h, out_w), dtype=dtype)
     for i in range(out_h):
         for j in range(out_w):
-            total = dtype.type(0)
+            total = acc.type(0)
             for a in range(kh):
                 for b in range(kw):
                     total += x[i * sh + a * dh, j * sw + b * dw] * k[a, b]
@@ -226,15 +227,16 @@ def convolve2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode="
     image = as_array(image, "image", 2, what="image")
     kernel = as_array(kernel, "kernel", 2, what="kernel")
     dtype = compute_dtype(image.dtype, kernel.dtype)
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
     pads, (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
         image.shape, kernel.shape, stride, padding, dilation, padding_mode, flip_same=True)
-    x = _padded(image.astype(dtype), pads, padding_mode)
-    k = kernel.astype(dtype)
+    x = _padded(image.astype(acc), pads, padding_mode)
+    k = kernel.astype(acc)
     kh, kw = k.shape
     out = np.zeros((out_h, out_w), dtype=dtype)
     for i in range(out_h):
         for j in range(out_w):
-            total = dtype.type(0)
+            total = acc.type(0)
             for a in range(kh):
                 for b in range(kw):
                     # tap (a, b) of the window meets the kernel's opposite corner
@@ -255,21 +257,22 @@ def apply_filter(image, filt, bias=0.0, stride=1, padding=0, dilation=1, *,
            [13., 13.]])
     """
     image, filt, bias, dtype = check_filter(image, filt, bias)
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
     pads, (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
         image.shape[1:], filt.shape[1:], stride, padding, dilation, padding_mode,
         kernel_name="filt")
-    x = _padded(image.astype(dtype), pads, padding_mode)
-    k = filt.astype(dtype)
+    x = _padded(image.astype(acc), pads, padding_mode)
+    k = filt.astype(acc)
     channels, kh, kw = k.shape
     out = np.zeros((out_h, out_w), dtype=dtype)
     for i in range(out_h):
         for j in range(out_w):
-            total = dtype.type(0)
+            total = acc.type(0)
             for c in range(channels):
                 for a in range(kh):
                     for b in range(kw):
                         total += x[c, i * sh + a * dh, j * sw + b * dw] * k[c, a, b]
-            out[i, j] = total + dtype.type(bias)
+            out[i, j] = total + acc.type(bias)
     return out
 
 
@@ -283,11 +286,12 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, *, padding_mod
             [176., 184.]]])
     """
     x4, weight, bias, batched, dtype = check_layer(x, weight, bias)
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
     pads, (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
         x4.shape[2:], weight.shape[2:], stride, padding, dilation, padding_mode,
         kernel_name="weight")
-    xp = _padded(x4.astype(dtype), pads, padding_mode)
-    w = weight.astype(dtype)
+    xp = _padded(x4.astype(acc), pads, padding_mode)
+    w = weight.astype(acc)
     n_images, channels = x4.shape[:2]
     n_filters, _, kh, kw = w.shape
     out = np.zeros((n_images, n_filters, out_h, out_w), dtype=dtype)
@@ -295,13 +299,13 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, *, padding_mod
         for o in range(n_filters):
             for i in range(out_h):
                 for j in range(out_w):
-                    total = dtype.type(0)
+                    total = acc.type(0)
                     for c in range(channels):
                         for a in range(kh):
                             for b in range(kw):
                                 total += xp[n, c, i * sh + a * dh, j * sw + b * dw] * w[o, c, a, b]
                     if bias is not None:
-                        total += dtype.type(bias[o])
+                        total += acc.type(bias[o])
                     out[n, o, i, j] = total
     return out if batched else out[0]
 
@@ -369,7 +373,8 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     if not isinstance(count_include_pad, (bool, np.bool_)):
         raise TypeError(f"count_include_pad must be a bool, got {describe(count_include_pad)}")
     dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.dtype(np.float64)
-    planes, restore = _planes(x.astype(dtype))
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
+    planes, restore = _planes(x.astype(acc))
     height, width = x.shape[-2:]
     out = np.zeros((planes.shape[0], out_h, out_w), dtype=dtype)
     for p in range(planes.shape[0]):
@@ -378,14 +383,14 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
                 top, left = i * sh - ph, j * sw - pw
                 # the window, clipped to the padded input (a ceil_mode overhang is not counted)
                 bottom, right = min(top + kh, height + ph), min(left + kw, width + pw)
-                total, real = dtype.type(0), 0
+                total, real = acc.type(0), 0
                 for r in range(top, bottom):
                     for c in range(left, right):
                         if 0 <= r < height and 0 <= c < width:
                             total += planes[p, r, c]
                             real += 1
                 size = (bottom - top) * (right - left) if count_include_pad else real
-                out[p, i, j] = total / dtype.type(size)
+                out[p, i, j] = total / acc.type(size)
     return restore(out)
 
 
@@ -406,13 +411,14 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     # the fast version's checks, so both refuse the same arguments; the sizes are ours
     x4, weight, bias, batched, dtype, (sh, sw), pads, output_padding, (dh, dw), _ = \
         check_transposed(x, weight, bias, stride, padding, output_padding, dilation)
-    x4, w = x4.astype(dtype), weight.astype(dtype)
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
+    x4, w = x4.astype(acc), weight.astype(acc)
     n_images, channels_in, height, width = x4.shape
     _, channels_out, kh, kw = w.shape
     (top, bottom), (left, right) = pads
     out_h = (height - 1) * sh + dh * (kh - 1) + 1 - top - bottom + output_padding[0]
     out_w = (width - 1) * sw + dw * (kw - 1) + 1 - left - right + output_padding[1]
-    out = np.zeros((n_images, channels_out, out_h, out_w), dtype=dtype)
+    out = np.zeros((n_images, channels_out, out_h, out_w), dtype=acc)
     for n in range(n_images):
         for c in range(channels_in):
             for i in range(height):
@@ -426,7 +432,8 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
                                     out[n, o, r, s] += x4[n, c, i, j] * w[c, o, a, b]
     if bias is not None:
         for o in range(channels_out):
-            out[:, o] += dtype.type(bias[o])
+            out[:, o] += acc.type(bias[o])
+    out = out.astype(dtype)
     return out if batched else out[0]
 
 
@@ -453,11 +460,12 @@ def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation
     shape4 = shape if batched else (1,) + shape
     g = grad_output if batched else grad_output[None]
     dtype = compute_dtype(weight.dtype, grad_output.dtype)
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
     ((top, _), (left, _)), (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
         shape4[2:], weight.shape[2:], stride, padding, dilation)
-    w, g = weight.astype(dtype), g.astype(dtype)
+    w, g = weight.astype(acc), g.astype(acc)
     n_filters, channels, kh, kw = w.shape
-    out = np.zeros(shape4, dtype=dtype)
+    out = np.zeros(shape4, dtype=acc)
     for n in range(shape4[0]):
         for o in range(n_filters):
             for i in range(out_h):
@@ -468,6 +476,7 @@ def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation
                                 r, s = i * sh + a * dh - top, j * sw + b * dw - left
                                 if 0 <= r < shape4[2] and 0 <= s < shape4[3]:
                                     out[n, c, r, s] += g[n, o, i, j] * w[o, c, a, b]
+    out = out.astype(dtype)
     return out if batched else out[0]
 
 
@@ -488,17 +497,18 @@ def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1)
     x4 = x if x.ndim == 4 else x[None]
     g = grad_output if x.ndim == 4 else grad_output[None]
     dtype = compute_dtype(x.dtype, grad_output.dtype)
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
     shape = tuple(int(s) for s in weight_shape)
     ((top, _), (left, _)), (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
         x4.shape[2:], shape[2:], stride, padding, dilation)
-    x4, g = x4.astype(dtype), g.astype(dtype)
+    x4, g = x4.astype(acc), g.astype(acc)
     out = np.zeros(shape, dtype=dtype)
     n_filters, channels, kh, kw = shape
     for o in range(n_filters):
         for c in range(channels):
             for a in range(kh):
                 for b in range(kw):
-                    total = dtype.type(0)
+                    total = acc.type(0)
                     for n in range(x4.shape[0]):
                         for i in range(out_h):
                             for j in range(out_w):
@@ -520,13 +530,14 @@ def conv2d_bias(grad_output):
     grad_output = as_array(grad_output, "grad_output", (3, 4))
     g = grad_output if grad_output.ndim == 4 else grad_output[None]
     dtype = compute_dtype(grad_output.dtype)
-    out = np.zeros(g.shape[1], dtype=dtype)
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
+    out = np.zeros(g.shape[1], dtype=acc)
     for n in range(g.shape[0]):
         for o in range(g.shape[1]):
             for i in range(g.shape[2]):
                 for j in range(g.shape[3]):
                     out[o] += g[n, o, i, j]
-    return out
+    return out.astype(dtype)
 
 
 def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilation=1,
@@ -547,16 +558,17 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
     x = np.asarray(x)
     grad_output = np.asarray(grad_output)
     dtype = compute_dtype(grad_output.dtype)
-    g_planes, _ = _planes(grad_output.astype(dtype))
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
+    g_planes, _ = _planes(grad_output.astype(acc))
     where_planes, _ = _planes(where)
     width = x.shape[-1]
-    out = np.zeros((g_planes.shape[0],) + x.shape[-2:], dtype=dtype)
+    out = np.zeros((g_planes.shape[0],) + x.shape[-2:], dtype=acc)
     for p in range(g_planes.shape[0]):
         for i in range(g_planes.shape[1]):
             for j in range(g_planes.shape[2]):
                 winner = where_planes[p, i, j]      # flat index h*W + w in its plane
                 out[p, winner // width, winner % width] += g_planes[p, i, j]
-    return out.reshape(x.shape)
+    return out.reshape(x.shape).astype(dtype)
 
 
 def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding=0,
@@ -577,9 +589,10 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
         np.broadcast_to(np.zeros(1), shape), kernel_size, stride, padding, 1, ceil_mode)
     grad_output = np.asarray(grad_output)
     dtype = compute_dtype(grad_output.dtype)
-    g_planes, _ = _planes(grad_output.astype(dtype))
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
+    g_planes, _ = _planes(grad_output.astype(acc))
     height, width = shape[-2:]
-    out = np.zeros((g_planes.shape[0], height, width), dtype=dtype)
+    out = np.zeros((g_planes.shape[0], height, width), dtype=acc)
     for p in range(g_planes.shape[0]):
         for i in range(out_h):
             for j in range(out_w):
@@ -589,5 +602,5 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
                           if 0 <= r < height and 0 <= c < width]
                 size = (bottom - top) * (right - left) if count_include_pad else len(inside)
                 for r, c in inside:
-                    out[p, r, c] += g_planes[p, i, j] / dtype.type(size)
-    return out.reshape(shape)
+                    out[p, r, c] += g_planes[p, i, j] / acc.type(size)
+    return out.reshape(shape).astype(dtype)

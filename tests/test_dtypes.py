@@ -212,3 +212,27 @@ def test_pooling_keeps_floating_dtypes(dtype):
     x = np.arange(16, dtype=dtype).reshape(4, 4)
     assert convlab.avg_pool2d(x, 2).dtype == dtype
     assert convlab.max_pool2d(x, 2).dtype == dtype
+
+
+@given(seed=seeds, size=st.integers(3, 6), k=st.integers(1, 3), stride=st.integers(1, 2))
+def test_loop_references_sum_float16_in_float32_too(seed, size, k, stride):
+    """The loop twins follow the same policy, so fast and loop agree on float16."""
+    x16, x = halves(seed, (2, 2, size, size))
+    w16, w = halves(seed + 1, (2, 2, k, k))
+    assert_half_close(naive.conv2d(x16, w16, stride=stride), naive.conv2d(x, w, stride=stride),
+                      naive.conv2d(np.abs(x), np.abs(w), stride=stride))
+    assert_half_close(naive.correlate2d(x16[0, 0], w16[0, 0]), naive.correlate2d(x[0, 0], w[0, 0]),
+                      naive.correlate2d(np.abs(x[0, 0]), np.abs(w[0, 0])))
+    assert_half_close(naive.conv_transpose2d(x16, w16, stride=stride),
+                      naive.conv_transpose2d(x, w, stride=stride),
+                      naive.conv_transpose2d(np.abs(x), np.abs(w), stride=stride))
+    assert_half_close(naive.avg_pool2d(x16, k, stride=stride),
+                      naive.avg_pool2d(x, k, stride=stride),
+                      naive.avg_pool2d(np.abs(x), k, stride=stride))
+    g16, g = halves(seed + 2, naive.conv2d(x, w, stride=stride).shape)
+    assert_half_close(naive.conv2d_weight(x16, w.shape, g16, stride=stride),
+                      naive.conv2d_weight(x, w.shape, g, stride=stride),
+                      naive.conv2d_weight(np.abs(x), w.shape, np.abs(g), stride=stride))
+    assert_half_close(naive.conv2d_input(x.shape, w16, g16, stride=stride),
+                      naive.conv2d_input(x.shape, w, g, stride=stride),
+                      naive.conv2d_input(x.shape, np.abs(w), np.abs(g), stride=stride))
