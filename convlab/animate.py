@@ -13,7 +13,9 @@ Animation
     What every function returns: ``.save(path)`` writes a GIF with Pillow,
     ``.frame(k)`` draws frame k and returns the figure, ``.save_frame(k, path)``
     writes one frame as PNG, ``.n_frames``, ``.to_jshtml()``; in a notebook it
-    shows as a JavaScript player with play/pause and a frame scrubber.
+    shows as a JavaScript player with play/pause and a frame scrubber, its
+    picture at frame 0 before any click, and its output also carries the GIF
+    (``image/gif``) for readers that show no scripts.
 convolution(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, channels=1, *,
             image=None, kernel=None, bias=0.0, padding_mode='zeros', show_sum=True, seed=0,
             fps=2.0, hold=2.0, dpi=80)
@@ -151,29 +153,57 @@ class Animation:
         out[-1] += int(round(1000 * self.hold))
         return out
 
-    def _write(self, writer, path):
-        with writer.saving(self.fig, str(path), self.fig.dpi):
-            for k in range(self.n_frames):
-                writer.add_image(self.render(k))
-        return path
+    def _frames(self):
+        """Every frame on one palette: ``(rgb frames, colours)``, rendered once."""
+        frames = [self.render(k) for k in range(self.n_frames)]
+        return frames, _shared_palette(frames)
+
+    def _gif_bytes(self, frames=None):
+        """The looping GIF as bytes (what :meth:`save` writes)."""
+        from io import BytesIO
+
+        frames, colours = frames or self._frames()
+        out = BytesIO()
+        paletted = [_to_palette(f, colours) for f in frames]
+        paletted[0].save(out, format="gif", save_all=True, append_images=paletted[1:],
+                         duration=self.durations(), loop=0)
+        return out.getvalue()
 
     def save(self, path):
-        """Write a looping GIF with matplotlib's Pillow writer (one shared palette); returns ``path``.
+        """Write a looping GIF (one shared palette, Pillow); returns ``path``.
 
         Deterministic: the same parameters give the same bytes (GIF holds no timestamp).
         """
-        return self._write(_writer("pillow", fps=self.fps, durations=self.durations()), path)
+        import pathlib
 
-    def to_jshtml(self, *, default_mode="loop"):
-        """HTML with matplotlib's JavaScript player (play/pause, step, frame scrubber)."""
+        pathlib.Path(path).write_bytes(self._gif_bytes())
+        return path
+
+    def to_jshtml(self, *, default_mode="loop", frames=None):
+        """HTML with matplotlib's JavaScript player (play/pause, step, frame scrubber).
+
+        The frames are PNGs on the GIF's palette (a third of the size of full-colour
+        ones), and the player's picture shows frame 0 from the start, before its
+        script runs (and where scripts are stripped: GitHub, nbconvert without them).
+        """
         import pathlib
         import tempfile
 
-        with tempfile.TemporaryDirectory() as tmp:
-            path = pathlib.Path(tmp, "animation.html")
-            self._write(_writer("html", fps=self.fps, embed_frames=True,
-                                default_mode=default_mode), path)
-            html = path.read_text()
+        frames, colours = frames or self._frames()
+        writer = _html_writer(fps=self.fps, embed_frames=True, default_mode=default_mode)
+        size = self.fig.get_size_inches().copy()
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = pathlib.Path(tmp, "animation.html")
+                with writer.saving(self.fig, str(path), self.fig.dpi):
+                    for frame in frames:
+                        writer.add_image(_to_palette(frame, colours))
+                html = path.read_text()
+        finally:
+            # the writer rounds the figure to even pixel sizes (a video codec's rule);
+            # the frames are already drawn, and the cached background keeps its size
+            self.fig.set_size_inches(size)
+        first = writer._saved_frames[0].replace("\n", "")
         # matplotlib names the player's elements with a random uuid; name them from the
         # content and a per-process count instead, so re-running a notebook without
         # changes writes the same bytes (and two players on one page stay distinct).
@@ -182,10 +212,30 @@ class Animation:
             content = html.replace(match.group(1), "")
             stable = hashlib.sha256(f"{next(_PLAYERS)}:{content}".encode()).hexdigest()[:32]
             html = html.replace(match.group(1), stable)
+        width, height = frames[0].size
+        html, found = re.subn(r'<img id="(_anim_img[0-9a-f]+)">',
+                              rf'<img id="\1" width="{width}" height="{height}" '
+                              rf'alt="frame 0 of {self.n_frames}" '
+                              rf'src="data:image/png;base64,{first}">', html, count=1)
+        if found != 1:  # pragma: no cover - matplotlib changed its template
+            raise RuntimeError("matplotlib's player template has no <img id=\"_anim_img...\">")
         return html
 
     def _repr_html_(self):
         return self.to_jshtml()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The player (text/html) and the looping GIF (image/gif) beside it.
+
+        Front ends that run scripts (JupyterLab, Notebook 7, VS Code) rank HTML
+        first and show the player; a reader that shows only pictures gets the GIF.
+        """
+        import base64
+
+        frames = self._frames()
+        return {"text/html": self.to_jshtml(frames=frames),
+                "image/gif": base64.b64encode(self._gif_bytes(frames)).decode("ascii"),
+                "text/plain": repr(self)}
 
     def close(self):
         """Release the figure's memory (the Animation cannot draw afterwards)."""
@@ -214,41 +264,34 @@ def _to_palette(image, colours):
     return out
 
 
-def _writer(kind, **kwargs):
-    """matplotlib's Pillow or HTML writer, fed with pre-rendered frames."""
+def _shared_palette(frames):
+    """One palette (256 RGB rows) for every frame, from the first and the last frame.
+
+    Unchanged pixels stay identical from frame to frame, so a GIF stores only
+    what moved. Median cut averages colours: the lightest and darkest entries are
+    made exact white and black again (the background and the text).
+    """
+    from PIL import Image
+
+    first, last = frames[0], frames[-1]
+    both = Image.new("RGB", (first.width, first.height * 2))
+    both.paste(first, (0, 0))
+    both.paste(last, (0, first.height))
+    palette = both.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                            dither=Image.Dither.NONE)
+    colours = np.array(palette.getpalette(), dtype=np.int64).reshape(-1, 3)
+    brightness = colours.sum(axis=1)
+    colours[int(np.argmax(brightness))] = 255
+    colours[int(np.argmin(brightness))] = 0
+    return colours
+
+
+def _html_writer(**kwargs):
+    """matplotlib's HTML writer, fed with pre-rendered frames."""
     import base64
     from io import BytesIO
 
-    from matplotlib.animation import HTMLWriter, PillowWriter
-
-    class FramePillowWriter(PillowWriter):
-        def __init__(self, *args, durations=None, **kw):
-            super().__init__(*args, **kw)
-            self._durations = durations
-
-        def add_image(self, image):
-            self._frames.append(image)
-
-        def finish(self):
-            from PIL import Image
-
-            # one palette for every frame, taken from the first and the last (complete)
-            # frame: unchanged pixels stay identical, so Pillow stores only what moved
-            first, last = self._frames[0], self._frames[-1]
-            both = Image.new("RGB", (first.width, first.height * 2))
-            both.paste(first, (0, 0))
-            both.paste(last, (0, first.height))
-            palette = both.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
-                                    dither=Image.Dither.NONE)
-            # median cut averages colours: make the lightest and darkest entries exact
-            # white and black again (the background and the text)
-            colours = np.array(palette.getpalette(), dtype=np.int64).reshape(-1, 3)
-            brightness = colours.sum(axis=1)
-            colours[int(np.argmax(brightness))] = 255
-            colours[int(np.argmin(brightness))] = 0
-            frames = [_to_palette(f, colours) for f in self._frames]
-            frames[0].save(self.outfile, save_all=True, append_images=frames[1:],
-                           duration=self._durations or int(1000 / self.fps), loop=0)
+    from matplotlib.animation import HTMLWriter
 
     class FrameHTMLWriter(HTMLWriter):
         def add_image(self, image):
@@ -256,8 +299,7 @@ def _writer(kind, **kwargs):
             image.save(buf, format="png")
             self._saved_frames.append(base64.encodebytes(buf.getvalue()).decode("ascii"))
 
-    cls = FramePillowWriter if kind == "pillow" else FrameHTMLWriter
-    return cls(**kwargs)
+    return FrameHTMLWriter(**kwargs)
 
 
 # --------------------------------------------------------------------------- validation

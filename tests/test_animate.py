@@ -1,5 +1,9 @@
 """convlab.animate: frame counts, what each frame shows, GIF and player output, errors."""
 
+import base64
+import io
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -137,7 +141,51 @@ def test_player_html_has_controls_and_every_frame():
     anim = animate.pooling(4, 2)
     html = anim._repr_html_()
     assert "<script" in html and 'type="range"' in html
-    assert html.count("data:image/png;base64") == anim.n_frames == 4
+    # every frame in the script, and frame 0 once more in the picture itself
+    assert html.count("data:image/png;base64") == anim.n_frames + 1 == 5
+    anim.close()
+
+
+def _decoded(data_uri_or_b64):
+    from PIL import Image
+
+    raw = base64.b64decode(data_uri_or_b64.split(",", 1)[-1])
+    return Image.open(io.BytesIO(raw))
+
+
+def test_player_shows_frame_0_before_its_script_runs():
+    anim = animate.convolution(5, 3, padding=1)
+    html = anim.to_jshtml()
+    img = re.search(r'<img id="_anim_img[0-9a-f]+"([^>]*)>', html)
+    assert img is not None, "the player has no <img>"
+    src = re.search(r'src="(data:image/png;base64,[^"]+)"', img.group(1))
+    assert src is not None, f"the player's <img> has no picture before its script runs: {img.group(0)[:200]}"
+    shown = np.asarray(_decoded(src.group(1)).convert("RGB"), dtype=int)
+    scripted = re.findall(r'frames\[(\d+)\] = "(data:image/png;base64,[^"]+)"', html)
+    assert [int(k) for k, _ in scripted] == list(range(anim.n_frames))
+    frame0 = np.asarray(_decoded(scripted[0][1].replace("\\n", "")).convert("RGB"), dtype=int)
+    assert shown.shape == frame0.shape and (shown == frame0).all()
+    # and it is frame 0 as drawn (the palette moves colours by a few levels at most)
+    drawn = np.asarray(anim.render(0), dtype=int)
+    assert shown.shape == drawn.shape
+    assert np.abs(shown - drawn).max() <= 48
+    assert np.abs(shown - drawn).mean() < 2
+    last = np.asarray(anim.render(anim.n_frames - 1), dtype=int)
+    assert np.abs(shown - last).mean() > np.abs(shown - drawn).mean()
+    anim.close()
+
+
+def test_notebook_bundle_carries_the_gif_beside_the_player(tmp_path):
+    from PIL import Image
+
+    anim = animate.pooling(4, 2, seed=1)
+    bundle = anim._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "image/gif", "text/plain"}
+    assert "<script" in bundle["text/html"] and "_anim_img" in bundle["text/html"]
+    gif = base64.b64decode(bundle["image/gif"])
+    assert gif == anim.save(tmp_path / "a.gif").read_bytes()
+    with Image.open(io.BytesIO(gif)) as image:
+        assert image.format == "GIF" and image.n_frames == anim.n_frames
     anim.close()
 
 
