@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from ._checks import check_int, describe
+from ._checks import check_int, check_pair, check_shape, describe
 
 __all__ = ["output_size", "same_padding", "resolve_axis_padding", "receptive_field",
-           "ReceptiveField"]
+           "ReceptiveField", "conv_cost", "ConvCost"]
 
 _PADDING_WORDS = ("valid", "same", "full")
 
@@ -209,3 +209,89 @@ def receptive_field(layers) -> list[ReceptiveField]:
         jump = jump * s
         result.append(ReceptiveField(size, jump, start))
     return result
+
+
+class ConvCost(NamedTuple):
+    """What one convolution layer costs: its output, its weights, its work, its memory."""
+
+    output_shape: tuple  #: ``(C_out, H', W')`` for one image
+    parameters: int      #: weights plus biases, ``k_h*k_w*(C_in/groups)*C_out + C_out``
+    multiplies: int      #: multiplications for one image, ``H'*W'*k_h*k_w*(C_in/groups)*C_out``
+    activations: int     #: numbers in the output for one image, ``C_out*H'*W'``
+
+
+def conv_cost(input_shape, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+              groups=1, bias=True) -> ConvCost:
+    """Output shape, parameter count, multiplications and output size of a convolution layer.
+
+    The arithmetic of the CS231n layer tables, for one image through
+    ``torch.nn.Conv2d(C_in, out_channels, kernel_size, stride, padding, dilation, groups,
+    bias)``. A dense (fully connected) layer is the 1x1 case on a flattened
+    input: ``conv_cost((n_in, 1, 1), n_out, 1)``.
+
+    Parameters
+    ----------
+    input_shape : (int, int, int)
+        ``(C_in, H, W)`` of one input image.
+    out_channels : int
+        Number of filters ``C_out``.
+    kernel_size, stride, dilation : int or (int, int)
+        As ``convlab.conv2d`` takes them; a pair is ``(height, width)``.
+    padding : int, (ph, pw), ((top, bottom), (left, right)) or {'valid', 'same', 'full'}
+        As ``convlab.conv2d`` takes it; a pair is ``(height, width)``, not
+        ``(before, after)``.
+    groups : int, default 1
+        Input and output channels split into ``groups`` independent groups
+        (``groups = C_in = C_out`` is a depthwise layer); must divide both.
+    bias : bool, default True
+        Whether the layer has one bias per filter.
+
+    Returns
+    -------
+    ConvCost
+        ``output_shape`` from :func:`output_size` per axis; ``parameters``
+        ``k_h*k_w*(C_in/groups)*C_out`` weights plus ``C_out`` biases;
+        ``multiplies`` one per weight per output position,
+        ``H'*W'*k_h*k_w*(C_in/groups)*C_out`` (the bias adds are not counted);
+        ``activations`` ``C_out*H'*W'`` output numbers (4 bytes each in float32).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For shapes, sizes or group counts that do not fit, as :func:`output_size`.
+
+    Examples
+    --------
+    The first layer of LeNet-5: six 5x5 filters over a 1x32x32 image.
+
+    >>> conv_cost((1, 32, 32), 6, 5)
+    ConvCost(output_shape=(6, 28, 28), parameters=156, multiplies=117600, activations=4704)
+
+    A dense layer from 400 numbers to 120 is a 1x1 convolution on a 400x1x1 input:
+
+    >>> conv_cost((400, 1, 1), 120, 1).parameters     # 400*120 + 120
+    48120
+    """
+    c_in, height, width = check_shape(input_shape, "input_shape", (3,))
+    c_out = check_int(out_channels, "out_channels", minimum=1)
+    kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
+    sh, sw = check_pair(stride, "stride", minimum=1)
+    dh, dw = check_pair(dilation, "dilation", minimum=1)
+    g = check_int(groups, "groups", minimum=1)
+    if not isinstance(bias, (bool, int)):
+        raise TypeError(f"bias must be a bool, got {describe(bias)}")
+    if c_in % g or c_out % g:
+        raise ValueError(f"groups={g} must divide both the input channels ({c_in}) "
+                         f"and out_channels ({c_out})")
+    if isinstance(padding, (tuple, list)):
+        if len(padding) != 2:
+            raise ValueError(f"padding must be an int, a (height, width) pair or "
+                             f"((top, bottom), (left, right)), got {describe(padding)}")
+        pad_h, pad_w = padding
+    else:
+        pad_h = pad_w = padding
+    out_h = output_size(height, kh, sh, pad_h, dh)
+    out_w = output_size(width, kw, sw, pad_w, dw)
+    weights = kh * kw * (c_in // g) * c_out
+    return ConvCost((c_out, out_h, out_w), weights + (c_out if bias else 0),
+                    out_h * out_w * weights, c_out * out_h * out_w)
