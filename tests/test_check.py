@@ -227,8 +227,7 @@ def test_equivalent_forms_are_accepted(capsys, name, answer):
     assert out.startswith("Correct! "), out
 
 
-def test_answers_can_be_torch_sizes_and_tensors(capsys):
-    torch = pytest.importorskip("torch", reason="PyTorch not installed")
+def test_answers_can_be_torch_sizes_and_tensors(capsys, torch):
     out = run(capsys, "filter_output_shape", torch.Size([8, 28, 28]))
     assert out.startswith("Correct! ")
     assert run(capsys, "stride_output_size", torch.tensor(5)).startswith("Correct! ")
@@ -335,8 +334,7 @@ def test_specific_mistakes_get_specific_hints(capsys, name, answer, hint):
 
 # --- the 07/08 answers against PyTorch (a third route to the same numbers) -------------
 
-def test_learning_and_transposed_answers_match_pytorch():
-    torch = pytest.importorskip("torch", reason="PyTorch not installed")
+def test_learning_and_transposed_answers_match_pytorch(torch):
     F = torch.nn.functional
     m = EXERCISES["weight_gradient_value"].materials()
     x = torch.tensor(m["image"])[None, None]
@@ -498,7 +496,7 @@ def test_shape_quiz_is_deterministic_and_varied(capsys):
     first = capsys.readouterr().out
     check.shape_quiz(5)
     assert capsys.readouterr().out == first
-    questions = {check._quiz_question(seed) for seed in QUIZ_SEEDS}
+    questions = {check.quiz_question(seed) for seed in QUIZ_SEEDS}
     assert len(questions) == len(QUIZ_SEEDS)
     kinds = {check.shape_quiz_settings(seed)["kind"] for seed in QUIZ_SEEDS}
     assert kinds == {"conv", "max pool", "avg pool"}
@@ -507,14 +505,13 @@ def test_shape_quiz_is_deterministic_and_varied(capsys):
     assert any(check.shape_quiz_settings(seed)["stride"] is None for seed in QUIZ_SEEDS)
 
 
-def test_shape_quiz_expected_shapes_match_pytorch():
-    torch = pytest.importorskip("torch", reason="PyTorch not installed")
+def test_shape_quiz_expected_shapes_match_pytorch(torch):
     for seed in QUIZ_SEEDS:
         q = check.shape_quiz_settings(seed)
         layer = eval(q["code"], {"torch": torch})       # the code the question shows
         with torch.no_grad():
             shape = tuple(layer(torch.zeros(q["input_shape"])).shape)
-        assert check._quiz_expected(q) == shape, (seed, q["code"])
+        assert check.quiz_expected(q) == shape, (seed, q["code"])
         assert solutions.shape_quiz(seed) == shape, (seed, q["code"])
 
 

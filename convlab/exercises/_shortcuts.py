@@ -1,0 +1,87 @@
+"""Spotting the library shortcut in a "write the loop" exercise (internal to convlab.exercises).
+
+``check.naive_correlate2d(convlab.correlate2d)`` would pass any test of the
+outputs alone, since the expected outputs come from that very function. So
+while the learner's function runs on the test cases, :class:`LibraryWatch`
+watches (with :func:`sys.setprofile`, which sees every Python and C call) for
+a call into one of the library convolutions and poolings, however it was
+imported or renamed, and the verdict refuses it with a message.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+
+__all__ = ["LibraryWatch"]
+
+_CONVLAB = {
+    "convlab.convolution": ("correlate2d", "convolve2d", "conv2d", "conv1d", "conv3d"),
+    "convlab.filters": ("apply_filter",),
+    "convlab.pooling": ("max_pool2d", "avg_pool2d"),
+    "convlab.naive": ("correlate2d", "convolve2d", "conv2d", "apply_filter", "max_pool2d",
+                      "avg_pool2d"),
+}
+_OTHERS = {
+    "scipy.signal": ("correlate2d", "convolve2d", "correlate", "convolve", "fftconvolve",
+                     "oaconvolve"),
+    "scipy.ndimage": ("correlate", "convolve", "maximum_filter", "uniform_filter"),
+    "torch.nn.functional": ("conv2d", "max_pool2d", "avg_pool2d", "max_pool2d_with_indices"),
+    "torch": ("conv2d", "max_pool2d"),
+    "skimage.util": ("view_as_windows",),
+}
+
+
+def _watched():
+    """{code object or builtin: 'module.name'} for the library functions loaded now."""
+    found = {}
+    for table in (_CONVLAB, _OTHERS):
+        for module_name, names in table.items():
+            module = sys.modules.get(module_name)
+            if module is None and table is _CONVLAB:
+                __import__(module_name)
+                module = sys.modules[module_name]
+            if module is None:
+                continue
+            for name in names:
+                function = getattr(module, name, None)
+                if function is None:
+                    continue
+                label = f"{module_name.replace('convlab.naive', 'convlab.naive')}.{name}"
+                try:
+                    function = inspect.unwrap(function)
+                except ValueError:
+                    pass
+                code = getattr(function, "__code__", None)
+                found[code if code is not None else function] = label
+    return found
+
+
+class LibraryWatch:
+    """A context manager; ``.called`` is a message naming the library function called, or ''."""
+
+    def __init__(self):
+        self.called = ""
+        self._watched = _watched()
+
+    def _profile(self, frame, event, arg):
+        if self.called:
+            return
+        if event == "call":
+            label = self._watched.get(frame.f_code)
+        elif event == "c_call":
+            label = self._watched.get(arg)
+        else:
+            return
+        if label:
+            self.called = (f"your function calls {label}, the library's own version: the "
+                           "exercise is to write the loops yourself.")
+
+    def __enter__(self):
+        self._previous = sys.getprofile()
+        sys.setprofile(self._profile)
+        return self
+
+    def __exit__(self, *exc):
+        sys.setprofile(self._previous)
+        return False

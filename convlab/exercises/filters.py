@@ -1,0 +1,279 @@
+"""Exercises of notebook 03_filters: per-channel partial results, one filter output, shapes, parameters.
+
+Each exercise is its public checker (``def name(answer)``) followed by its
+definition: question, default numbers, variants, hand-worked reference, an
+independent route to the answer, and the judge.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import images
+from ..convolution import conv2d, correlate2d
+from ..filters import apply_filter
+from ._judging import (close, correct, fmt, number, number_array, sum_of_products,
+                       whole_number, whole_numbers, wrong)
+from ._registry import exercise, report
+
+NOTEBOOK = "03_filters"
+
+__all__ = ["filter_partial_sums", "filter_output_value", "filter_output_shape",
+           "conv_parameter_count", "pointwise_parameter_count"]
+
+_CHANNELS = ("red", "green", "blue")
+
+# One 3x3x3 filter with small whole numbers (for images.rgb_example()), so the
+# per-channel partial results can be worked by hand.
+_FILTER = np.array([
+    [[1, 0, -1], [1, 0, -1], [1, 0, -1]],   # red kernel
+    [[0, 1, 0], [1, 2, 1], [0, 1, 0]],      # green kernel
+    [[-1, 0, 0], [0, 1, 0], [0, 0, 2]],     # blue kernel
+], dtype=float)
+
+
+def _partials(image, filt, position):
+    """Each channel's window times its kernel, summed with loops (the independent route)."""
+    r, c = position
+    return [sum(image[ch, r + a, c + b] * filt[ch, a, b] for a in range(3) for b in range(3))
+            for ch in range(3)]
+
+
+def _filter_numbers(seed):
+    """The image, filter and position shared by 03.1 and 03.2 for ``seed``."""
+    rng = np.random.default_rng([31, seed])
+    while True:
+        image = rng.integers(0, 4, size=(3, 5, 5)).astype(float)
+        filt = rng.integers(-1, 3, size=(3, 3, 3)).astype(float)
+        position = tuple(int(v) for v in rng.integers(0, 3, size=2))
+        partials = _partials(image, filt, position)
+        # Three different, non-zero partial results, none equal to their sum (so that
+        # "one channel only" in 03.2 is never the answer).
+        if all(p != 0 and p != sum(partials) for p in partials) and len(set(partials)) == 3 \
+                and sum(partials) != 0:
+            return dict(image=image, filt=filt, position=position)
+
+
+# 03.1 -------------------------------------------------------------------------------------
+
+def filter_partial_sums(answer):
+    """Check exercise 03.1 (each channel's partial result); prints the verdict."""
+    report("filter_partial_sums", answer)
+
+
+@exercise(
+    filter_partial_sums, title="Per-channel partial results",
+    answer="three numbers: [red, green, blue]",
+    question=(
+        "A tiny RGB image (channels first, shape (3, 5, 5)):\n{image}\nand one filter of "
+        "shape (3, 3, 3), one kernel per channel:\n{filt}\nEach kernel slides over its own "
+        "channel (no padding, stride 1). At output position [{position[0]}, {position[1]}], "
+        "what does each "
+        "channel contribute? Give [red, green, blue]."),
+    numbers=dict(image=images.rgb_example, filt=lambda: _FILTER.copy(), position=(2, 2)),
+    variant=lambda rng, seed: _filter_numbers(seed),
+    solve=lambda m: _partials(m["image"], m["filt"], m["position"]),
+    # Windows at rows 2-4, columns 2-4 of each channel:
+    # red [[0, 1, 3], [2, 2, 2], [0, 3, 2]] with left-minus-right columns;
+    # green [[1, 3, 2], [3, 2, 0], [3, 1, 0]] with the plus-shaped kernel;
+    # blue [[2, 3, 1], [2, 2, 0], [0, 1, 3]] with -1 top-left, 1 centre, 2 bottom-right.
+    reference=[
+        (0 - 3) + (2 - 2) + (0 - 2),                         # red   = -5
+        3 + 3 + 2*2 + 0 + 1,                                 # green = 11
+        -1*2 + 1*2 + 2*3,                                    # blue  = 6
+    ],
+)
+def _filter_partial_sums(m, answer):
+    image, filt, (r, c) = m["image"], m["filt"], m["position"]
+    mine = number_array(answer, (3,), "list of three numbers")
+    expected = np.array([correlate2d(image[ch], filt[ch])[r, c] for ch in range(3)])
+    if close(mine, expected):
+        kh, kw = filt.shape[1:]
+        lines = "; ".join(
+            f"{_CHANNELS[ch]}: {sum_of_products(image[ch, r:r + kh, c:c + kw], filt[ch])} "
+            f"= {fmt(expected[ch])}" for ch in range(3))
+        return correct(f"{lines}. Each kernel sees only its own channel.")
+    off = [_CHANNELS[ch] for ch in range(3) if not close(mine[ch], expected[ch])]
+    return wrong(f"the {', '.join(off)} value{'s are' if len(off) > 1 else ' is'} off. "
+                 f"For each channel, put its kernel on that channel's window starting at "
+                 f"row {r}, column {c}, and sum the element-wise products.")
+
+
+# 03.2 -------------------------------------------------------------------------------------
+
+def filter_output_value(answer):
+    """Check exercise 03.2 (one output value of a filter, with its bias); prints the verdict."""
+    report("filter_output_value", answer)
+
+
+def _output_value_variant(rng, seed):
+    m = _filter_numbers(seed)
+    partials = _partials(m["image"], m["filt"], m["position"])
+    while True:
+        bias = float(rng.choice([-3, -2, -1, 1, 2, 3, 0.5, -0.5]))
+        value = sum(partials) + bias
+        if all(value != p + bias and value != p for p in partials):
+            return dict(m, bias=bias)
+
+
+@exercise(
+    filter_output_value, title="One output value of a filter", answer="a number",
+    question=(
+        "Same image and filter as the partial-results exercise, now with bias {bias}. "
+        "What is the filter's output at position [{position[0]}, {position[1]}]? "
+        "(convlab.apply_filter "
+        "computes it; work it out from the three partial results.)"),
+    numbers=dict(image=images.rgb_example, filt=lambda: _FILTER.copy(), position=(2, 2),
+                 bias=1.0),
+    variant=_output_value_variant,
+    solve=lambda m: sum(_partials(m["image"], m["filt"], m["position"])) + m["bias"],
+    # The three partial results plus the bias, once.
+    reference=-5 + 11 + 6 + 1,                               # = 13
+)
+def _filter_output_value(m, answer):
+    image, filt, bias, (r, c) = m["image"], m["filt"], m["bias"], m["position"]
+    value = number(answer)
+    expected = apply_filter(image, filt, bias=bias)[r, c]
+    partials = [correlate2d(image[ch], filt[ch])[r, c] for ch in range(3)]
+    if close(value, expected):
+        return correct(f"{' + '.join(fmt(p) for p in partials)} + {fmt(bias)} (bias) = "
+                       f"{fmt(expected)}: the three partial results are summed and the "
+                       "bias added once, giving one output channel.")
+    if close(value, sum(partials)):
+        return wrong("that is the sum of the partial results without the bias; the filter "
+                     "adds its bias once to every output value.")
+    if close(value, sum(partials) + 3 * bias):
+        return wrong("the bias belongs to the filter, not to each channel: add it once.")
+    if any(close(value, p + bias) or close(value, p) for p in partials):
+        return wrong("that uses one channel only. A filter sums the partial results of all "
+                     "three channels.")
+    return wrong("compute the three partial results first (the previous exercise), then "
+                 "add them together with the bias.")
+
+
+# 03.3 -------------------------------------------------------------------------------------
+
+def filter_output_shape(answer):
+    """Check exercise 03.3 (the shape of a layer's output); prints the verdict."""
+    report("filter_output_shape", answer)
+
+
+def _shape_variant(rng, seed):
+    size = int(rng.integers(16, 65))
+    return dict(input_shape=(3, size, size), filters=int(rng.choice([4, 6, 8, 16, 32])),
+                kernel_size=int(rng.choice([3, 5, 7])))
+
+
+@exercise(
+    filter_output_shape, title="Shape of a layer's output",
+    answer="a (channels, rows, columns) tuple",
+    question=(
+        "An RGB image of shape {input_shape} (channels, rows, columns) goes through a "
+        "layer of {filters} filters, each {kernel_size}x{kernel_size}, no padding, "
+        "stride 1. What is the shape of the output?"),
+    numbers=dict(input_shape=(3, 32, 32), filters=8, kernel_size=5),
+    variant=_shape_variant,
+    solve=lambda m: (m["filters"], m["input_shape"][1] - m["kernel_size"] + 1,
+                     m["input_shape"][2] - m["kernel_size"] + 1),
+    # One channel per filter; 32 - 5 + 1 rows and columns.
+    reference=(8, 32 - 5 + 1, 32 - 5 + 1),                   # = (8, 28, 28)
+)
+def _filter_output_shape(m, answer):
+    c, h, w = m["input_shape"]
+    n, k = m["filters"], m["kernel_size"]
+    if isinstance(answer, (tuple, list)) and len(answer) == 4:
+        return wrong("give (channels, rows, columns) for the one image, without a batch "
+                     "axis; a filter's kernels are summed into a single channel.")
+    mine = whole_numbers(answer, 3, "a (channels, rows, columns) tuple")
+    expected = conv2d(np.zeros((c, h, w)), np.zeros((n, c, k, k))).shape
+    if mine == expected:
+        return correct(f"one output channel per filter ({n}), and each spatial axis "
+                       f"shrinks to {h} - {k} + 1 = {expected[1]}.")
+    if mine[0] == c and mine[1:] == expected[1:]:
+        return wrong("the rows and columns are right, but the channels are not: each "
+                     "filter sums over all input channels and produces one output channel.")
+    if mine[0] == expected[0]:
+        return wrong("the number of channels is right; recount the rows and columns "
+                     "(how many positions does the kernel fit in?).")
+    return wrong("the output has one channel per filter; its rows and columns are the "
+                 "positions where a kernel fits in the input.")
+
+
+# 03.4 and 03.5 ----------------------------------------------------------------------------
+
+def _parameter_verdict(m, answer, extra=""):
+    c, o, k = m["in_channels"], m["out_channels"], m["kernel_size"]
+    mine = whole_number(answer)
+    weights = np.zeros((o, c, k, k)).size
+    biases = np.zeros(o).size
+    total = weights + biases
+    if mine == total:
+        return correct(f"{o} filters, each with {c} kernels of {k}x{k} weights: "
+                       f"{o}*{c}*{k}*{k} = {weights} weights, plus {biases} biases (one per "
+                       f"filter) = {total}.{extra}")
+    if mine == weights:
+        return wrong("those are the weights. Each filter also has one bias.")
+    if mine in (o * k * k, o * k * k + o):
+        return wrong("each filter holds one kernel per input channel, not just one kernel.")
+    if mine in (c * k * k, c * k * k + 1):
+        return wrong("that is one filter. The layer has one filter per output channel.")
+    return wrong("a filter holds one k x k kernel for every input channel, plus one bias; "
+                 "the layer has one filter per output channel.")
+
+
+def _count_by_hand(m):
+    c, o, k = m["in_channels"], m["out_channels"], m["kernel_size"]
+    return o * c * k * k + o
+
+
+def conv_parameter_count(answer):
+    """Check exercise 03.4 (a Conv2d layer's learnable numbers); prints the verdict."""
+    report("conv_parameter_count", answer)
+
+
+def _conv_count_variant(rng, seed):
+    return dict(in_channels=int(rng.choice([2, 3, 4, 8])),
+                out_channels=int(rng.choice([4, 6, 8, 12, 16, 32])),
+                kernel_size=int(rng.choice([3, 5, 7])))
+
+
+@exercise(
+    conv_parameter_count, title="Count a layer's parameters", answer="a whole number",
+    question=(
+        "How many learnable numbers (weights and biases) does "
+        "torch.nn.Conv2d({in_channels}, {out_channels}, kernel_size={kernel_size}) hold?"),
+    numbers=dict(in_channels=3, out_channels=8, kernel_size=5),
+    variant=_conv_count_variant, solve=_count_by_hand,
+    # 8 filters of 3 kernels of 5x5, plus 8 biases.
+    reference=8 * 3 * 5 * 5 + 8,                             # = 608
+)
+def _conv_parameter_count(m, answer):
+    return _parameter_verdict(m, answer, " The image size does not matter: the same "
+                                         "weights slide everywhere.")
+
+
+def pointwise_parameter_count(answer):
+    """Check exercise 03.5 (a 1x1 convolution's learnable numbers); prints the verdict."""
+    report("pointwise_parameter_count", answer)
+
+
+def _pointwise_variant(rng, seed):
+    return dict(in_channels=int(rng.choice([16, 24, 32, 64, 128])),
+                out_channels=int(rng.choice([8, 12, 16, 32, 48])), kernel_size=1)
+
+
+@exercise(
+    pointwise_parameter_count, title="Parameters of a 1x1 convolution",
+    answer="a whole number",
+    question=(
+        "A 1x1 convolution mixes channels without looking at neighbours. How many "
+        "learnable numbers (weights and biases) does "
+        "torch.nn.Conv2d({in_channels}, {out_channels}, kernel_size={kernel_size}) hold?"),
+    numbers=dict(in_channels=64, out_channels=32, kernel_size=1),
+    variant=_pointwise_variant, solve=_count_by_hand,
+    # 32 filters of 64 kernels of 1x1, plus 32 biases.
+    reference=32 * 64 * 1 * 1 + 32,                          # = 2080
+)
+def _pointwise_parameter_count(m, answer):
+    return _parameter_verdict(m, answer, " A 1x1 convolution is a small dense layer "
+                                         "applied to every pixel's channel vector.")

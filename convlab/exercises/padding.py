@@ -1,0 +1,276 @@
+"""Exercises of notebook 05_padding: 'same' padding (odd, even, strided), reflect padding, sizes.
+
+Each exercise is its public checker (``def name(answer)``) followed by its
+definition: question, default numbers, variants, hand-worked reference, an
+independent route to the answer, and the judge.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..arithmetic import output_size, same_padding
+from ..padding import pad2d
+from ._judging import (array_verdict, correct, fmt, has_ellipsis, number_array,
+                       whole_number, whole_numbers, wrong)
+from ._registry import exercise, report
+
+NOTEBOOK = "05_padding"
+
+__all__ = ["same_padding_odd_kernel", "same_padding_even_kernel", "same_padding_stride2",
+           "reflect_pad_row", "padded_output_size"]
+
+
+def _padding_pair(answer, allow_int=False):
+    if allow_int and not isinstance(answer, (tuple, list, np.ndarray)):
+        side = whole_number(answer)
+        return side, side
+    return whole_numbers(answer, 2, "a (before, after) pair")
+
+
+def _padding_hint(mine, i, k, s, target):
+    if min(mine) < 0:
+        return "padding cannot be negative."
+    got = output_size(i, k, stride=s, padding=mine)
+    if got != target:
+        return (f"with padding {mine} there are {got} outputs, not {target}. The total "
+                f"padding must make room for exactly {target} windows.")
+    return None
+
+
+def _same_by_hand(m):
+    """'same' padding from the count of outputs wanted, with the odd pixel after."""
+    i, k, s = m["input_size"], m["kernel_size"], m.get("stride", 1)
+    outputs = -(-i // s)
+    total = max(0, (outputs - 1) * s + k - i)
+    return (total // 2, total - total // 2)
+
+
+# 05.1 -------------------------------------------------------------------------------------
+
+def same_padding_odd_kernel(answer):
+    """Check exercise 05.1 ('same' padding for an odd kernel); prints the verdict."""
+    report("same_padding_odd_kernel", answer)
+
+
+@exercise(
+    same_padding_odd_kernel, title="'same' padding for an odd kernel",
+    answer="a whole number (pixels on each side) or a (before, after) pair",
+    question=(
+        "How many pixels must be added on each side of a row of {input_size} pixels so "
+        "that a {kernel_size}-wide kernel at stride 1 gives {input_size} outputs?"),
+    numbers=dict(input_size=28, kernel_size=5),
+    variant=lambda rng, seed: dict(input_size=int(rng.integers(8, 41)),
+                                   kernel_size=int(rng.choice([3, 5, 7, 9]))),
+    solve=lambda m: _same_by_hand(m)[0],
+    # k - 1 = 4 in total, split evenly.
+    reference=(5 - 1) // 2,                                  # = 2
+)
+def _same_padding_odd_kernel(m, answer):
+    i, k = m["input_size"], m["kernel_size"]
+    mine = _padding_pair(answer, allow_int=True)
+    expected = same_padding(i, k)
+    if mine == expected:
+        return correct(f"k - 1 = {k - 1} pixels in total, {expected[0]} on each side "
+                       f"(k // 2): the kernel's centre can then visit every one of the "
+                       f"{i} pixels.")
+    if mine == (k - 1, k - 1):
+        return wrong("that is the total; split it between the two sides.")
+    hint = _padding_hint(mine, i, k, 1, i)
+    return wrong(hint or "count how many outputs that padding gives, and aim for the "
+                         "input size.")
+
+
+# 05.2 -------------------------------------------------------------------------------------
+
+def same_padding_even_kernel(answer):
+    """Check exercise 05.2 ('same' padding for an even kernel); prints the verdict."""
+    report("same_padding_even_kernel", answer)
+
+
+@exercise(
+    same_padding_even_kernel, title="'same' padding for an even kernel",
+    answer="a (before, after) pair",
+    question=(
+        "A {kernel_size}-wide kernel at stride 1 runs over a row of {input_size} pixels "
+        "with padding='same' (as in PyTorch and TensorFlow). How many pixels are added "
+        "(before, after), that is (left, right)?"),
+    numbers=dict(input_size=8, kernel_size=4),
+    variant=lambda rng, seed: dict(input_size=int(rng.integers(6, 21)),
+                                   kernel_size=int(rng.choice([2, 4, 6]))),
+    solve=_same_by_hand,
+    # k - 1 = 3 in total: 1 before, the extra pixel after.
+    reference=(1, 2),
+)
+def _same_padding_even_kernel(m, answer):
+    i, k = m["input_size"], m["kernel_size"]
+    if isinstance(answer, (tuple, list)) and len(answer) == 2 \
+            and not has_ellipsis(answer) \
+            and any(isinstance(v, float) and not float(v).is_integer() for v in answer):
+        return wrong("pixels come whole: the total cannot be split evenly, so one side "
+                     "gets one more than the other.")
+    mine = _padding_pair(answer)
+    expected = same_padding(i, k)
+    if mine == expected:
+        return correct(f"an even kernel needs k - 1 = {k - 1} pixels in total, which cannot "
+                       f"split evenly: {expected[0]} before and {expected[1]} after. PyTorch "
+                       "and TensorFlow both put the extra pixel after (bottom/right).")
+    if mine == expected[::-1]:
+        return wrong("the right total, but on the wrong sides: which side do PyTorch and "
+                     "TensorFlow give the extra pixel?")
+    hint = _padding_hint(mine, i, k, 1, i)
+    return wrong(hint or "that gives the right size, but 'same' splits the total as evenly "
+                         "as it can.")
+
+
+# 05.3 -------------------------------------------------------------------------------------
+
+def same_padding_stride2(answer):
+    """Check exercise 05.3 ('same' padding at stride 2); prints the verdict."""
+    report("same_padding_stride2", answer)
+
+
+def _stride2_variant(rng, seed):
+    while True:
+        i, k, s = int(rng.integers(6, 21)), int(rng.integers(2, 6)), int(rng.choice([2, 3]))
+        before, after = same_padding(i, k, stride=s)
+        # An odd total, so the side of the odd pixel matters, and k//2 on both sides
+        # is not the answer (the correct message says so).
+        if (before + after) % 2 == 1 and (k // 2, k // 2) != (before, after):
+            return dict(input_size=i, kernel_size=k, stride=s)
+
+
+@exercise(
+    same_padding_stride2, title="'same' padding at stride 2", answer="a (before, after) pair",
+    question=(
+        "With padding='same' at stride {stride}, convlab (like TensorFlow) pads just "
+        "enough for ceil(i / s) outputs, any odd pixel going after. For a row of "
+        "{input_size} pixels and a {kernel_size}-wide kernel at stride {stride}, how many "
+        "pixels are added (before, after)?"),
+    numbers=dict(input_size=8, kernel_size=3, stride=2),
+    variant=_stride2_variant, solve=_same_by_hand,
+    # o = ceil(8 / 2) = 4 needs (4 - 1)*2 + 3 = 9 pixels: 1 more than 8, after.
+    reference=(0, 1),
+)
+def _same_padding_stride2(m, answer):
+    i, k, s = m["input_size"], m["kernel_size"], m["stride"]
+    mine = _padding_pair(answer)
+    expected = same_padding(i, k, stride=s)
+    target = math.ceil(i / s)
+    if mine == expected:
+        total = sum(expected)
+        return correct(f"ceil({i} / {s}) = {target} outputs need (o - 1)*s + k = "
+                       f"{(target - 1) * s + k} pixels, {total} more than the {i} there "
+                       f"are; the odd pixel goes after, so ({expected[0]}, {expected[1]}). "
+                       f"Note that padding=k//2 on both sides would not match.")
+    if mine == expected[::-1]:
+        return wrong("the right total, but on the wrong side: the odd pixel goes after "
+                     "(right/bottom).")
+    hint = _padding_hint(mine, i, k, s, target)
+    if hint:
+        return wrong(hint)
+    return wrong(f"that gives {target} outputs too, but 'same' adds only the smallest total "
+                 "padding that does: (o - 1)*s + k - i, split with the odd pixel after.")
+
+
+# 05.4 -------------------------------------------------------------------------------------
+
+def reflect_pad_row(answer):
+    """Check exercise 05.4 (reflect padding by hand); prints the verdict."""
+    report("reflect_pad_row", answer)
+
+
+def _pad_row(row, amount, mode):
+    return pad2d(row[np.newaxis, :], ((0, 0), (amount, amount)), mode=mode)[0]
+
+
+def _reflect_variant(rng, seed):
+    length = int(rng.integers(5, 8))
+    row = tuple(int(v) for v in rng.choice(np.arange(1, 10), size=length, replace=False))
+    return dict(row=row, amount=int(rng.integers(2, 4)), mode="reflect")
+
+
+def _reflect_by_hand(m):
+    row, amount = list(m["row"]), m["amount"]
+    return ([row[a] for a in range(amount, 0, -1)] + row
+            + [row[-1 - a] for a in range(1, amount + 1)])
+
+
+@exercise(
+    reflect_pad_row, title="Reflect padding by hand", answer="a list of numbers (the padded row)",
+    question=(
+        "Pad the row {row} with {amount} pixels on each side in mode '{mode}'. "
+        "Give the whole padded row."),
+    numbers=dict(row=(1, 2, 3, 4, 5), amount=2, mode="reflect"),
+    variant=_reflect_variant, solve=_reflect_by_hand,
+    # Mirror about the first and last pixels without repeating them.
+    reference=[3, 2, 1, 2, 3, 4, 5, 4, 3],
+)
+def _reflect_pad_row(m, answer):
+    row, amount, mode = np.asarray(m["row"], dtype=float), m["amount"], m["mode"]
+    expected = _pad_row(row, amount, mode)
+    mine = number_array(answer, expected.shape, "row")
+    shown = ", ".join(fmt(v) for v in row)
+    hints = [(_pad_row(row, amount, other),
+              f"that is '{other}' padding. Reflect mirrors about the edge pixel.")
+             for other in ("zeros", "replicate", "circular")]
+    hints.append((np.pad(row, amount, mode="symmetric"),
+                  "that mirrors, but repeats the edge pixel. Reflect mirrors about the "
+                  "edge pixel itself, so the edge value appears only once."))
+    return array_verdict(
+        mine, expected,
+        f"reflect mirrors the row about its first and last pixels without repeating them: "
+        f"[{shown}] becomes [{', '.join(fmt(v) for v in expected)}]. "
+        "torch.nn.functional.pad(mode='reflect') does the same; numpy calls it 'reflect' too.",
+        hints=hints,
+        advice="keep the row as it is in the middle; on each side, mirror the pixels next "
+               "to the edge pixel, the edge pixel itself not repeated.")
+
+
+# 05.5 -------------------------------------------------------------------------------------
+
+def padded_output_size(answer):
+    """Check exercise 05.5 (output size with padding and stride); prints the verdict."""
+    report("padded_output_size", answer)
+
+
+def _padded_variant(rng, seed):
+    while True:
+        i, k = int(rng.integers(8, 21)), int(rng.integers(3, 6))
+        p, s = int(rng.integers(1, 3)), int(rng.integers(2, 4))
+        expected = output_size(i, k, stride=s, padding=p)
+        if expected not in (output_size(i, k, stride=s, padding=(p, 0)),
+                            output_size(i, k, stride=s)):
+            return dict(input_size=i, kernel_size=k, padding=p, stride=s)
+
+
+def _padded_by_hand(m):
+    length = m["input_size"] + 2 * m["padding"]
+    return len(range(0, length - m["kernel_size"] + 1, m["stride"]))
+
+
+@exercise(
+    padded_output_size, title="Output size with padding and stride", answer="a whole number",
+    question=(
+        "A row of {input_size} pixels, a {kernel_size}-wide kernel, padding={padding} "
+        "(as in torch.nn.Conv2d) and stride {stride}. How many outputs?"),
+    numbers=dict(input_size=10, kernel_size=3, padding=2, stride=2),
+    variant=_padded_variant, solve=_padded_by_hand,
+    # The padded row has 10 + 2*2 = 14 pixels.
+    reference=(10 + 2 * 2 - 3) // 2 + 1,                     # = 6
+)
+def _padded_output_size(m, answer):
+    i, k, p, s = m["input_size"], m["kernel_size"], m["padding"], m["stride"]
+    mine = whole_number(answer)
+    expected = output_size(i, k, stride=s, padding=p)
+    if mine == expected:
+        return correct(f"floor(({i} + 2*{p} - {k}) / {s}) + 1 = {expected}: padding={p} "
+                       "adds p pixels on each side, 2p in total.")
+    if mine == output_size(i, k, stride=s, padding=(p, 0)):
+        return wrong("padding=p in PyTorch adds p pixels on each side, so 2p in total.")
+    if mine == output_size(i, k, stride=s):
+        return wrong("that ignores the padding: the padded row is longer than the input.")
+    return wrong("first find the padded length i + 2p, then count the window positions "
+                 "at the given stride: floor((padded - k) / s) + 1.")

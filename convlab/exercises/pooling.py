@@ -1,0 +1,298 @@
+"""Exercises of notebook 04_pooling: max and average pooling by hand, indices, ceil_mode, the loop.
+
+Each exercise is its public checker (``def name(answer)``) followed by its
+definition: question, default numbers, variants, hand-worked reference, an
+independent route to the answer, and the judge.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import naive
+from ..arithmetic import output_size
+from ..pooling import avg_pool2d, max_pool2d
+from ._judging import (Malformed, array_verdict, close, correct, fmt, function_output,
+                       number_array, shape_of, whole_number, wrong)
+from ._registry import exercise, report
+
+NOTEBOOK = "04_pooling"
+
+__all__ = ["max_pool_values", "avg_pool_values", "max_pool_indices", "ceil_mode_output_size",
+           "naive_max_pool2d"]
+
+_POOL_INPUT = np.array([[1, 3, 2, 0],
+                        [4, 6, 1, 1],
+                        [0, 2, 5, 7],
+                        [3, 1, 8, 2]], dtype=float)
+
+
+def _pool_numbers(seed):
+    """The map and window shared by 04.1-04.3 for ``seed``: distinct values, so no ties."""
+    rng = np.random.default_rng([41, seed])
+    size, k = [(4, 2), (6, 2), (6, 3)][int(rng.integers(3))]
+    values = rng.choice(2 * size * size, size * size, replace=False).astype(float)
+    return dict(image=values.reshape(size, size), kernel_size=k)
+
+
+def _windows(image, k):
+    """Each k x k block of ``image`` (stride k), listed with loops."""
+    rows, cols = image.shape[0] // k, image.shape[1] // k
+    return [[image[i * k:(i + 1) * k, j * k:(j + 1) * k] for j in range(cols)]
+            for i in range(rows)]
+
+
+def _max_indices(image, k):
+    out = []
+    for row in _windows(image, k):
+        out.append([])
+        for j, block in enumerate(row):
+            i = len(out) - 1
+            a, b = divmod(int(np.argmax(block)), k)
+            out[-1].append((i * k + a) * image.shape[1] + j * k + b)
+    return out
+
+
+# 04.1 -------------------------------------------------------------------------------------
+
+def max_pool_values(answer):
+    """Check exercise 04.1 (max pooling by hand); prints the verdict."""
+    report("max_pool_values", answer)
+
+
+@exercise(
+    max_pool_values, title="Max pooling by hand", answer="a 2-D array of numbers",
+    question=(
+        "Max pool\n{image}\nwith a {kernel_size}x{kernel_size} window (stride defaults to "
+        "the window size). Give the output as a 2-D array."),
+    numbers=dict(image=lambda: _POOL_INPUT.copy(), kernel_size=2),
+    variant=lambda rng, seed: _pool_numbers(seed),
+    solve=lambda m: [[block.max() for block in row]
+                     for row in _windows(m["image"], m["kernel_size"])],
+    # The four 2x2 blocks are [[1, 3], [4, 6]], [[2, 0], [1, 1]],
+    # [[0, 2], [3, 1]] and [[5, 7], [8, 2]].
+    reference=[[6, 2],
+               [3, 8]],
+)
+def _max_pool_values(m, answer):
+    x, k = m["image"], m["kernel_size"]
+    expected = max_pool2d(x, k)
+    try:
+        mine = number_array(answer, expected.shape, "2-D array")
+    except Malformed:
+        if shape_of(answer) == max_pool2d(x, k, stride=1).shape:
+            return wrong("that is the shape at stride 1. Pooling's stride defaults to the "
+                         "window size, so the windows do not overlap.")
+        raise
+    return array_verdict(
+        mine, expected,
+        f"each {k}x{k} block is replaced by its largest value; the output keeps the "
+        "strongest response in each block and forgets exactly where it was.",
+        hints=((avg_pool2d(x, k), "those are the averages; max pooling keeps the largest "
+                                  "value of each window."),),
+        advice=f"cut the map into {k}x{k} blocks that do not overlap and keep the largest "
+               "value of each.")
+
+
+# 04.2 -------------------------------------------------------------------------------------
+
+def avg_pool_values(answer):
+    """Check exercise 04.2 (average pooling by hand); prints the verdict."""
+    report("avg_pool_values", answer)
+
+
+@exercise(
+    avg_pool_values, title="Average pooling by hand", answer="a 2-D array of numbers",
+    question=(
+        "Average pool the same input\n{image}\nwith a {kernel_size}x{kernel_size} window "
+        "(stride defaults to the window size). Give the output as a 2-D array."),
+    numbers=dict(image=lambda: _POOL_INPUT.copy(), kernel_size=2),
+    variant=lambda rng, seed: _pool_numbers(seed),
+    solve=lambda m: naive.avg_pool2d(m["image"], m["kernel_size"]),
+    reference=[[(1 + 3 + 4 + 6) / 4, (2 + 0 + 1 + 1) / 4],
+               [(0 + 2 + 3 + 1) / 4, (5 + 7 + 8 + 2) / 4]],   # = [[3.5, 1], [1.5, 5.5]]
+)
+def _avg_pool_values(m, answer):
+    x, k = m["image"], m["kernel_size"]
+    expected = avg_pool2d(x, k)
+    mine = number_array(answer, expected.shape, "2-D array")
+    return array_verdict(
+        mine, expected,
+        f"each {k}x{k} block is replaced by its mean (sum / {k * k}); average pooling "
+        "smooths where max pooling picks the peak.",
+        hints=((expected * k * k, f"those are the sums of each window; divide by the "
+                                  f"{k * k} pixels in it."),
+               (max_pool2d(x, k), "those are the maxima; average pooling takes the mean.")),
+        advice=f"cut the map into {k}x{k} blocks that do not overlap and take the mean of "
+               "each.")
+
+
+# 04.3 -------------------------------------------------------------------------------------
+
+def max_pool_indices(answer):
+    """Check exercise 04.3 (where each maximum came from, as flat indices); prints the verdict."""
+    report("max_pool_indices", answer)
+
+
+@exercise(
+    max_pool_indices, title="Where did each maximum come from?",
+    answer="a 2-D array of whole numbers",
+    question=(
+        "max_pool2d(x, {kernel_size}, return_indices=True) also returns where each "
+        "maximum was found, as a flat index row * width + column into x, as PyTorch "
+        "does. For\n{image}\nwhat are those indices? Give a 2-D array."),
+    numbers=dict(image=lambda: _POOL_INPUT.copy(), kernel_size=2),
+    variant=lambda rng, seed: _pool_numbers(seed),
+    solve=lambda m: _max_indices(m["image"], m["kernel_size"]),
+    # 6 at (1, 1), 2 at (0, 2), 3 at (3, 0), 8 at (3, 2); index = row * 4 + column.
+    reference=[[1*4 + 1, 0*4 + 2],
+               [3*4 + 0, 3*4 + 2]],                          # = [[5, 2], [12, 14]]
+)
+def _max_pool_indices(m, answer):
+    x, k = m["image"], m["kernel_size"]
+    _, expected = max_pool2d(x, k, return_indices=True)
+    mine = number_array(answer, expected.shape, "2-D array")
+    height, width = x.shape
+    rows, cols = np.divmod(expected, width)
+    return array_verdict(
+        mine, expected,
+        f"index = row * {width} + column of each maximum in the whole input. PyTorch uses "
+        "these indices in max_unpool2d and to send the gradient back only to the maximum.",
+        hints=((rows % k * k + cols % k, "those are positions inside each window. The index "
+                                         "counts across the whole input: row * width + "
+                                         "column."),
+               (cols * height + rows, "that counts down the columns first. Count along the "
+                                      "rows: row * width + column."),
+               (expected + 1, "indices start at 0, at the top-left pixel.")),
+        advice="find each window's largest value, then its row and column in the whole "
+               "input, and give row * width + column.")
+
+
+# 04.4 -------------------------------------------------------------------------------------
+
+def ceil_mode_output_size(answer):
+    """Check exercise 04.4 (output size with ceil_mode=True); prints the verdict."""
+    report("ceil_mode_output_size", answer)
+
+
+def _ceil_variant(rng, seed):
+    while True:
+        i, k, s = int(rng.integers(5, 21)), int(rng.integers(2, 5)), int(rng.integers(2, 4))
+        if i > k and (i - k) % s != 0:          # ceil and floor differ
+            return dict(input_size=i, kernel_size=k, stride=s)
+
+
+def _ceil_solve(m):
+    i, k, s = m["input_size"], m["kernel_size"], m["stride"]
+    count, start = 0, 0
+    while start < i:                # a window may hang over the end if it starts inside
+        count += 1
+        if start + k >= i:
+            break
+        start += s
+    return count
+
+
+@exercise(
+    ceil_mode_output_size, title="ceil_mode", answer="a whole number",
+    question=(
+        "A {kernel_size}-wide pooling window with stride {stride} runs along a row of "
+        "{input_size} pixels, no padding, with ceil_mode=True. How many outputs?"),
+    numbers=dict(input_size=6, kernel_size=3, stride=2),
+    variant=_ceil_variant, solve=_ceil_solve,
+    # ceil((6 - 3) / 2) + 1; the last window starts at 4, inside the row.
+    reference=math.ceil((6 - 3) / 2) + 1,                    # = 3
+)
+def _ceil_mode_output_size(m, answer):
+    i, k, s = m["input_size"], m["kernel_size"], m["stride"]
+    mine = whole_number(answer)
+    expected = output_size(i, k, stride=s, ceil_mode=True)
+    floor = output_size(i, k, stride=s)
+    if mine == expected:
+        return correct(f"(i - k) / s = ({i} - {k}) / {s} = {(i - k) / s:g}; ceil_mode "
+                       f"rounds up to {math.ceil((i - k) / s)}, plus 1 gives {expected}. "
+                       "The last window hangs over the edge and is pooled over the pixels "
+                       f"it does cover (ceil_mode=False gives {floor}).")
+    if mine == floor:
+        return wrong("that is the count with ceil_mode=False (rounding down). ceil_mode=True "
+                     "rounds up, keeping a last window that only partly fits.")
+    return wrong("compute (i - k) / s, round it up instead of down, and add 1 for the "
+                 "first window.")
+
+
+# 04.5 -------------------------------------------------------------------------------------
+
+def naive_max_pool2d(answer):
+    """Check exercise 04.5 (your max pooling loop, a function); prints the verdict."""
+    report("naive_max_pool2d", answer)
+
+
+def _reference_max_pool2d(image, size, stride):
+    """Max pooling with explicit loops, no padding."""
+    image = np.asarray(image, dtype=float)
+    out_h = (image.shape[0] - size) // stride + 1
+    out_w = (image.shape[1] - size) // stride + 1
+    out = np.zeros((out_h, out_w))
+    for i in range(out_h):
+        for j in range(out_w):
+            best = image[i * stride, j * stride]
+            for a in range(size):
+                for b in range(size):
+                    best = max(best, image[i * stride + a, j * stride + b])
+            out[i, j] = best
+    return out
+
+
+def _pool_cases(m):
+    rng = np.random.default_rng(m["seed"])
+    cases = [(np.asarray(m["first_image"], dtype=float), m["first_size"], m["first_stride"])]
+    for _ in range(m["trials"] - 1):
+        size = int(rng.integers(1, 4))
+        stride = int(rng.integers(1, 4))
+        h, w = rng.integers(size, 9, size=2)
+        cases.append((rng.integers(-9, 10, size=(h, w)).astype(float), size, stride))
+    return cases
+
+
+def _pool_loop_variant(rng, seed):
+    size = int(rng.integers(4, 7))
+    return dict(trials=25, seed=int(rng.integers(2**31)),
+                first_image=rng.integers(0, 10, size=(size, size)).astype(float),
+                first_size=2, first_stride=2)
+
+
+@exercise(
+    naive_max_pool2d, title="Write the max pooling loop", kind="function",
+    answer="a function my_max_pool2d(image, size, stride) returning a 2-D array",
+    question=(
+        "Write a function my_max_pool2d(image, size, stride) with explicit loops: a "
+        "size x size window steps by 'stride' over the 2-D image (no padding, windows "
+        "that do not fit are dropped) and each output is the window's maximum. Pass the "
+        "function itself to the check; it is compared with convlab.max_pool2d on "
+        "{trials} random cases."),
+    numbers=dict(trials=25, seed=7, first_image=lambda: _POOL_INPUT.copy(), first_size=2,
+                 first_stride=2),
+    variant=_pool_loop_variant, cases=_pool_cases, solve=None,
+    reference=_reference_max_pool2d,
+)
+def _naive_max_pool2d(m, cases, outputs):
+    for (image, size, stride), output in zip(cases, outputs):
+        description = f"an image of shape {image.shape}, size={size}, stride={stride}"
+        mine = function_output(output, description)
+        expected = max_pool2d(image, size, stride=stride)
+        if mine.shape != expected.shape:
+            return wrong(f"for {description} your output has shape {mine.shape}, but "
+                         f"floor((i - size) / stride) + 1 windows fit along each axis, "
+                         f"giving {expected.shape}.")
+        if not close(mine, expected):
+            if close(mine, avg_pool2d(image, size, stride=stride)):
+                return wrong("your loop averages the windows; take their maximum.")
+            i, j = (int(v) for v in np.argwhere(~np.isclose(mine, expected, 1e-9, 1e-9))[0])
+            return wrong(f"for {description} your output[{i}, {j}] is {fmt(mine[i, j])}, "
+                         f"but should be {fmt(expected[i, j])}. The window under "
+                         f"output[i, j] covers rows i*stride to i*stride + size - 1 and "
+                         "likewise for columns.")
+    return correct(f"your loop agrees with convlab.max_pool2d on all {len(cases)} cases "
+                   "(windows 1 to 3, strides 1 to 3, overlapping and not).")

@@ -1,0 +1,336 @@
+"""Exercises of notebook 08_transposed_convolution: sizes, output_padding, the matrix C, stamps.
+
+Each exercise is its public checker (``def name(answer)``) followed by its
+definition: question, default numbers, variants, hand-worked reference, an
+independent route to the answer, and the judge.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..arithmetic import output_size
+from ..matrix import conv_matrix
+from .. import transposed as core
+from ..transposed import conv_transpose2d
+from ._judging import (Malformed, array_verdict, correct, fmt, number_array, shape_of,
+                       whole_number, whole_numbers, wrong)
+from ._registry import exercise, report
+
+NOTEBOOK = "08_transposed_convolution"
+
+__all__ = ["transposed_output_size", "choose_output_padding", "conv_matrix_shape",
+           "transposed_by_hand", "checkerboard_overlap"]
+
+
+def _stamped_length(i, k, s):
+    """The length covered by i stamps k wide starting s apart, counted (independent route)."""
+    last_start = 0
+    for _ in range(i - 1):
+        last_start += s
+    return last_start + k
+
+
+# 08.1 -------------------------------------------------------------------------------------
+
+def transposed_output_size(answer):
+    """Check exercise 08.1 (the output size of a transposed convolution); prints the verdict.
+
+    convlab.transposed.transposed_output_size, of the same name, computes the size.
+    """
+    report("transposed_output_size", answer)
+
+
+def _size_variant(rng, seed):
+    while True:
+        i, k = int(rng.integers(3, 9)), int(rng.integers(2, 6))
+        s, p = int(rng.integers(2, 4)), int(rng.integers(0, 3))
+        if p >= k or i + 2 * p < k:
+            continue
+        expected = core.transposed_output_size(i, k, stride=s, padding=p)
+        mistakes = {output_size(i, k, stride=s, padding=p), (i - 1) * s + k,
+                    (i - 1) * s + k - p}
+        if expected > i and expected not in mistakes:
+            return dict(input_size=i, kernel_size=k, stride=s, padding=p)
+
+
+@exercise(
+    transposed_output_size,
+    title="Output size of a transposed convolution", answer="a whole number",
+    question=(
+        "torch.nn.ConvTranspose2d(1, 1, kernel_size={kernel_size}, stride={stride}, "
+        "padding={padding}) gets an input {input_size} pixels wide. How wide is its "
+        "output?"),
+    numbers=dict(input_size=5, kernel_size=3, stride=2, padding=1),
+    variant=_size_variant,
+    solve=lambda m: _stamped_length(m["input_size"], m["kernel_size"], m["stride"])
+    - 2 * m["padding"],
+    # Stamps start at 0, 2, 4, 6, 8; the last reaches 8 + 2 = 10, so 11 pixels,
+    # minus 1 cropped from each end.
+    reference=(5 - 1)*2 + (3 - 1) + 1 - 2*1,                 # = 9
+)
+def _transposed_output_size(m, answer):
+    i, k, s, p = m["input_size"], m["kernel_size"], m["stride"], m["padding"]
+    mine = whole_number(answer)
+    expected = core.transposed_output_size(i, k, stride=s, padding=p)
+    if mine == expected:
+        return correct(f"(i - 1)*s - 2p + d*(k - 1) + output_padding + 1 = ({i} - 1)*{s} - "
+                       f"2*{p} + ({k} - 1) + 0 + 1 = {expected}: the stamps start {s} apart, "
+                       f"the last one reaches {k - 1} further, and padding={p} crops {p} "
+                       "from each end. A convolution with the same settings maps it back: "
+                       f"output_size({expected}, {k}, stride={s}, padding={p}) = {i}.")
+    if mine == output_size(i, k, stride=s, padding=p):
+        return wrong("that is the output size of a convolution with these settings, which "
+                     "shrinks; a transposed convolution goes the other way.")
+    if mine == (i - 1) * s + k:
+        return wrong("that is the full output before cropping: padding in a transposed "
+                     "convolution removes pixels from each end.")
+    if mine == (i - 1) * s + k - p:
+        return wrong("the padding crops from both ends, so 2p in total.")
+    return wrong("place the stamps: the first starts at 0, the last at (i - 1)*s, and "
+                 "reaches d*(k - 1) pixels further; then padding crops p pixels from each "
+                 "end.")
+
+
+# 08.2 -------------------------------------------------------------------------------------
+
+def choose_output_padding(answer):
+    """Check exercise 08.2 (the output_padding that undoes a strided convolution's shape)."""
+    report("choose_output_padding", answer)
+
+
+def _padding_variant(rng, seed):
+    s = int(rng.integers(2, 5))
+    k = s + int(rng.integers(0, 3))
+    p = int(rng.integers(0, k // 2 + 1))
+    return dict(input_size=int(rng.integers(max(k, 8), 25)), kernel_size=k, stride=s,
+                padding=p)
+
+
+def _output_padding_by_hand(m):
+    i, k, s, p = m["input_size"], m["kernel_size"], m["stride"], m["padding"]
+    small = len(range(0, i + 2 * p - k + 1, s))
+    return i - (_stamped_length(small, k, s) - 2 * p)
+
+
+@exercise(
+    choose_output_padding, title="Undo a strided convolution's shape", answer="a whole number",
+    question=(
+        "An encoder layer Conv2d(kernel_size={kernel_size}, stride={stride}, "
+        "padding={padding}) turns a {input_size}x{input_size} image into a smaller one. "
+        "The decoder undoes it with ConvTranspose2d(kernel_size={kernel_size}, "
+        "stride={stride}, padding={padding}, output_padding=?). Which output_padding "
+        "gives back exactly {input_size}x{input_size}?"),
+    numbers=dict(input_size=10, kernel_size=3, stride=2, padding=1),
+    variant=_padding_variant, solve=_output_padding_by_hand,
+    # The encoder gives (10 + 2 - 3) // 2 + 1 = 5; 5 comes back as
+    # (5 - 1)*2 - 2 + 2 + 1 = 9, one short of 10.
+    reference=10 - ((5 - 1)*2 - 2*1 + (3 - 1) + 1),          # = 1
+)
+def _choose_output_padding(m, answer):
+    i, k, s, p = m["input_size"], m["kernel_size"], m["stride"], m["padding"]
+    mine = whole_number(answer)
+    small = output_size(i, k, stride=s, padding=p)
+    base = core.transposed_output_size(small, k, stride=s, padding=p)
+    expected = i - base
+    if mine == expected:
+        return correct(f"the encoder gives floor(({i} + 2*{p} - {k}) / {s}) + 1 = {small}; "
+                       f"ConvTranspose2d turns {small} into {base} + output_padding, so "
+                       f"output_padding = {expected}. Different sizes (here {base} and "
+                       f"{base + s - 1}) map to {small} because the convolution rounds "
+                       "down; output_padding says which one you want back.")
+    if mine < 0:
+        return wrong("output_padding adds rows and columns at the end; it is never "
+                     "negative.")
+    if mine >= s:
+        return wrong("output_padding must be smaller than the stride (PyTorch raises an "
+                     "error otherwise): it only picks between the sizes a strided "
+                     "convolution rounds to the same output.")
+    return wrong(f"first find the encoder's output size, then the transposed convolution's "
+                 f"output for it with output_padding = 0, and compare with the "
+                 f"{i}x{i} you want.")
+
+
+# 08.3 -------------------------------------------------------------------------------------
+
+def conv_matrix_shape(answer):
+    """Check exercise 08.3 (the shape of a convolution's matrix C); prints the verdict."""
+    report("conv_matrix_shape", answer)
+
+
+def _matrix_variant(rng, seed):
+    while True:
+        h = int(rng.integers(4, 9))
+        k, s = int(rng.integers(2, 4)), int(rng.integers(1, 3))
+        o = output_size(h, k, stride=s)
+        expected = (o * o, h * h)
+        if o >= 2 and expected[1] != k * k and (output_size(h, k) ** 2, h * h) != expected:
+            return dict(input_shape=(h, h), kernel_size=k, stride=s)
+
+
+@exercise(
+    conv_matrix_shape, title="The shape of the matrix C",
+    answer="a (rows, columns) tuple of whole numbers",
+    question=(
+        "convlab.matrix.conv_matrix builds the matrix C of a convolution, so that "
+        "C @ x.ravel() is the output, flattened. For a {input_shape[0]}x{input_shape[1]} "
+        "image and a {kernel_size}x{kernel_size} kernel at stride {stride}, no padding, "
+        "what is the shape of C?"),
+    numbers=dict(input_shape=(5, 5), kernel_size=3, stride=2),
+    variant=_matrix_variant,
+    solve=lambda m: (len(range(0, m["input_shape"][0] - m["kernel_size"] + 1, m["stride"]))
+                     * len(range(0, m["input_shape"][1] - m["kernel_size"] + 1, m["stride"])),
+                     m["input_shape"][0] * m["input_shape"][1]),
+    # Windows at 0 and 2 along each axis: 2x2 = 4 outputs (rows), 25 inputs.
+    reference=(2 * 2, 5 * 5),                                # = (4, 25)
+)
+def _conv_matrix_shape(m, answer):
+    (h, w), k, s = m["input_shape"], m["kernel_size"], m["stride"]
+    mine = whole_numbers(answer, 2, "a (rows, columns) tuple")
+    expected = conv_matrix((h, w), np.ones((k, k)), stride=s).shape
+    oh, ow = output_size(h, k, stride=s), output_size(w, k, stride=s)
+    if mine == expected:
+        return correct(f"one row per output pixel ({oh}x{ow} = {expected[0]}) and one "
+                       f"column per input pixel ({h}x{w} = {expected[1]}); each row holds "
+                       f"the {k * k} weights where its window sits, zeros elsewhere. C.T has "
+                       "the shape the other way round and maps outputs back to inputs: the "
+                       "transposed convolution.")
+    if mine == expected[::-1]:
+        return wrong("those are the right numbers the wrong way round: C @ x.ravel() is the "
+                     "output, so C has a row per output pixel and a column per input pixel.")
+    stride1 = output_size(h, k) * output_size(w, k)
+    if mine == (stride1, expected[1]):
+        return wrong("that has a row for every stride-1 window; at this stride fewer "
+                     "windows fit.")
+    if mine[1] == k * k:
+        return wrong("the columns are not the kernel's weights but the input pixels: "
+                     "C multiplies the whole flattened image.")
+    if mine == (oh, ow) or mine == (h, w):
+        return wrong("that is an image's shape; C is a matrix that maps the flattened "
+                     "input to the flattened output.")
+    return wrong("C @ x.ravel() must give the output, flattened: count the output pixels "
+                 "(the rows) and the input pixels (the columns).")
+
+
+# 08.4 -------------------------------------------------------------------------------------
+
+def transposed_by_hand(answer):
+    """Check exercise 08.4 (a transposed convolution by hand); prints the verdict."""
+    report("transposed_by_hand", answer)
+
+
+def _by_hand_variant(rng, seed):
+    while True:
+        image = rng.choice([-2, -1, 1, 2, 3, 4], size=(2, 2)).astype(float)
+        kernel = rng.integers(-1, 3, size=(2, 2)).astype(float)
+        if not np.array_equal(kernel, kernel[::-1, ::-1]) and np.count_nonzero(kernel) >= 3:
+            return dict(image=image, kernel=kernel, stride=1)
+
+
+def _stamp_by_hand(m):
+    x, kernel, s = m["image"], m["kernel"], m["stride"]
+    size = (x.shape[0] - 1) * s + kernel.shape[0]
+    out = [[0.0] * size for _ in range(size)]
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            for a in range(kernel.shape[0]):
+                for b in range(kernel.shape[1]):
+                    out[i * s + a][j * s + b] += x[i, j] * kernel[a, b]
+    return out
+
+
+@exercise(
+    transposed_by_hand, title="A transposed convolution by hand",
+    answer="a 2-D array of numbers",
+    question=(
+        "Compute conv_transpose2d of the 2x2 input\n{image}\nwith the kernel\n{kernel}\n"
+        "at stride {stride}, no padding: every input pixel stamps the kernel times its "
+        "value, top-left tap at (row*stride, column*stride), and overlapping stamps add "
+        "up. Give the whole output."),
+    numbers=dict(image=lambda: np.array([[2, 1], [3, 4]], dtype=float),
+                 kernel=lambda: np.array([[1, 2], [0, -1]], dtype=float), stride=1),
+    variant=_by_hand_variant, solve=_stamp_by_hand,
+    # Stamps 2*k at (0, 0), 1*k at (0, 1), 3*k at (1, 0), 4*k at (1, 1), added;
+    # = [[2, 5, 2], [3, 8, 7], [0, -3, -4]].
+    reference=[[2*1, 2*2 + 1*1, 1*2],
+               [3*1, 2*(-1) + 1*0 + 3*2 + 4*1, 1*(-1) + 4*2],
+               [0, 3*(-1) + 4*0, 4*(-1)]],
+)
+def _transposed_by_hand(m, answer):
+    x, kernel, s = m["image"], m["kernel"], m["stride"]
+    expected = conv_transpose2d(x[None, None], kernel[None, None], stride=s)[0, 0]
+    mine = number_array(answer, expected.shape, "2-D array")
+    flipped = conv_transpose2d(x[None, None], kernel[::-1, ::-1][None, None].copy(),
+                               stride=s)[0, 0]
+    return array_verdict(
+        mine, expected,
+        f"each input pixel adds value * kernel with its top-left tap at (row*{s}, "
+        f"column*{s}); where stamps overlap they add, for instance the centre "
+        f"{fmt(expected[1, 1])} collects one tap from each of the four stamps. The same "
+        "numbers come from convolving the zero-padded input with the flipped kernel.",
+        hints=[(flipped, "that stamps the kernel turned by a half turn: the stamp of "
+                "x[i, j] puts kernel[a, b] at (i + a, j + b), top-left tap first.")],
+        advice="write out the four stamps, value * kernel each at its place, and add them "
+               "where they overlap.")
+
+
+# 08.5 -------------------------------------------------------------------------------------
+
+def checkerboard_overlap(answer):
+    """Check exercise 08.5 (how many stamps land on each output pixel); prints the verdict."""
+    report("checkerboard_overlap", answer)
+
+
+def _overlap_variant(rng, seed):
+    k, s = [(3, 2), (5, 2), (5, 3), (4, 3), (5, 4)][int(rng.integers(5))]
+    return dict(input_size=int(rng.integers(2, 5)), kernel_size=k, stride=s)
+
+
+def _counts_by_hand(m):
+    i, k, s = m["input_size"], m["kernel_size"], m["stride"]
+    row = [0] * _stamped_length(i, k, s)
+    for n in range(i):
+        for a in range(k):
+            row[n * s + a] += 1
+    return [[a * b for b in row] for a in row]
+
+
+@exercise(
+    checkerboard_overlap, title="Where stamps overlap", answer="a 2-D array of whole numbers",
+    question=(
+        "A transposed convolution with a {kernel_size}x{kernel_size} kernel at stride "
+        "{stride} stamps the kernel once per input pixel of a {input_size}x{input_size} "
+        "input. For each output pixel, how many stamps (kernel taps) land on it? Give the "
+        "whole output-sized array of counts (np.outer of one row of counts with itself "
+        "may save typing)."),
+    numbers=dict(input_size=3, kernel_size=3, stride=2),
+    variant=_overlap_variant, solve=_counts_by_hand,
+    # Stamps cover 0-2, 2-4 and 4-6 along each axis: pixels 2 and 4 twice.
+    reference=np.outer([1, 1, 2, 1, 2, 1, 1],
+                       [1, 1, 2, 1, 2, 1, 1]).tolist(),
+)
+def _checkerboard_overlap(m, answer):
+    i, k, s = m["input_size"], m["kernel_size"], m["stride"]
+    expected = conv_transpose2d(np.ones((1, 1, i, i)), np.ones((1, 1, k, k)), stride=s)[0, 0]
+    size = expected.shape[0]
+    row = expected[0]
+    if shape_of(answer) == row.shape:
+        raise Malformed(f"that is one row of counts; the answer is the whole {size}x{size} "
+                        "output (np.outer of the row with itself).")
+    mine = number_array(answer, expected.shape, "2-D array")
+    shown = ", ".join(fmt(v) for v in row)
+    counts = [fmt(v) for v in sorted(set(expected.ravel()))]
+    return array_verdict(
+        mine, expected,
+        f"along one axis the counts are [{shown}]: stamps {k} wide starting {s} apart "
+        f"overlap {'on every other pixel' if (k, s) == (3, 2) else 'unevenly'}. In 2-D the "
+        f"counts multiply, so pixels get {', '.join(counts[:-1])} or {counts[-1]} taps: the "
+        f"uneven overlap that prints a checkerboard into the output of a stride-{s} "
+        f"transposed convolution with a {k}x{k} kernel.",
+        hints=[(np.ones_like(expected), f"the stamps overlap: a {k}-wide stamp every {s} "
+                "pixels covers some pixels more than once along each axis."),
+               (row[:, None] + row[None, :] - 1, "where an overlapping row meets an "
+                "overlapping column, the counts multiply: 2 stamps along each axis means "
+                "2 x 2 stamps land there.")],
+        advice="count, along one axis, how many stamps cover each pixel; a pixel of the "
+               "2-D output gets its row's count times its column's count.")
