@@ -656,13 +656,9 @@ def kernel_explorer(image=None):
             typed = None  # reported below, when the kernel is read for the result
         if chosen != last_kernel[0] and chosen != _CUSTOM:
             controls["numbers"].value = _kernel_text(_gallery.get(chosen))
-        elif chosen != _CUSTOM and not _is_gallery_kernel(typed, chosen):
-            controls["kernel"].value = _CUSTOM
-        elif chosen == _CUSTOM:
+        elif chosen == _CUSTOM or not _is_gallery_kernel(typed, chosen):
             match = next((name for name in names if _is_gallery_kernel(typed, name)), None)
-            if match is not None:
-                last_kernel[0] = match
-                controls["kernel"].value = match
+            controls["kernel"].value = _CUSTOM if match is None else match
         last_kernel[0] = controls["kernel"].value
         flipped = controls["operation"].value.startswith("true")
         padding = controls["padding"].value
@@ -751,6 +747,7 @@ def kernel_explorer(image=None):
         _show(outputs["message"], True)
         for key in ("input", "output", "input_grid", "output_grid"):
             _show(outputs[key], False)
+        outputs["kernel"].value = ""
         outputs["explain"].value = ""
         outputs["info"].value = ""
         _disable(row, col)
@@ -1405,7 +1402,7 @@ def arithmetic_explorer(size=5, kernel_size=3, stride=2, padding=1, dilation=1):
         except (ValueError, TypeError) as error:
             return _fail(str(error))
         _show(outputs["message"], False)
-        for key in ("input", "output"):
+        for key in ("input", "output", "kernel"):
             _show(outputs[key], True)
         r, c = _pick_cell(row, col, result.shape)
         pads = ((p, p), (p, p))
@@ -1448,7 +1445,7 @@ def arithmetic_explorer(size=5, kernel_size=3, stride=2, padding=1, dilation=1):
         state["error"] = text
         outputs["message"].value = _message_html(text)
         _show(outputs["message"], True)
-        for key in ("input", "output"):
+        for key in ("input", "output", "kernel"):
             _show(outputs[key], False)
         outputs["explain"].value = ""
         outputs["info"].value = ""

@@ -89,23 +89,70 @@ def test_builds_with_no_arguments(make):
 def _prepare(name, explorer):
     """Put an explorer where each of its controls visibly matters."""
     if name == "pooling_explorer":
+        # 6 + 2*1 - 3 = 5 is odd: ceil_mode keeps a last window that starts in the input.
         explorer.controls["mode"].value = "avg"
+        explorer.controls["size"].value = 6
+        explorer.controls["kernel_size"].value = 3
         explorer.controls["padding"].value = 1
     if name == "kernel_explorer":
         explorer.controls["kernel"].value = "sobel_x"
+        explorer.controls["source"].value = "photograph"
+
+
+# What each control is for: the output(s) that must change when it moves (from the
+# state _prepare sets). A change elsewhere (the info text, say) does not count, so a
+# stale picture cannot pass because the formula moved.
+EFFECTS = {
+    "kernel_explorer": {"kernel": ["kernel", "output"], "numbers": ["kernel", "output"],
+                        "source": ["input_grid", "output_grid"], "operation": ["output"],
+                        "padding": ["output"], "row": ["output", "explain"],
+                        "col": ["output", "explain"]},
+    "stride_explorer": {"size": ["input"], "kernel_size": ["output"], "stride": ["output"],
+                        "padding": ["input"], "row": ["output", "explain"],
+                        "col": ["output", "explain"]},
+    "filter_explorer": {**{f"{ch}_kernel": [f"{ch}_partial", "sum"]
+                           for ch in ("red", "green", "blue")},
+                        **{f"{ch}_weight": ["sum"] for ch in ("red", "green", "blue")},
+                        # The sum picture is scaled to its own range, so a bias does
+                        # not change it: the bias shows in the kernels panel and the sum.
+                        "bias": ["kernels", "explain"], "row": ["sum", "explain"],
+                        "col": ["sum", "explain"]},
+    "pooling_explorer": {"mode": ["output"], "size": ["input"], "kernel_size": ["output"],
+                         "stride": ["output"], "padding": ["input"], "ceil_mode": ["output"],
+                         "count_include_pad": ["output"], "row": ["output", "explain"],
+                         "col": ["output", "explain"]},
+    "padding_explorer": {"padding": ["input", "photo"], "mode": ["input", "photo"],
+                         "kernel_size": ["output"], "stride": ["output"],
+                         "row": ["output", "explain"], "col": ["output", "explain"]},
+    "arithmetic_explorer": {"size": ["input"], "kernel_size": ["kernel", "output"],
+                            "stride": ["output"], "padding": ["input"], "dilation": ["input"],
+                            "row": ["output", "explain"], "col": ["output", "explain"]},
+    "learning_explorer": {"target": ["target_output", "kernels"], "source": ["input"],
+                          "learning_rate": ["output", "curve"], "steps": ["output", "curve"],
+                          "seed": ["output", "kernels"], "row": ["kernels", "explain"],
+                          "col": ["kernels", "explain"]},
+    "transposed_explorer": {"size": ["input", "output"], "kernel_size": ["kernel", "output"],
+                            "stride": ["output", "inserted"], "padding": ["output"],
+                            "output_padding": ["output"], "dilation": ["inserted", "output"],
+                            "row": ["output", "explain"], "col": ["output", "explain"]},
+}
 
 
 @pytest.mark.parametrize("make", EXPLORERS, ids=IDS)
 def test_every_control_changes_the_display(make):
-    explorer = make()
-    _prepare(make.__name__, explorer)
-    for key, control in explorer.controls.items():
-        if getattr(control, "disabled", False):
-            continue
-        before = snapshot(explorer)
+    name = make.__name__
+    assert set(make().controls) == set(EFFECTS[name])
+    for key, watched in EFFECTS[name].items():
+        explorer = make()
+        _prepare(name, explorer)
+        control = explorer.controls[key]
+        assert not control.disabled, key
+        before = {k: v for k, *v in snapshot(explorer)}
         control.value = another_value(control)
         assert explorer.state["error"] is None, (key, explorer.state["error"])
-        assert snapshot(explorer) != before, f"moving {key!r} changed nothing"
+        after = {k: v for k, *v in snapshot(explorer)}
+        for output in watched:
+            assert after[output] != before[output], f"moving {key!r} left {output!r} as it was"
 
 
 def test_pooling_padding_never_exceeds_half_the_window():
@@ -742,3 +789,72 @@ def test_transposed_random_control_moves_never_raise():
         assert state["explain_ok"] and state["window_sum"] == pytest.approx(
             state["cell_value"])
     assert 0 < messages < 80
+
+
+# ------------------------------------------------------------------ path independence
+
+def visible(explorer):
+    """What the learner sees: each output's visibility, and its value when shown."""
+    return {key: (out.layout.display,
+                  None if out.layout.display == "none" else out.value)
+            for key, out in explorer.outputs.items()}
+
+
+TYPED_KERNELS = ["1 0 -1\n2 0 -2\n1 0 -1", "1 2\n3 -4", "0 1 0\n1 -4 1\n0 1 0", "1 x",
+                 "1/9 1/9 1/9\n" * 3]
+
+
+def random_value(control, rng):
+    """Any value the control offers (typed kernels from a short list, some unreadable)."""
+    if isinstance(control, ipywidgets.Checkbox):
+        return bool(rng.integers(2))
+    if isinstance(control, ipywidgets.Dropdown):
+        values = options_of(control)
+        return values[rng.integers(len(values))]
+    if isinstance(control, ipywidgets.Textarea):
+        return TYPED_KERNELS[rng.integers(len(TYPED_KERNELS))]
+    steps = int(round((control.max - control.min) / control.step))
+    return control.min + control.step * int(rng.integers(steps + 1))
+
+
+def reached_another_way(make, values):
+    """A fresh explorer whose controls are set straight to ``values``, cell sliders last.
+
+    Setting one control can move another (a slider's range, the kernel dropdown
+    following typed numbers), so the values are set until they all hold (three
+    passes at most).
+    """
+    fresh = make()
+    cell = [key for key in ("row", "col") if key in values]
+    for _ in range(3):
+        for key in [k for k in values if k not in cell] + cell:
+            fresh.controls[key].value = values[key]
+        if all(fresh.controls[key].value == value for key, value in values.items()):
+            return fresh
+    raise AssertionError(f"{make.__name__}: could not set the controls to {values}")
+
+
+@pytest.mark.parametrize("make", EXPLORERS + NEW_EXPLORERS, ids=IDS + NEW_IDS)
+def test_random_walk_shows_what_a_fresh_explorer_shows(make):
+    """Seeded random moves; after each, the explorer shows byte for byte what an explorer
+    built fresh and set straight to the same control values shows (no cached picture,
+    panel or message may outlive the state it was made for)."""
+    rng = np.random.default_rng(1)
+    explorer = make()
+    names = list(explorer.controls)
+    for step in range(60):
+        key = names[rng.integers(len(names))]
+        control = explorer.controls[key]
+        if control.disabled:
+            continue
+        control.value = random_value(control, rng)
+        values = {k: c.value for k, c in explorer.controls.items()}
+        if explorer.state["error"] is not None:
+            # The cell sliders are disabled then, their values meaningless.
+            del values["row"], values["col"]
+        fresh = reached_another_way(make, values)
+        assert fresh.state["error"] == explorer.state["error"], (step, key, values)
+        shown, expected = visible(explorer), visible(fresh)
+        differ = [k for k in shown if shown[k] != expected[k]]
+        assert not differ, f"step {step}: after moving {key!r} to {control.value!r}, " \
+                           f"{differ} differ from a fresh explorer's at {values}"
