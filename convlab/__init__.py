@@ -26,7 +26,7 @@ array([[19., 25.],
 
 from . import kernels, naive
 from .arithmetic import output_size, receptive_field, same_padding
-from .convolution import conv2d, convolve2d, correlate2d
+from .convolution import conv1d, conv2d, conv3d, convolve2d, correlate2d
 from .filters import apply_filter
 from .images import to_chw, to_hwc
 from .padding import pad2d
@@ -40,6 +40,8 @@ __all__ = [
     "convolve2d",
     "apply_filter",
     "conv2d",
+    "conv1d",
+    "conv3d",
     "max_pool2d",
     "avg_pool2d",
     "conv_transpose2d",

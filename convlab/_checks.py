@@ -20,12 +20,15 @@ __all__ = [
     "check_choice",
     "check_explicit_padding",
     "check_fits",
+    "check_ints",
     "check_layer",
     "check_filter",
     "check_shape",
     "check_grad_output",
     "check_pad_args",
+    "check_pad_fits",
     "PADDING_MODES",
+    "SPATIAL",
     "describe",
 ]
 
@@ -125,6 +128,12 @@ _SHAPES = {
     "kernel": {2: "(kH, kW)", 3: "(C, kH, kW)", 4: "(O, C, kH, kW)"},
     "hwc": {3: "(H, W, C)"},
     "transposed_kernel": {4: "(C_in, C_out, kH, kW)"},
+    "image1d": {2: "(C, L)", 3: "(N, C, L)"},
+    "kernel1d": {3: "(O, C, kL)"},
+    "transposed_kernel1d": {3: "(C_in, C_out, kL)"},
+    "image3d": {4: "(C, D, H, W)", 5: "(N, C, D, H, W)"},
+    "kernel3d": {5: "(O, C, kD, kH, kW)"},
+    "transposed_kernel3d": {5: "(C_in, C_out, kD, kH, kW)"},
 }
 
 
@@ -202,57 +211,107 @@ def check_explicit_padding(padding, name: str = "padding") -> tuple[tuple[int, i
     return (ph, ph), (pw, pw)
 
 
-def check_fits(input_hw, pads, kernel_hw, dilation, name: str = "kernel") -> tuple[int, int]:
-    """Output (height, width) of a window sliding over a padded input, or a clear error.
+def check_fits(input_hw, pads, kernel_hw, dilation, name: str = "kernel") -> tuple[int, ...]:
+    """Dilated kernel extent per axis, or a clear error if it does not fit the padded input.
 
-    ``pads`` is ``((top, bottom), (left, right))``. Stride is applied by the
-    caller; this checks only that the dilated kernel fits at least once.
+    ``pads`` is ``((top, bottom), (left, right))`` (one ``(before, after)``
+    pair per spatial axis: one for 1-D, three for 3-D). Stride is applied by
+    the caller; this checks only that the dilated kernel fits at least once.
     """
-    (top, bottom), (left, right) = pads
-    padded = (input_hw[0] + top + bottom, input_hw[1] + left + right)
-    extent = tuple(dilation[a] * (kernel_hw[a] - 1) + 1 for a in (0, 1))
-    if extent[0] > padded[0] or extent[1] > padded[1]:
-        need = max(-(-(extent[a] - input_hw[a]) // 2) for a in (0, 1))
+    axes = range(len(kernel_hw))
+    padded = tuple(input_hw[a] + pads[a][0] + pads[a][1] for a in axes)
+    extent = tuple(dilation[a] * (kernel_hw[a] - 1) + 1 for a in axes)
+    if any(extent[a] > padded[a] for a in axes):
+        need = max(-(-(extent[a] - input_hw[a]) // 2) for a in axes)
         raise ValueError(
-            f"{name} of size {kernel_hw[0]}x{kernel_hw[1]} (dilated {extent[0]}x{extent[1]}) "
-            f"does not fit in the padded input {padded[0]}x{padded[1]}: "
+            f"{name} of size {_by(kernel_hw)} (dilated {_by(extent)}) "
+            f"does not fit in the padded input {_by(padded)}: "
             f"use padding >= {need} or a smaller {name}"
         )
     return extent
 
 
-def check_layer(x, weight, bias, *, transposed=False):
-    """Validate a layer's input, weight and bias; return them as arrays.
+def _by(sizes) -> str:
+    return "x".join(str(s) for s in sizes)
 
-    ``x`` is ``(N, C, H, W)`` or ``(C, H, W)``; ``weight`` is ``(O, C, kH, kW)``,
-    or ``(C_in, C_out, kH, kW)`` for a transposed convolution; ``bias`` is None
-    or one value per output channel. Returns ``(x4, weight, bias, batched,
-    dtype)`` with ``x4`` always 4-D.
+
+#: How the spatial axes of a layer are named, by their number.
+SPATIAL = {1: "(L)", 2: "(H, W)", 3: "(D, H, W)"}
+_AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+
+
+def check_ints(value, name: str, n: int, *, minimum: int | None = None) -> tuple[int, ...]:
+    """An int or a tuple of ``n`` ints (one per spatial axis), widened to the tuple.
+
+    For ``n == 2`` this is :func:`check_pair`, with its messages.
     """
-    x = as_array(x, "x", (3, 4), what="image")
-    weight = as_array(weight, "weight", 4, what="transposed_kernel" if transposed else "kernel")
-    in_axis, out_axis = (0, 1) if transposed else (1, 0)
-    batched = x.ndim == 4
-    x4 = x if batched else x[None]
-    if weight.shape[in_axis] != x4.shape[1]:
-        layout = "(C_in, C_out, kH, kW)" if transposed else "(O, C, kH, kW)"
-        hint = (" (a transposed convolution's weight is laid out (C_in, C_out, kH, kW), the "
-                "transpose of conv2d's (O, C, kH, kW))" if transposed else "")
+    if n == 2:
+        return check_pair(value, name, minimum=minimum)
+    if isinstance(value, (tuple, list, np.ndarray)):
+        items = list(value)
+        if len(items) != n:
+            axes = ", ".join(_AXES[n])
+            raise ValueError(f"{name} must be an int or a tuple of {n} ints ({axes}), "
+                             f"got {describe(value)}")
+        return tuple(check_int(v, f"{name}[{k}]", minimum=minimum) for k, v in enumerate(items))
+    return (check_int(value, name, minimum=minimum),) * n
+
+
+def check_layer(x, weight, bias, *, transposed=False, groups=1, dims=2):
+    """Validate a layer's input, weight, bias and groups; return them as arrays.
+
+    ``x`` is ``(N, C, *spatial)`` or ``(C, *spatial)`` with ``dims`` spatial
+    axes; ``weight`` is ``(O, C/groups, *k)``, or ``(C_in, C_out/groups, *k)``
+    for a transposed convolution (PyTorch's layouts); ``bias`` is None or one
+    value per output channel. ``groups`` must divide both channel counts.
+    Returns ``(x_batched, weight, bias, batched, dtype, groups)`` with
+    ``x_batched`` always ``(N, C, *spatial)``.
+    """
+    suffix = "" if dims == 2 else f"{dims}d"
+    x = as_array(x, "x", (dims + 1, dims + 2), what="image" + suffix)
+    weight = as_array(weight, "weight", dims + 2,
+                      what=("transposed_kernel" if transposed else "kernel") + suffix)
+    groups = check_int(groups, "groups", minimum=1)
+    layout = _SHAPES[("transposed_kernel" if transposed else "kernel") + suffix][dims + 2]
+    if groups > 1:
+        layout = layout.replace("C_out", "C_out/groups").replace("O, C,", "O, C/groups,")
+    batched = x.ndim == dims + 2
+    xb = x if batched else x[None]
+    channels = xb.shape[1]
+    if transposed:
+        c_in, c_out = weight.shape[0], weight.shape[1] * groups
+    else:
+        c_in, c_out = weight.shape[1] * groups, weight.shape[0]
+    if channels % groups or c_out % groups:
         raise ValueError(
-            f"weight expects {weight.shape[in_axis]} input channels (shape {weight.shape}, "
-            f"{layout}), but x has {x4.shape[1]} channels (shape {x.shape}): "
-            f"the {'C_in' if transposed else 'C'} axes must match{hint}"
+            f"groups={groups} must divide both the input channels ({channels}, x of shape "
+            f"{x.shape}) and the output channels ({c_out}, weight of shape {weight.shape}, "
+            f"{layout}): each group maps C/groups inputs to O/groups outputs"
+        )
+    if c_in != channels:
+        if transposed:
+            hint = (" (a transposed convolution's weight is laid out (C_in, C_out, kH, kW), the "
+                    "transpose of conv2d's (O, C, kH, kW))")
+        elif groups > 1:
+            hint = (f" (with groups={groups}, weight's second axis holds C/groups = "
+                    f"{channels // groups} channels if C = {channels})")
+        else:
+            hint = ""
+        raise ValueError(
+            f"weight expects {c_in} input channels (shape {weight.shape}, {layout}"
+            f"{f', groups={groups}' if groups > 1 else ''}), but x has {channels} channels "
+            f"(shape {x.shape}): the {'C_in' if transposed else 'C'} axes must match{hint}"
         )
     dtypes = [x.dtype, weight.dtype]
     if bias is not None:
         bias = as_array(bias, "bias", 1)
-        if bias.shape[0] != weight.shape[out_axis]:
+        if bias.shape[0] != c_out:
             raise ValueError(
-                f"bias must have one value per output channel, shape ({weight.shape[out_axis]},), "
+                f"bias must have one value per output channel, shape ({c_out},), "
                 f"got shape {bias.shape}"
             )
         dtypes.append(bias.dtype)
-    return x4, weight, bias, batched, compute_dtype(*dtypes)
+    return xb, weight, bias, batched, compute_dtype(*dtypes), groups
 
 
 def check_filter(image, filt, bias):
@@ -311,11 +370,13 @@ def check_pad_args(x, padding, mode, value):
         raise TypeError(f"value must be a real number, got {describe(value)}")
     if mode in ("reflect", "circular"):
         for (before, after), size, axis in zip(pads, array.shape[-2:], ("height", "width")):
-            _check_pad_fits(before, after, size, axis, mode, strict=mode == "reflect")
+            check_pad_fits(before, after, size, axis, mode, strict=mode == "reflect")
     return array, pads
 
 
-def _check_pad_fits(before, after, size, axis, mode, strict):
+def check_pad_fits(before, after, size, axis, mode, strict):
+    """Refuse a ``reflect`` pad (``strict``) of the axis size or more, a ``circular`` one
+    larger than the axis (PyTorch's rules); ``axis`` names it in the message."""
     largest = max(before, after)
     if (largest >= size) if strict else (largest > size):
         bound = f"< {size}" if strict else f"<= {size}"

@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 
-from ._windows import tap_view
+from ._windows import tap_slices
 
 __all__ = ["workers", "thread_pool", "images_per_chunk", "columns", "conv_padded",
            "scatter_taps"]
@@ -43,22 +43,22 @@ def images_per_chunk(n, bytes_per_image, budget):
 
 
 def columns(xp, kernel_hw, out_hw, stride, dilation, out=None):
-    """im2col on an already padded ``(N, C, Hp, Wp)`` array: ``(C, kH, kW, N, H', W')``.
+    """im2col on an already padded ``(N, C, *spatial)`` array: ``(C, *k, N, *out)``.
 
-    Laid out so that one matrix product with the ``(O, C*kH*kW)`` weights
-    covers the whole batch; filled one tap (a strided view) at a time, into
-    ``out`` (a contiguous buffer of at least that many elements) if given.
+    ``(C, kH, kW, N, H', W')`` in 2-D; any number of spatial axes. Laid out
+    so that one matrix product with the ``(O, C*kH*kW)`` weights covers the
+    whole batch; filled one tap (a strided view) at a time, into ``out`` (a
+    contiguous buffer of at least that many elements) if given.
     """
     n, c = xp.shape[:2]
-    kh, kw = kernel_hw
-    shape = (c, kh, kw, n) + tuple(out_hw)
+    shape = (c,) + tuple(kernel_hw) + (n,) + tuple(out_hw)
     if out is None:
         cols = np.empty(shape, dtype=xp.dtype)
     else:
         cols = out.reshape(-1)[:int(np.prod(shape))].reshape(shape)
-    for a in range(kh):
-        for b in range(kw):
-            cols[:, a, b] = tap_view(xp, a, b, out_hw, stride, dilation).transpose(1, 0, 2, 3)
+    for taps in np.ndindex(*kernel_hw):
+        view = xp[(slice(None), slice(None)) + tap_slices(taps, out_hw, stride, dilation)]
+        cols[(slice(None),) + taps] = view.swapaxes(0, 1)
     return cols
 
 
@@ -67,21 +67,30 @@ def columns(xp, kernel_hw, out_hw, stride, dilation, out=None):
 _COLUMN_BYTES = 1 << 22
 
 
-def conv_padded(xp, weight, out_hw, stride, dilation):
+def conv_padded(xp, weight, out_hw, stride, dilation, groups=1):
     """im2col + one matrix product per chunk of images, on an already padded
-    ``(N, C, Hp, Wp)`` input."""
+    ``(N, C, *spatial)`` input; ``weight`` is ``(O, C/groups, *k)``.
+
+    With groups, the columns of group ``g`` (its ``C/groups`` channels) meet
+    only the ``O/groups`` filters of that group: one stacked product
+    ``(groups, O/groups, C/groups*k) @ (groups, C/groups*k, images*H'*W')``.
+    """
     n, c = xp.shape[:2]
-    o, _, kh, kw = weight.shape
-    oh, ow = out_hw
-    wm = weight.reshape(o, c * kh * kw)
-    chunk = images_per_chunk(n, c * kh * kw * oh * ow * xp.dtype.itemsize, _COLUMN_BYTES)
-    buffer = np.empty(c * kh * kw * chunk * oh * ow, dtype=xp.dtype)  # reused per chunk
-    out = None if chunk == n else np.empty((n, o, oh, ow), dtype=np.result_type(xp, weight))
+    o = weight.shape[0]
+    kernel = weight.shape[2:]
+    taps = int(np.prod(kernel))
+    positions = int(np.prod(out_hw))
+    wm = weight.reshape(groups, o // groups, (c // groups) * taps)
+    chunk = images_per_chunk(n, c * taps * positions * xp.dtype.itemsize, _COLUMN_BYTES)
+    buffer = np.empty(c * taps * chunk * positions, dtype=xp.dtype)  # reused per chunk
+    out = None if chunk == n else np.empty((n, o) + tuple(out_hw),
+                                           dtype=np.result_type(xp, weight))
     for start in range(0, n, chunk):
         xb = xp[start:start + chunk]
-        cols = columns(xb, (kh, kw), out_hw, stride, dilation, out=buffer)
-        product = wm @ cols.reshape(c * kh * kw, len(xb) * oh * ow)
-        block = product.reshape(o, len(xb), oh, ow).transpose(1, 0, 2, 3)
+        cols = columns(xb, kernel, out_hw, stride, dilation, out=buffer)
+        cm = cols.reshape(groups, (c // groups) * taps, len(xb) * positions)
+        product = wm[0] @ cm[0] if groups == 1 else np.matmul(wm, cm)
+        block = product.reshape((o, len(xb)) + tuple(out_hw)).swapaxes(0, 1)
         if out is None:  # one chunk: the product is the output (no copy for one image)
             return np.ascontiguousarray(block)
         out[start:start + chunk] = block
@@ -94,27 +103,30 @@ def conv_padded(xp, weight, out_hw, stride, dilation):
 _CHUNK_BYTES = 1 << 22
 
 
-def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
+def scatter_taps(x4, weight, stride, dilation, pads, out_hw, groups=1):
     """The engine of transposed convolution and of conv2d's input gradient.
 
     With stride 1 and no more input than output channels it hands over to
     :func:`_gather` (an ordinary convolution with the flipped kernel).
 
-    ``x4`` is ``(N, C_in, H, W)``, ``weight`` ``(C_in, C_out, kH, kW)``, both
-    of the compute dtype. Returns ``(N, C_out, *out_hw)``: the full scatter,
+    ``x4`` is ``(N, C_in, H, W)``, ``weight`` ``(C_in, C_out/groups, kH, kW)``,
+    both of the compute dtype; input channel ``c`` stamps only the output
+    channels of its group. Returns ``(N, C_out, *out_hw)``: the full scatter,
     cropped by ``pads[axis][0]`` before and extended with zeros as needed at
     the end.
 
     A chunk of images at a time: one matrix product makes every stamp of the
-    chunk, laid out ``(kH, kW, C_out, image, H, W)``; then tap ``(a, b)``'s
+    chunk, laid out ``(groups, kH, kW, C_out/groups, image, H, W)`` (one
+    stacked product, a product per group); then tap ``(a, b)``'s
     stamps are added into a strided slice of the output, only the rows and
     columns that land inside it (the crop is never computed). The first tap
     to fill a whole class of positions writes instead of adding.
     """
     n, c_in, h, w = x4.shape
-    _, c_out, kh, kw = weight.shape
+    _, per_group, kh, kw = weight.shape
+    c_out = per_group * groups
     if stride == (1, 1) and c_in <= c_out:
-        return _gather(x4, weight, dilation, pads, out_hw)
+        return _gather(x4, weight, dilation, pads, out_hw, groups)
     (top, _), (left, _) = pads
     # Per tap along each axis: which input rows land inside the output, and where.
     rows = [_landing(a, dilation[0], stride[0], top, out_hw[0], h) for a in range(kh)]
@@ -133,30 +145,35 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw):
     classes = min(stride[0], out_hw[0]) * min(stride[1], out_hw[1])
     first = set(writers.values())
     taps = sorted(taps, key=lambda tap: tap not in first)  # writers first, order kept
-    wm = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c_out, c_in)
+    # (groups, kH*kW*C_out/groups, C_in/groups): each group's stamps from its own inputs
+    wm = weight.reshape(groups, c_in // groups, per_group, kh, kw).transpose(0, 3, 4, 2, 1) \
+        .reshape(groups, kh * kw * per_group, c_in // groups)
     out = (np.empty if len(writers) == classes else np.zeros)(
         (n, c_out) + tuple(out_hw), dtype=np.result_type(x4, weight))
     chunk = images_per_chunk(n, kh * kw * c_out * h * w * out.itemsize, _CHUNK_BYTES)
-    product = np.empty((kh * kw * c_out, chunk * h * w), dtype=out.dtype)  # reused per chunk
+    product = np.empty((groups, kh * kw * per_group, chunk * h * w), dtype=out.dtype)
     for start in range(0, n, chunk):
         xb = x4[start:start + chunk]
-        # One product for the chunk: (kH*kW*C_out, C_in) @ (C_in, images*H*W).
+        # One product for the chunk: (kH*kW*C_out, C_in) @ (C_in, images*H*W) per group.
         xm = xb.reshape(c_in, h * w) if len(xb) == 1 else \
             np.ascontiguousarray(xb.transpose(1, 0, 2, 3)).reshape(c_in, -1)
-        stamps = product[:, :xm.shape[1]]
+        xm = xm.reshape(groups, c_in // groups, xm.shape[1])
+        stamps = product[:, :, :xm.shape[2]]
         np.matmul(wm, xm, out=stamps)
-        stamps = stamps.reshape(kh, kw, c_out, len(xb), h, w)
-        target = out[start:start + chunk].transpose(1, 0, 2, 3)  # (C_out, images, ...)
+        stamps = stamps.reshape(groups, kh, kw, per_group, len(xb), h, w)
+        # (groups, C_out/groups, images, ...): output channel g*per_group + j is [g, j]
+        target = out[start:start + chunk].transpose(1, 0, 2, 3).reshape(
+            (groups, per_group, len(xb)) + tuple(out_hw))
         for a, b in taps:
             (rin, rout), (cin, cout) = rows[a], cols[b]
             if (a, b) in first:
-                target[:, :, rout, cout] = stamps[a, b, :, :, rin, cin]
+                target[..., rout, cout] = stamps[:, a, b, :, :, rin, cin]
             else:
-                target[:, :, rout, cout] += stamps[a, b, :, :, rin, cin]
+                target[..., rout, cout] += stamps[:, a, b, :, :, rin, cin]
     return out
 
 
-def _gather(x4, weight, dilation, pads, out_hw):
+def _gather(x4, weight, dilation, pads, out_hw, groups=1):
     """Stride 1 as an ordinary convolution: the input padded by ``d*(k - 1) - padding``
     (cropped where that is negative), the kernel flipped, im2col and a product.
 
@@ -173,8 +190,12 @@ def _gather(x4, weight, dilation, pads, out_hw):
         index.append(slice(max(0, -before), length - max(0, -after)))
         widths.append((max(0, before), max(0, after)))
     xp = np.pad(x4[tuple(index)], widths)
-    flipped = np.ascontiguousarray(weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
-    return conv_padded(xp, flipped, out_hw, (1, 1), dilation)
+    c_in, per_group = weight.shape[:2]
+    # (C_in, C_out/groups, k) -> (C_out, C_in/groups, k): each group's block transposed
+    forward = weight.reshape(groups, c_in // groups, per_group, kh, kw).transpose(0, 2, 1, 3, 4) \
+        .reshape(groups * per_group, c_in // groups, kh, kw)
+    flipped = np.ascontiguousarray(forward[:, :, ::-1, ::-1])
+    return conv_padded(xp, flipped, out_hw, (1, 1), dilation, groups)
 
 
 def _fills_class(landing, length):

@@ -19,18 +19,28 @@ import numbers
 import numpy as np
 
 from ._checks import (PADDING_MODES, as_array, check_choice, check_explicit_padding, check_fits,
-                      check_layer, check_pair, describe)
-from .arithmetic import output_size
+                      check_ints, check_layer, check_pad_fits, check_pair, describe)
+from .arithmetic import output_size, resolve_axis_padding
 from .padding import pad2d, resolve_padding
 
-__all__ = ["tap_view", "output_hw", "prepare", "conv_geometry", "check_transposed",
+__all__ = ["tap_view", "tap_slices", "output_hw", "NUMPY_PAD_MODE", "resolve_pads", "pad_spatial",
+           "prepare", "conv_geometry", "check_transposed",
            "pool_geometry", "pad_for_windows", "first_inside_tap", "lowest", "window_counts"]
 
 
 def output_hw(padded_hw, kernel_hw, stride, dilation):
-    """Output (height, width) of windows sliding over an already padded input."""
+    """Output size per axis of windows sliding over an already padded input.
+
+    Any number of axes: (height, width) for 2-D, one for 1-D, three for 3-D.
+    """
     return tuple((padded_hw[a] - dilation[a] * (kernel_hw[a] - 1) - 1) // stride[a] + 1
-                 for a in (0, 1))
+                 for a in range(len(kernel_hw)))
+
+
+def tap_slices(taps, out_shape, stride, dilation):
+    """Slices of the last ``len(taps)`` axes that pick tap ``taps`` of every window."""
+    return tuple(slice(t * d, t * d + s * (o - 1) + 1, s)
+                 for t, o, s, d in zip(taps, out_shape, stride, dilation))
 
 
 def tap_view(xp, a, b, out_hw, stride, dilation):
@@ -41,27 +51,82 @@ def tap_view(xp, a, b, out_hw, stride, dilation):
               left:left + stride[1] * (out_hw[1] - 1) + 1:stride[1]]
 
 
-def prepare(x, kernel_hw, stride, padding, dilation, padding_mode, dtype, *,
-            kernel_name="kernel", flip_same=False):
-    """Validate the geometry, pad ``x`` and return ``(xp, (out_h, out_w), stride, dilation)``.
+#: numpy's names for the padding modes (PyTorch's names, as pad2d takes them).
+NUMPY_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge",
+                  "circular": "wrap"}
 
-    Shared by every convolution here and in :mod:`convlab.naive` and
-    :mod:`convlab.filters`, so they all accept and refuse the same arguments.
-    ``flip_same`` puts the odd 'same' pixel before instead of after, which is
-    where :func:`scipy.signal.convolve2d` puts it for a flipped kernel.
+
+def resolve_pads(padding, input_shape, kernel_shape, stride, dilation, *, causal=False):
+    """Any convolution padding spec, for any number of spatial axes, as (before, after) pairs.
+
+    2-D takes :func:`convlab.padding.resolve_padding`'s specs and messages.
+    Otherwise: an int (every side), a tuple of one int per axis, a tuple of
+    one ``(before, after)`` pair per axis, or ``'valid'``/``'same'``/``'full'``;
+    with ``causal`` also ``'causal'``: ``d*(k - 1)`` before, nothing after.
     """
-    stride = check_pair(stride, "stride", minimum=1)
-    dilation = check_pair(dilation, "dilation", minimum=1)
+    n = len(kernel_shape)
+    if causal and padding == "causal":
+        return tuple((dilation[a] * (kernel_shape[a] - 1), 0) for a in range(n))
+    if n == 2:
+        return resolve_padding(padding, input_shape, kernel_shape, stride, dilation)
+    words = "'valid', 'same', 'full'" + (" or 'causal'" if causal else "")
+    if isinstance(padding, str):
+        if padding not in ("valid", "same", "full"):
+            raise ValueError(f"padding must be an int, a tuple of {n} ints, a tuple of {n} "
+                             f"(before, after) pairs or one of {words}, got {padding!r}")
+        return tuple(resolve_axis_padding(padding, input_shape[a], kernel_shape[a], stride[a],
+                                          dilation[a]) for a in range(n))
+    if isinstance(padding, (tuple, list)) and len(padding) == n and all(
+            isinstance(p, (tuple, list)) for p in padding):
+        return tuple(resolve_axis_padding(tuple(p), input_shape[a], kernel_shape[a])
+                     for a, p in enumerate(padding))
+    if not isinstance(padding, (tuple, list, numbers.Integral)) or isinstance(padding, bool):
+        raise TypeError(f"padding must be an int, a tuple of {n} ints, a tuple of {n} "
+                        f"(before, after) pairs or one of {words}, got {describe(padding)}")
+    amounts = check_ints(padding, "padding", n, minimum=0)
+    return tuple((p, p) for p in amounts)
+
+
+def pad_spatial(x, pads, mode):
+    """Pad the last ``len(pads)`` axes of ``x`` with a padding mode, as PyTorch does.
+
+    ``reflect`` needs every pad smaller than its axis, ``circular`` at most
+    the axis (the same rule and message as :func:`convlab.pad2d`).
+    """
+    if not any(before or after for before, after in pads):
+        return x
+    if len(pads) == 2:
+        return pad2d(x, pads, mode=mode)
+    if mode in ("reflect", "circular"):
+        names = ("length",) if len(pads) == 1 else ("depth", "height", "width")
+        for (before, after), size, axis in zip(pads, x.shape[-len(pads):], names):
+            check_pad_fits(before, after, size, axis, mode, strict=mode == "reflect")
+    widths = [(0, 0)] * (x.ndim - len(pads)) + [tuple(p) for p in pads]
+    return np.pad(x, widths, mode=NUMPY_PAD_MODE[mode])
+
+
+def prepare(x, kernel_hw, stride, padding, dilation, padding_mode, dtype, *,
+            kernel_name="kernel", flip_same=False, causal=False):
+    """Validate the geometry, pad ``x`` and return ``(xp, out_shape, stride, dilation)``.
+
+    The spatial axes are the last ``len(kernel_hw)`` axes of ``x`` (one for
+    conv1d, two for the 2-D functions, three for conv3d). Shared by every
+    convolution, so they all accept and refuse the same arguments.
+    ``flip_same`` puts the odd 'same' pixel before instead of after, which is
+    where :func:`scipy.signal.convolve2d` puts it for a flipped kernel;
+    ``causal`` allows ``padding='causal'`` (1-D).
+    """
+    n = len(kernel_hw)
+    stride = check_ints(stride, "stride", n, minimum=1)
+    dilation = check_ints(dilation, "dilation", n, minimum=1)
     check_choice(padding_mode, "padding_mode", tuple(m for m in PADDING_MODES if m != "constant"))
-    input_hw = x.shape[-2:]
-    pads = resolve_padding(padding, input_hw, kernel_hw, stride, dilation)
+    input_hw = x.shape[-n:]
+    pads = resolve_pads(padding, input_hw, kernel_hw, stride, dilation, causal=causal)
     if flip_same and padding == "same":
         pads = tuple((after, before) for before, after in pads)
     check_fits(input_hw, pads, kernel_hw, dilation, kernel_name)
-    xp = x.astype(dtype, copy=False)
-    if any(pads[0]) or any(pads[1]):
-        xp = pad2d(xp, pads, mode=padding_mode)
-    return xp, output_hw(xp.shape[-2:], kernel_hw, stride, dilation), stride, dilation
+    xp = pad_spatial(x.astype(dtype, copy=False), pads, padding_mode)
+    return xp, output_hw(xp.shape[-n:], kernel_hw, stride, dilation), stride, dilation
 
 
 def conv_geometry(input_hw, kernel_hw, stride, padding, dilation):
@@ -74,15 +139,16 @@ def conv_geometry(input_hw, kernel_hw, stride, padding, dilation):
     return pads, output_hw(padded, kernel_hw, stride, dilation), stride, dilation
 
 
-def check_transposed(x, weight, bias, stride, padding, output_padding, dilation):
+def check_transposed(x, weight, bias, stride, padding, output_padding, dilation, groups=1):
     """Validate a transposed convolution's arguments in one block.
 
     Returns ``(x4, weight, bias, batched, dtype, stride, pads, output_padding,
-    dilation, out_hw)`` with ``x4`` 4-D, ``pads`` as ``((top, bottom), (left,
+    dilation, out_hw, groups)`` with ``x4`` 4-D, ``pads`` as ``((top, bottom), (left,
     right))`` and ``out_hw`` the output (height, width). Shared with
     :mod:`convlab.naive`, so both accept and refuse the same arguments.
     """
-    x4, weight, bias, batched, dtype = check_layer(x, weight, bias, transposed=True)
+    x4, weight, bias, batched, dtype, groups = check_layer(x, weight, bias, transposed=True,
+                                                           groups=groups)
     stride = check_pair(stride, "stride", minimum=1)
     dilation = check_pair(dilation, "dilation", minimum=1)
     output_padding = check_pair(output_padding, "output_padding", minimum=0)
@@ -121,7 +187,7 @@ def check_transposed(x, weight, bias, stride, padding, output_padding, dilation)
             )
         out_hw.append(out)
     return (x4, weight, bias, batched, dtype, stride, pads, output_padding, dilation,
-            tuple(out_hw))
+            tuple(out_hw), groups)
 
 
 def pool_geometry(x, kernel_size, stride, padding, dilation, ceil_mode):

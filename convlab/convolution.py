@@ -14,7 +14,7 @@ from ._checks import as_array, check_layer, compute_dtype, sum_dtype
 from ._engine import conv_padded, thread_pool, workers
 from ._windows import prepare, tap_view
 
-__all__ = ["correlate2d", "convolve2d", "conv2d"]
+__all__ = ["correlate2d", "convolve2d", "conv2d", "conv1d", "conv3d"]
 
 # Row-block size (in output elements) for the single-channel shift-and-add: a band
 # of rows per numpy call. Smaller bands keep more in cache but cost more calls, and
@@ -223,36 +223,51 @@ def convolve2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode="
     return _shift_and_add(xp, flipped, out_hw, stride, dilation).astype(dtype, copy=False)
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, *, padding_mode="zeros"):
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros"):
     """A convolution layer: every filter over every image of a batch.
 
     Filter ``o`` has one kernel per input channel; each kernel slides over its
     channel, the ``C`` results are summed and ``bias[o]`` added, giving output
-    channel ``o``. Same semantics as ``torch.nn.functional.conv2d`` (groups=1).
+    channel ``o``. Same semantics as ``torch.nn.functional.conv2d``.
+
+    With ``groups=g`` the channels split into ``g`` groups: the first
+    ``C/g`` input channels feed only the first ``O/g`` filters, and so on.
+    ``groups=C`` is a depthwise convolution (one kernel per channel, as in
+    MobileNet); ``groups=1`` is the ordinary layer.
 
     Parameters
     ----------
     x : array_like, shape (N, C, H, W) or (C, H, W)
         A batch of images, or one image, channels first.
-    weight : array_like, shape (O, C, kH, kW)
-        ``O`` filters of ``C`` kernels each.
+    weight : array_like, shape (O, C/groups, kH, kW)
+        ``O`` filters of ``C/groups`` kernels each.
     bias : array_like, shape (O,), optional
         One number added to each output channel.
     stride, padding, dilation, padding_mode
         As in :func:`convlab.correlate2d`.
+    groups : int, default 1
+        Must divide both ``C`` and ``O``.
 
     Returns
     -------
     ndarray, shape (N, O, H', W') or (O, H', W')
         Batched if ``x`` was; ``H'`` and ``W'`` as :func:`convlab.output_size`.
 
+    See Also
+    --------
+    conv1d, conv3d : the same layer over signals and volumes.
+    convlab.naive.conv2d : the explicit loop version.
+
     Notes
     -----
     im2col: the ``C*kH*kW`` taps of every window are copied into a matrix, one
     tap (a strided view) at a time, then one matrix product with the
-    ``(O, C*kH*kW)`` weights gives every output of those images at once. A
-    few images at a time, so that the column matrix (``C*kH*kW*H'*W'``
-    numbers per image) stays about 4 MB, in cache while it is multiplied.
+    ``(O, C*kH*kW)`` weights gives every output of those images at once (with
+    groups, one product per group, stacked). A few images at a time, so that
+    the column matrix (``C*kH*kW*H'*W'`` numbers per image) stays about 4 MB,
+    in cache while it is multiplied. Cost ``N*O*(C/groups)*kH*kW*H'*W'``
+    multiply-adds: groups divide it by ``groups``.
 
     Examples
     --------
@@ -262,18 +277,117 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, *, padding_mod
     >>> conv2d(x, w, bias=[100.0])
     array([[[152., 160.],
             [176., 184.]]])
+
+    Depthwise (``groups=2``): each channel keeps its own output, no sum across channels:
+
+    >>> conv2d(x, np.ones((2, 1, 2, 2)), groups=2)     # 0+1+3+4 = 8, 9+10+12+13 = 44
+    array([[[ 8., 12.],
+            [20., 24.]],
+    <BLANKLINE>
+           [[44., 48.],
+            [56., 60.]]])
     >>> conv2d(np.zeros((8, 3, 32, 32), np.float32), np.zeros((16, 3, 5, 5), np.float32),
     ...        stride=2, padding='same').shape
     (8, 16, 16, 16)
     """
-    x4, weight, bias, batched, dtype = check_layer(x, weight, bias)
-    kh, kw = weight.shape[2:]
+    return _layer(x, weight, bias, stride, padding, dilation, groups, padding_mode, dims=2)
+
+
+def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros"):
+    """A 1-D convolution layer: filters sliding along signals (audio, text, time series).
+
+    Same semantics as ``torch.nn.functional.conv1d``, on the same engine as
+    :func:`conv2d` (im2col and one product per group).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, L) or (C, L)
+        A batch of signals, or one signal, channels first.
+    weight : array_like, shape (O, C/groups, kL)
+    bias : array_like, shape (O,), optional
+    stride, dilation : int or (int,), default 1
+    padding : int, (int,), ((before, after),) or {'valid', 'same', 'full', 'causal'}
+        ``'causal'`` puts all ``d*(kL - 1)`` padding before the signal, so
+        output ``t`` sees only inputs ``<= t`` (WaveNet, temporal
+        convolutional networks) and the output is as long as the input.
+    groups : int, default 1
+        Must divide both ``C`` and ``O``.
+    padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
+
+    Returns
+    -------
+    ndarray, shape (N, O, L') or (O, L')
+        ``L' = floor((L + before + after - d*(kL - 1) - 1)/s) + 1``.
+
+    See Also
+    --------
+    conv2d, conv3d, convlab.naive.conv1d
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> signal = np.array([[1., 2., 3., 4.]])              # (C, L): one channel
+    >>> conv1d(signal, [[[1., 1.]]])                        # sums of neighbours
+    array([[3., 5., 7.]])
+    >>> conv1d(signal, [[[1., 1.]]], padding='causal')     # 0+1, 1+2, 2+3, 3+4
+    array([[1., 3., 5., 7.]])
+    """
+    return _layer(x, weight, bias, stride, padding, dilation, groups, padding_mode, dims=1)
+
+
+def conv3d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros"):
+    """A 3-D convolution layer: kernels sliding through volumes (video, CT and MRI scans).
+
+    Same semantics as ``torch.nn.functional.conv3d``, on the same engine as
+    :func:`conv2d`.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, D, H, W) or (C, D, H, W)
+    weight : array_like, shape (O, C/groups, kD, kH, kW)
+    bias : array_like, shape (O,), optional
+    stride, dilation : int or (int, int, int), default 1
+    padding : int, (pd, ph, pw), three (before, after) pairs, or {'valid', 'same', 'full'}
+    groups : int, default 1
+    padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
+
+    Returns
+    -------
+    ndarray, shape (N, O, D', H', W') or (O, D', H', W')
+        Each axis as :func:`convlab.output_size`.
+
+    See Also
+    --------
+    conv2d, conv1d, convlab.naive.conv3d
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> volume = np.arange(27.0).reshape(1, 3, 3, 3)      # (C, D, H, W)
+    >>> conv3d(volume, np.ones((1, 1, 2, 2, 2)))          # sums of 2x2x2 blocks
+    array([[[[ 52.,  60.],
+             [ 76.,  84.]],
+    <BLANKLINE>
+            [[124., 132.],
+             [148., 156.]]]])
+    >>> conv3d(np.zeros((2, 3, 8, 16, 16)), np.zeros((4, 3, 3, 3, 3)), padding='same').shape
+    (2, 4, 8, 16, 16)
+    """
+    return _layer(x, weight, bias, stride, padding, dilation, groups, padding_mode, dims=3)
+
+
+def _layer(x, weight, bias, stride, padding, dilation, groups, padding_mode, dims):
+    """conv1d, conv2d and conv3d: validate, pad, im2col and a product per group."""
+    xb, weight, bias, batched, dtype, groups = check_layer(x, weight, bias, groups=groups,
+                                                           dims=dims)
     acc = sum_dtype(dtype)
-    xp, (oh, ow), stride, dilation = prepare(x4, (kh, kw), stride, padding, dilation,
-                                             padding_mode, acc, kernel_name="weight")
-    out = conv_padded(xp, weight.astype(acc, copy=False), (oh, ow), stride, dilation)
+    xp, out_shape, stride, dilation = prepare(xb, weight.shape[2:], stride, padding, dilation,
+                                              padding_mode, acc, kernel_name="weight",
+                                              causal=dims == 1)
+    out = conv_padded(xp, weight.astype(acc, copy=False), out_shape, stride, dilation, groups)
     if bias is not None:
-        out += bias.astype(acc, copy=False)[:, None, None]
+        out += bias.astype(acc, copy=False).reshape((-1,) + (1,) * dims)
     out = out.astype(dtype, copy=False)
     return out if batched else out[0]
-

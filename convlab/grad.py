@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import (as_array, check_grad_output, check_shape, compute_dtype, describe,
-                      sum_dtype)
+from ._checks import (as_array, check_grad_output, check_int, check_shape, compute_dtype,
+                      describe, sum_dtype)
 from ._engine import columns, scatter_taps, thread_pool, workers
 from ._windows import (conv_geometry, first_inside_tap, lowest, pad_for_windows,
                        pool_geometry, tap_view, window_counts)
@@ -37,18 +37,18 @@ _BLOCK_BYTES = 1 << 22
 _THREADED_BYTES = 1 << 19
 
 
-def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation=1):
+def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation=1, groups=1):
     """Gradient of :func:`convlab.conv2d` with respect to its input.
 
     Parameters
     ----------
     input_shape : tuple of int, (N, C, H, W) or (C, H, W)
         Shape of the forward input ``x``.
-    weight : array_like, shape (O, C, kH, kW)
+    weight : array_like, shape (O, C/groups, kH, kW)
         The forward weight.
     grad_output : array_like, shape (N, O, H', W') or (O, H', W')
         Derivative of the loss with respect to the forward output.
-    stride, padding, dilation
+    stride, padding, dilation, groups
         The forward call's, as in :func:`convlab.conv2d` (zero padding:
         ints, pairs, explicit pairs, ``'valid'``, ``'same'``, ``'full'``).
 
@@ -86,12 +86,7 @@ def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation
     weight = as_array(weight, "weight", 4, what="kernel")
     batched = len(shape) == 4
     shape4 = shape if batched else (1,) + shape
-    if weight.shape[1] != shape4[1]:
-        raise ValueError(
-            f"weight expects {weight.shape[1]} input channels (shape {weight.shape}, "
-            f"(O, C, kH, kW)), but input_shape has {shape4[1]} channels ({shape}): "
-            f"the C axes must match"
-        )
+    groups = _check_groups(groups, shape4[1], weight.shape, "weight", "input_shape", shape)
     pads, out_hw, stride, dilation = conv_geometry(shape4[2:], weight.shape[2:], stride,
                                                    padding, dilation)
     expected = (shape4[0], weight.shape[0]) + out_hw
@@ -100,21 +95,21 @@ def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation
     acc = sum_dtype(dtype)
     g4 = grad_output if batched else grad_output[None]
     out = scatter_taps(g4.astype(acc, copy=False), weight.astype(acc, copy=False),
-                       stride, dilation, pads, shape4[2:]).astype(dtype, copy=False)
+                       stride, dilation, pads, shape4[2:], groups).astype(dtype, copy=False)
     return out if batched else out[0]
 
 
-def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1):
+def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1, groups=1):
     """Gradient of :func:`convlab.conv2d` with respect to its weight.
 
     Parameters
     ----------
     x : array_like, shape (N, C, H, W) or (C, H, W)
         The forward input.
-    weight_shape : tuple of int, (O, C, kH, kW)
+    weight_shape : tuple of int, (O, C/groups, kH, kW)
         Shape of the forward weight.
     grad_output : array_like, shape (N, O, H', W') or (O, H', W')
-    stride, padding, dilation
+    stride, padding, dilation, groups
         The forward call's (zero padding).
 
     Returns
@@ -144,11 +139,7 @@ def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1)
     wshape = check_shape(weight_shape, "weight_shape", (4,))
     batched = x.ndim == 4
     x4 = x if batched else x[None]
-    if wshape[1] != x4.shape[1]:
-        raise ValueError(
-            f"weight_shape expects {wshape[1]} input channels ({wshape}, (O, C, kH, kW)), "
-            f"but x has {x4.shape[1]} channels (shape {x.shape}): the C axes must match"
-        )
+    groups = _check_groups(groups, x4.shape[1], wshape, "weight_shape", "x", x.shape)
     pads, out_hw, stride, dilation = conv_geometry(x4.shape[2:], wshape[2:], stride, padding,
                                                    dilation)
     expected = (x4.shape[0], wshape[0]) + out_hw
@@ -160,11 +151,30 @@ def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1)
         xp = np.pad(xp, ((0, 0), (0, 0)) + pads)
     cols = columns(xp, wshape[2:], out_hw, stride, dilation)
     g4 = grad_output if batched else grad_output[None]
-    gm = g4.astype(acc, copy=False).transpose(1, 0, 2, 3).reshape(wshape[0], -1)
-    # (C*kH*kW, K) @ (K, O), transposed after: BLAS runs this layout several times
-    # faster than (O, K) @ (K, C*kH*kW) when K = N*H'*W' is long.
-    product = cols.reshape(-1, gm.shape[1]) @ gm.T
-    return np.ascontiguousarray(product.T, dtype=dtype).reshape(wshape)
+    gm = g4.astype(acc, copy=False).transpose(1, 0, 2, 3).reshape(groups, wshape[0] // groups, -1)
+    # Per group (C/groups*kH*kW, K) @ (K, O/groups), transposed after: BLAS runs this
+    # layout several times faster than (O, K) @ (K, C*kH*kW) when K = N*H'*W' is long.
+    product = np.matmul(cols.reshape(groups, -1, gm.shape[2]), gm.transpose(0, 2, 1))
+    return np.ascontiguousarray(product.transpose(0, 2, 1), dtype=dtype).reshape(wshape)
+
+
+def _check_groups(groups, channels, wshape, wname, xname, xshape):
+    """``groups`` as an int that divides the channels and matches the weight's shape."""
+    groups = check_int(groups, "groups", minimum=1)
+    if channels % groups or wshape[0] % groups:
+        raise ValueError(
+            f"groups={groups} must divide both the input channels ({channels}, {xname} of "
+            f"shape {tuple(xshape)}) and the output channels ({wshape[0]}, {wname} "
+            f"{tuple(wshape)}, (O, C/groups, kH, kW))"
+        )
+    if wshape[1] * groups != channels:
+        per_group = f" per group, {wshape[1] * groups} in all" if groups > 1 else ""
+        raise ValueError(
+            f"{wname} expects {wshape[1]} input channels{per_group} ({tuple(wshape)}, "
+            f"(O, C{'/groups' if groups > 1 else ''}, kH, kW)), but {xname} has {channels} "
+            f"channels ({tuple(xshape)}): the C axes must match"
+        )
+    return groups
 
 
 def conv2d_bias(grad_output):

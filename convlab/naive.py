@@ -24,13 +24,13 @@ import numpy as np
 
 from . import grad
 from ._checks import (PADDING_MODES, as_array, check_choice, check_explicit_padding, check_filter,
-                      check_fits, check_layer, check_pad_args, check_pair, compute_dtype,
-                      describe, sum_dtype)
+                      check_fits, check_int, check_ints, check_layer, check_pad_args,
+                      check_pad_fits, check_pair, compute_dtype, describe, sum_dtype)
 from ._windows import check_transposed
 
-__all__ = ["pad2d", "correlate2d", "convolve2d", "apply_filter", "conv2d", "max_pool2d",
-           "avg_pool2d", "conv_transpose2d", "conv2d_input", "conv2d_weight", "conv2d_bias",
-           "max_pool2d_input", "avg_pool2d_input"]
+__all__ = ["pad2d", "correlate2d", "convolve2d", "apply_filter", "conv2d", "conv1d", "conv3d",
+           "max_pool2d", "avg_pool2d", "conv_transpose2d", "conv2d_input", "conv2d_weight",
+           "conv2d_bias", "max_pool2d_input", "avg_pool2d_input"]
 
 
 # --- geometry: the formulas of the notebooks, one axis at a time ---
@@ -276,8 +276,12 @@ def apply_filter(image, filt, bias=0.0, stride=1, padding=0, dilation=1, *,
     return out
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, *, padding_mode="zeros"):
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros"):
     """Loop version of :func:`convlab.conv2d`: for every image, filter and output cell.
+
+    With ``groups``, filter ``o`` belongs to group ``o // (O/groups)`` and reads
+    only that group's ``C/groups`` input channels.
 
     Examples
     --------
@@ -285,28 +289,154 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, *, padding_mod
     array([[[152., 160.],
             [176., 184.]]])
     """
-    x4, weight, bias, batched, dtype = check_layer(x, weight, bias)
+    x4, weight, bias, batched, dtype, groups = check_layer(x, weight, bias, groups=groups)
     acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
     pads, (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
         x4.shape[2:], weight.shape[2:], stride, padding, dilation, padding_mode,
         kernel_name="weight")
     xp = _padded(x4.astype(acc), pads, padding_mode)
     w = weight.astype(acc)
-    n_images, channels = x4.shape[:2]
-    n_filters, _, kh, kw = w.shape
+    n_images = x4.shape[0]
+    n_filters, channels, kh, kw = w.shape          # channels: C/groups per filter
     out = np.zeros((n_images, n_filters, out_h, out_w), dtype=dtype)
     for n in range(n_images):
         for o in range(n_filters):
+            first = (o // (n_filters // groups)) * channels   # the group's first input channel
             for i in range(out_h):
                 for j in range(out_w):
                     total = acc.type(0)
                     for c in range(channels):
                         for a in range(kh):
                             for b in range(kw):
-                                total += xp[n, c, i * sh + a * dh, j * sw + b * dw] * w[o, c, a, b]
+                                total += (xp[n, first + c, i * sh + a * dh, j * sw + b * dw]
+                                          * w[o, c, a, b])
                     if bias is not None:
                         total += acc.type(bias[o])
                     out[n, o, i, j] = total
+    return out if batched else out[0]
+
+
+# --- 1-D and 3-D convolution: the same loops, one axis fewer or one more ---
+
+def _axes_geometry(input_shape, kernel_shape, stride, padding, dilation, padding_mode, *,
+                   causal=False):
+    """conv1d's and conv3d's geometry, axis by axis: ``(pads, out_shape, stride, dilation)``."""
+    n = len(kernel_shape)
+    stride = check_ints(stride, "stride", n, minimum=1)
+    dilation = check_ints(dilation, "dilation", n, minimum=1)
+    check_choice(padding_mode, "padding_mode", tuple(m for m in PADDING_MODES if m != "constant"))
+    extent = [dilation[a] * (kernel_shape[a] - 1) for a in range(n)]
+    words = "'valid', 'same', 'full'" + (" or 'causal'" if causal else "")
+    if padding == "causal" and causal:
+        pads = tuple((extent[a], 0) for a in range(n))      # everything before: t sees <= t
+    elif isinstance(padding, str):
+        if padding not in ("valid", "same", "full"):
+            raise ValueError(f"padding must be an int, a tuple of {n} ints, a tuple of {n} "
+                             f"(before, after) pairs or one of {words}, got {padding!r}")
+        pads = tuple((0, 0) if padding == "valid" else (extent[a], extent[a])
+                     if padding == "full" else
+                     _same_pads(input_shape[a], kernel_shape[a], stride[a], dilation[a])
+                     for a in range(n))
+    elif isinstance(padding, (tuple, list)) and len(padding) == n and all(
+            isinstance(p, (tuple, list)) for p in padding):
+        pads = tuple((check_int(p[0], "padding before", minimum=0),
+                      check_int(p[1], "padding after", minimum=0)) for p in padding)
+    else:
+        if not isinstance(padding, (tuple, list, int)) or isinstance(padding, bool):
+            raise TypeError(f"padding must be an int, a tuple of {n} ints, a tuple of {n} "
+                            f"(before, after) pairs or one of {words}, got {describe(padding)}")
+        pads = tuple((p, p) for p in check_ints(padding, "padding", n, minimum=0))
+    check_fits(input_shape, pads, kernel_shape, dilation, "weight")
+    if padding_mode in ("reflect", "circular"):
+        names = ("length",) if n == 1 else ("depth", "height", "width")
+        for (before, after), size, axis in zip(pads, input_shape, names):
+            check_pad_fits(before, after, size, axis, padding_mode,
+                           strict=padding_mode == "reflect")
+    out_shape = tuple(_output_length(input_shape[a], *pads[a], kernel_shape[a], stride[a],
+                                     dilation[a]) for a in range(n))
+    return pads, out_shape, stride, dilation
+
+
+def _padded_axes(x, pads, mode):
+    """``x`` (N, C, *spatial) padded on its spatial axes, one position at a time."""
+    spatial = x.shape[2:]
+    shape = tuple(before + size + after for (before, after), size in zip(pads, spatial))
+    out = np.zeros(x.shape[:2] + shape, dtype=x.dtype)
+    for position in np.ndindex(*shape):
+        source = tuple(_source(p - before, size, mode)
+                       for p, (before, _), size in zip(position, pads, spatial))
+        if None not in source:
+            out[(slice(None), slice(None)) + position] = x[(slice(None), slice(None)) + source]
+    return out
+
+
+def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros"):
+    """Loop version of :func:`convlab.conv1d`: for every signal, filter and output step.
+
+    Examples
+    --------
+    >>> conv1d([[1., 2., 3., 4.]], [[[1., 1.]]], padding="causal")    # 0+1, 1+2, 2+3, 3+4
+    array([[1., 3., 5., 7.]])
+    """
+    xb, weight, bias, batched, dtype, groups = check_layer(x, weight, bias, groups=groups,
+                                                           dims=1)
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
+    pads, (out_len,), (s,), (d,) = _axes_geometry(xb.shape[2:], weight.shape[2:], stride,
+                                                  padding, dilation, padding_mode, causal=True)
+    xp = _padded_axes(xb.astype(acc), pads, padding_mode)
+    w = weight.astype(acc)
+    n_filters, channels, k = w.shape                # channels: C/groups per filter
+    out = np.zeros((xb.shape[0], n_filters, out_len), dtype=dtype)
+    for n in range(xb.shape[0]):
+        for o in range(n_filters):
+            first = (o // (n_filters // groups)) * channels   # the group's first input channel
+            for t in range(out_len):
+                total = acc.type(0)
+                for c in range(channels):
+                    for a in range(k):
+                        total += xp[n, first + c, t * s + a * d] * w[o, c, a]
+                if bias is not None:
+                    total += acc.type(bias[o])
+                out[n, o, t] = total
+    return out if batched else out[0]
+
+
+def conv3d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
+           padding_mode="zeros"):
+    """Loop version of :func:`convlab.conv3d`: for every volume, filter and output voxel.
+
+    Examples
+    --------
+    >>> conv3d(np.arange(8.0).reshape(1, 2, 2, 2), np.ones((1, 1, 2, 2, 2)))   # 0+1+...+7
+    array([[[[28.]]]])
+    """
+    xb, weight, bias, batched, dtype, groups = check_layer(x, weight, bias, groups=groups,
+                                                           dims=3)
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
+    pads, (out_d, out_h, out_w), (sd, sh, sw), (dd, dh, dw) = _axes_geometry(
+        xb.shape[2:], weight.shape[2:], stride, padding, dilation, padding_mode)
+    xp = _padded_axes(xb.astype(acc), pads, padding_mode)
+    w = weight.astype(acc)
+    n_filters, channels, kd, kh, kw = w.shape       # channels: C/groups per filter
+    out = np.zeros((xb.shape[0], n_filters, out_d, out_h, out_w), dtype=dtype)
+    for n in range(xb.shape[0]):
+        for o in range(n_filters):
+            first = (o // (n_filters // groups)) * channels   # the group's first input channel
+            for v in range(out_d):
+                for i in range(out_h):
+                    for j in range(out_w):
+                        total = acc.type(0)
+                        for c in range(channels):
+                            for e in range(kd):
+                                for a in range(kh):
+                                    for b in range(kw):
+                                        total += (xp[n, first + c, v * sd + e * dd,
+                                                     i * sh + a * dh, j * sw + b * dw]
+                                                  * w[o, c, e, a, b])
+                        if bias is not None:
+                            total += acc.type(bias[o])
+                        out[n, o, v, i, j] = total
     return out if batched else out[0]
 
 
@@ -396,8 +526,12 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
 
 # --- transposed convolution ---
 
-def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, dilation=1):
+def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
     """Loop version of :func:`convlab.conv_transpose2d`: every input pixel stamps the kernel.
+
+    With ``groups``, input channel ``c`` stamps only the ``C_out/groups``
+    output channels of its group, ``c // (C_in/groups)``.
 
     The full output is ``(i - 1)*s + d*(k - 1) + 1`` long; ``padding`` crops
     it at each end and ``output_padding`` adds rows after.
@@ -409,27 +543,29 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
             [3., 4., 3., 4.]]])
     """
     # the fast version's checks, so both refuse the same arguments; the sizes are ours
-    x4, weight, bias, batched, dtype, (sh, sw), pads, output_padding, (dh, dw), _ = \
-        check_transposed(x, weight, bias, stride, padding, output_padding, dilation)
+    x4, weight, bias, batched, dtype, (sh, sw), pads, output_padding, (dh, dw), _, groups = \
+        check_transposed(x, weight, bias, stride, padding, output_padding, dilation, groups)
     acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
     x4, w = x4.astype(acc), weight.astype(acc)
     n_images, channels_in, height, width = x4.shape
-    _, channels_out, kh, kw = w.shape
+    _, per_group, kh, kw = w.shape                  # per_group: C_out/groups
+    channels_out = per_group * groups
     (top, bottom), (left, right) = pads
     out_h = (height - 1) * sh + dh * (kh - 1) + 1 - top - bottom + output_padding[0]
     out_w = (width - 1) * sw + dw * (kw - 1) + 1 - left - right + output_padding[1]
     out = np.zeros((n_images, channels_out, out_h, out_w), dtype=acc)
     for n in range(n_images):
         for c in range(channels_in):
+            first = (c // (channels_in // groups)) * per_group  # the group's first output
             for i in range(height):
                 for j in range(width):
-                    for o in range(channels_out):
+                    for o in range(per_group):
                         for a in range(kh):
                             for b in range(kw):
                                 # where tap (a, b) of the stamp lands, after cropping
                                 r, s = i * sh + a * dh - top, j * sw + b * dw - left
                                 if 0 <= r < out_h and 0 <= s < out_w:
-                                    out[n, o, r, s] += x4[n, c, i, j] * w[c, o, a, b]
+                                    out[n, first + o, r, s] += x4[n, c, i, j] * w[c, o, a, b]
     if bias is not None:
         for o in range(channels_out):
             out[:, o] += acc.type(bias[o])
@@ -441,9 +577,10 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 # Each is validated by calling the fast version (so both refuse the same
 # arguments); the loops below take nothing else from it.
 
-def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation=1):
+def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation=1, groups=1):
     """Loop version of :func:`convlab.grad.conv2d_input`: each output's gradient goes
-    back to the inputs its window read, times the weight that read them.
+    back to the inputs its window read (its group's channels), times the weight that
+    read them.
 
     Examples
     --------
@@ -452,7 +589,8 @@ def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation
             [ 4., 10.,  6.],
             [ 3.,  7.,  4.]]])
     """
-    grad.conv2d_input(input_shape, weight, grad_output, stride, padding, dilation)  # checks
+    grad.conv2d_input(input_shape, weight, grad_output, stride, padding, dilation,
+                      groups)  # checks
     shape = tuple(int(s) for s in input_shape)
     batched = len(shape) == 4
     weight = np.asarray(weight)
@@ -464,10 +602,11 @@ def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation
     ((top, _), (left, _)), (out_h, out_w), (sh, sw), (dh, dw) = _conv_geometry(
         shape4[2:], weight.shape[2:], stride, padding, dilation)
     w, g = weight.astype(acc), g.astype(acc)
-    n_filters, channels, kh, kw = w.shape
+    n_filters, channels, kh, kw = w.shape          # channels: C/groups per filter
     out = np.zeros(shape4, dtype=acc)
     for n in range(shape4[0]):
         for o in range(n_filters):
+            first = (o // (n_filters // groups)) * channels   # the group's first input channel
             for i in range(out_h):
                 for j in range(out_w):
                     for c in range(channels):
@@ -475,12 +614,12 @@ def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation
                             for b in range(kw):
                                 r, s = i * sh + a * dh - top, j * sw + b * dw - left
                                 if 0 <= r < shape4[2] and 0 <= s < shape4[3]:
-                                    out[n, c, r, s] += g[n, o, i, j] * w[o, c, a, b]
+                                    out[n, first + c, r, s] += g[n, o, i, j] * w[o, c, a, b]
     out = out.astype(dtype)
     return out if batched else out[0]
 
 
-def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1):
+def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1, groups=1):
     """Loop version of :func:`convlab.grad.conv2d_weight`: each weight collects
     output gradient times the input pixel it met, over every window and image.
 
@@ -491,7 +630,8 @@ def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1)
     array([[[[4., 5.],
              [7., 8.]]]])
     """
-    grad.conv2d_weight(x, weight_shape, grad_output, stride, padding, dilation)  # checks
+    grad.conv2d_weight(x, weight_shape, grad_output, stride, padding, dilation,
+                       groups)  # checks
     x = np.asarray(x)
     grad_output = np.asarray(grad_output)
     x4 = x if x.ndim == 4 else x[None]
@@ -503,8 +643,9 @@ def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1)
         x4.shape[2:], shape[2:], stride, padding, dilation)
     x4, g = x4.astype(acc), g.astype(acc)
     out = np.zeros(shape, dtype=dtype)
-    n_filters, channels, kh, kw = shape
+    n_filters, channels, kh, kw = shape             # channels: C/groups per filter
     for o in range(n_filters):
+        first = (o // (n_filters // groups)) * channels   # the group's first input channel
         for c in range(channels):
             for a in range(kh):
                 for b in range(kw):
@@ -514,7 +655,7 @@ def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1)
                             for j in range(out_w):
                                 r, s = i * sh + a * dh - top, j * sw + b * dw - left
                                 if 0 <= r < x4.shape[2] and 0 <= s < x4.shape[3]:
-                                    total += g[n, o, i, j] * x4[n, c, r, s]
+                                    total += g[n, o, i, j] * x4[n, first + c, r, s]
                     out[o, c, a, b] = total
     return out
 

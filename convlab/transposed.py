@@ -110,7 +110,8 @@ def transposed_output_size(input_size, kernel_size, stride=1, padding=0, output_
     return out
 
 
-def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, dilation=1):
+def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
     """Transposed convolution (fractionally strided convolution): scatter instead of gather.
 
     Every input pixel ``x[n, c, i, j]`` adds ``x[n, c, i, j] * weight[c, o]`` to
@@ -118,16 +119,18 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     full output; overlaps add up. Then ``padding`` rows/columns are cropped
     from each side of the full output, ``output_padding`` added at the
     bottom/right, and ``bias[o]`` added. Same semantics as
-    ``torch.nn.functional.conv_transpose2d`` (groups=1).
+    ``torch.nn.functional.conv_transpose2d``, argument order included
+    (``groups`` before ``dilation``). With ``groups=g``, input channel ``c``
+    stamps only the ``C_out/g`` output channels of its group.
 
     Parameters
     ----------
     x : array_like, shape (N, C_in, H, W) or (C_in, H, W)
         A batch of images, or one image, channels first.
-    weight : array_like, shape (C_in, C_out, kH, kW)
+    weight : array_like, shape (C_in, C_out/groups, kH, kW)
         Laid out as PyTorch's: the transpose of a ``conv2d`` weight
-        ``(O, C, kH, kW)``, so ``conv_transpose2d(y, w)`` undoes the shape
-        change of ``conv2d(x, w)``.
+        ``(O, C/groups, kH, kW)``, so ``conv_transpose2d(y, w, groups=g)``
+        undoes the shape change of ``conv2d(x, w, groups=g)``.
     bias : array_like, shape (C_out,), optional
         One number added to each output channel.
     stride : int or (int, int), default 1
@@ -138,6 +141,8 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     output_padding : int or (int, int), default 0
         Rows/columns added at the bottom/right, to pick among the input sizes
         a strided convolution maps to the same output size.
+    groups : int, default 1
+        Must divide ``C_in``; the output has ``C_out/groups * groups`` channels.
     dilation : int or (int, int), default 1
         Spacing between kernel taps.
 
@@ -193,10 +198,11 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     (8, 3, 32, 32)
     """
     (x4, weight, bias, batched, dtype, stride, pads, output_padding, dilation,
-     out_hw) = check_transposed(x, weight, bias, stride, padding, output_padding, dilation)
+     out_hw, groups) = check_transposed(x, weight, bias, stride, padding, output_padding,
+                                        dilation, groups)
     acc = sum_dtype(dtype)
     out = scatter_taps(x4.astype(acc, copy=False), weight.astype(acc, copy=False),
-                       stride, dilation, pads, out_hw)
+                       stride, dilation, pads, out_hw, groups)
     if bias is not None:
         out += bias.astype(acc, copy=False)[:, None, None]
     out = out.astype(dtype, copy=False)
