@@ -81,7 +81,8 @@ def photograph(rgb=False, size=None):
         else:
             height = check_int(size, "size", minimum=1)
             width = max(1, round(pixels.shape[1] * height / pixels.shape[0]))
-        pixels = np.asarray(Image.fromarray(pixels).resize((width, height), Image.LANCZOS))
+        pixels = np.asarray(Image.fromarray(pixels).resize((width, height),
+                                                             Image.Resampling.LANCZOS))
     image = pixels.astype(np.float64) / 255.0
     if rgb:
         return to_chw(image)

@@ -145,7 +145,7 @@ def _png(rgb):
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB").save(
+    Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8)).save(
         buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
