@@ -8,6 +8,7 @@ on its own rows.
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -467,3 +468,71 @@ def test_grade_refuses_to_overwrite_grades(graded_class):
     root, _, _ = graded_class
     with pytest.raises(ClassroomError, match=r"grades\.csv: exists; pass --force"):
         grade(root / "submissions", root / "grades.csv", roster=root / "roster.csv")
+
+
+# --------------------------------------------------------------------------
+# nbgrader
+# --------------------------------------------------------------------------
+
+def _nbgrader(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+@pytest.mark.parametrize("name", list(check.exercises()))
+def test_nbgrader_export_has_a_solution_and_a_test_per_exercise(tmp_path, name):
+    source = ROOT / "notebooks" / f"{name}.ipynb"
+    [path] = export_nbgrader([source], tmp_path / "course")
+    assert path == tmp_path / "course" / "source" / name / f"{name}.ipynb"
+    cells = json.loads(path.read_text())["cells"]
+    graded = [n for n in check.exercises(name) if n != "shape_quiz"]
+    tests = {_nbgrader(c)["grade_id"]: c for c in cells if _nbgrader(c).get("grade")}
+    assert sorted(tests) == sorted(f"test_{n}" for n in graded)
+    assert all(_nbgrader(c)["points"] == 1 and _nbgrader(c)["locked"] for c in tests.values())
+    for cell in cells:
+        if not _nbgrader(cell).get("solution"):
+            continue
+        # The worked answer between the markers is right for the default numbers.
+        text = _source(cell)
+        assert text.startswith("### BEGIN SOLUTION\n") and "\n### END SOLUTION\n" in text
+        exercise = _nbgrader(cell)["grade_id"].removeprefix("answer_")
+        namespace = {"np": np}
+        exec(text.split("### END SOLUTION")[0], namespace)
+        assert check.verdict(exercise, namespace["answer"]).correct, exercise
+
+
+def test_nbgrader_export_refuses_two_notebooks_without_an_assignment(tmp_path):
+    with pytest.raises(ClassroomError, match="name it with --assignment"):
+        export_nbgrader([STRIDE, ROOT / "notebooks" / "04_pooling.ipynb"], tmp_path / "c")
+
+
+def test_nbgrader_autogrades_the_export_full_marks_and_zero(tmp_path):
+    """The real nbgrader: generate_assignment, then autograde a correct and a blank one."""
+    from nbgrader.api import Gradebook  # in the test extra
+    course = tmp_path / "course"
+    export_nbgrader([STRIDE], course, assignment="week2")
+    # nbgrader runs its database migrations with the 'alembic' command beside python.
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+           "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]}
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    subprocess.run([*nbgrader, "generate_assignment", "week2"], cwd=course, env=env,
+                   check=True, capture_output=True)
+    released = json.loads((course / "release" / "week2" / "02_stride.ipynb").read_text())
+    source = json.loads((course / "source" / "week2" / "02_stride.ipynb").read_text())
+    solutions_by_id = {_nbgrader(c)["grade_id"]: _source(c) for c in source["cells"]
+                       if _nbgrader(c).get("solution")}
+    assert all("raise NotImplementedError()" in _source(c)
+               for c in released["cells"] if _nbgrader(c).get("solution"))
+    _write(course / "submitted" / "blank" / "week2" / "02_stride.ipynb", released)
+    for cell in released["cells"]:
+        if _nbgrader(cell).get("solution"):
+            text = solutions_by_id[_nbgrader(cell)["grade_id"]]
+            cell["source"] = text.replace("### BEGIN SOLUTION\n", "").replace(
+                "### END SOLUTION\n", "")
+    _write(course / "submitted" / "right" / "week2" / "02_stride.ipynb", released)
+    subprocess.run([*nbgrader, "autograde", "week2"], cwd=course, env=env, check=True,
+                   capture_output=True)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        scores = {s: (gradebook.find_submission("week2", s).score,
+                      gradebook.find_submission("week2", s).max_score)
+                  for s in ("right", "blank")}
+    assert scores == {"right": (4.0, 4.0), "blank": (0.0, 4.0)}
