@@ -536,3 +536,19 @@ def test_nbgrader_autogrades_the_export_full_marks_and_zero(tmp_path):
                       gradebook.find_submission("week2", s).max_score)
                   for s in ("right", "blank")}
     assert scores == {"right": (4.0, 4.0), "blank": (0.0, 4.0)}
+
+
+def test_grade_refuses_bad_input_before_running_anything(tmp_path):
+    (tmp_path / "subs" / "ada").mkdir(parents=True)
+    roster = _roster(tmp_path / "roster.csv", "ada")
+    with pytest.raises(ClassroomError, match=r"roster\.csv: student 'bob' is not on the roster"):
+        grade(tmp_path / "subs", tmp_path / "g.csv", roster=roster, students=["bob"],
+              notebooks=["02_stride"])
+    with pytest.raises(ClassroomError, match=r"my_notes: not a notebook of the convlab course"):
+        grade(tmp_path / "subs", tmp_path / "g.csv", notebooks=["my_notes"])
+    with pytest.raises(ClassroomError, match=r"subs: no course notebook found"):
+        grade(tmp_path / "subs", tmp_path / "g.csv")
+    (tmp_path / "subs" / "a b").mkdir()
+    with pytest.raises(ClassroomError, match=r"student id 'a b' is not safe"):
+        grade(tmp_path / "subs", tmp_path / "g.csv")
+    assert not (tmp_path / "g.csv").exists() and not (tmp_path / "feedback").exists()

@@ -49,6 +49,9 @@ def _parser():
     grade.add_argument("--notebook", action="append", dest="notebooks", metavar="NAME",
                        help="a notebook every student should hand in (repeatable; default: "
                             "every course notebook found)")
+    grade.add_argument("--student", action="append", dest="students", metavar="ID",
+                       help="grade only this student (repeatable): one call per student "
+                            "spreads a large course over a batch system")
     grade.add_argument("--jobs", type=int, default=1, help="submissions at once (default 1)")
     grade.add_argument("--timeout", type=float, default=60.0,
                        help="seconds a cell may run (default 60)")
@@ -99,7 +102,8 @@ def main(argv=None) -> int:
         elif args.command == "grade":
             from .grade import grade
             rows = grade(args.folder, args.out, roster=args.roster, secret=args.secret,
-                         notebooks=args.notebooks, jobs=args.jobs, timeout=args.timeout,
+                         notebooks=args.notebooks, students=args.students, jobs=args.jobs,
+                         timeout=args.timeout,
                          memory_mb=args.memory_mb, feedback=args.feedback_dir,
                          force=args.force, progress=None if args.quiet else _progress)
             students = len({row.student for row in rows})

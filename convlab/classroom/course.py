@@ -105,7 +105,7 @@ def _seed_options(seed) -> dict:
 
 
 def judge_value(name, answer, seed):
-    """The :class:`check.Verdict` for a value answer, judged for ``seed`` (None: default numbers)."""
+    """The verdict on a value answer, judged for ``seed`` (None: the default numbers)."""
     options = _seed_options(seed)
     with _JUDGING:
         return check.verdict(name, answer, **options)

@@ -24,7 +24,7 @@ from .capture import Unreadable, decode, encode
 from .cells import capture_variable, last_answers, rewrite_for_capture
 from .course import (ClassroomError, course_notebooks, exercise_kind, exercise_points,
                      function_cases, gradable_exercises, judge_function_outputs,
-                     judge_value, raised)
+                     judge_value, raised, supports_seeds)
 from .notebookfile import read_notebook
 from .release import write_files
 from .roster import check_student_id, course_secret, read_roster, student_seed
@@ -212,8 +212,9 @@ def _students(folder, roster):
     return students
 
 
-def grade(folder, out, *, roster=None, secret=None, notebooks=None, jobs=1, timeout=60.0,
-          memory_mb=4096, feedback=None, force=False, progress=None) -> list[Row]:
+def grade(folder, out, *, roster=None, secret=None, notebooks=None, students=None, jobs=1,
+          timeout=60.0, memory_mb=4096, feedback=None, force=False,
+          progress=None) -> list[Row]:
     """Grade every submission under ``folder``; write ``out`` (CSV) and the feedback files.
 
     Parameters
@@ -231,6 +232,9 @@ def grade(folder, out, *, roster=None, secret=None, notebooks=None, jobs=1, time
     notebooks : list of str, optional
         The notebooks expected, e.g. ``['02_stride']``; default: every course
         notebook found in any student's folder.
+    students : list of str, optional
+        Grade only these students (of the roster, if one is given): one call per
+        student spreads a large course over a batch system.
     jobs : int
         Submissions graded at once (each in its own kernel).
     timeout : float
@@ -257,8 +261,21 @@ def grade(folder, out, *, roster=None, secret=None, notebooks=None, jobs=1, time
         raise ClassroomError(f"--jobs must be at least 1 and --timeout positive, got jobs="
                              f"{jobs}, timeout={timeout}; --memory-mb must not be negative")
     feedback = Path(feedback) if feedback is not None else out.parent / "feedback"
-    students = _students(folder, roster)
+    everyone = _students(folder, roster)
+    if students is None:
+        students = everyone
+    else:
+        for student in students:
+            check_student_id(student, "--student")
+            if roster is not None and student not in everyone:
+                raise ClassroomError(f"{roster}: student {student!r} is not on the roster; "
+                                     "check the id or add them to the roster")
+        students = list(dict.fromkeys(students))
     secret = course_secret(secret, required=False, purpose="grade")
+    if secret and not supports_seeds():
+        raise ClassroomError("a course secret was given but this convlab has no per-student "
+                             "variants (check.use_seed); grade without --secret (unset "
+                             "CONVLAB_CLASSROOM_SECRET) or update convlab")
     known = course_notebooks()
     if notebooks is None:
         notebooks = [name for name in known

@@ -32,13 +32,15 @@ _MAX_RESTARTS = 3
 def kernel_spec_folder(memory_mb) -> Path:
     """A temporary folder holding the grader's kernel spec (delete it when done).
 
-    The kernel runs ``python -m convlab.classroom.launcher --memory-mb N`` with
-    one thread per numeric library and the Agg backend, and without the course
-    secret in its environment.
+    The kernel runs ``convlab/classroom/launcher.py --memory-mb N`` with one
+    thread per numeric library, the Agg backend and plain-text displays only (the
+    grader reads answers, not pictures: an animation's HTML is never rendered),
+    and without the course secret in its environment.
     """
     folder = Path(tempfile.mkdtemp(prefix="convlab-grader-kernels-"))
     spec = {
-        "argv": [sys.executable, "-m", "convlab.classroom.launcher",
+        # The launcher runs as a script: importing convlab first would slow every start.
+        "argv": [sys.executable, str(Path(__file__).with_name("launcher.py")),
                  "--memory-mb", str(int(memory_mb)), "-f", "{connection_file}"],
         "display_name": "convlab grader", "language": "python",
         "env": {"MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
@@ -167,7 +169,7 @@ class Sandbox:
                 return
 
     def _request(self, code, user_expressions=None):
-        """Send ``code``; return its execute_reply content, CellOutcome('timeout') or raise _Died."""
+        """Send ``code``; return the reply's content or CellOutcome('timeout'), or raise _Died."""
         msg_id = self.client.execute(code, silent=False, store_history=False,
                                      user_expressions=user_expressions or {},
                                      allow_stdin=False, stop_on_error=False)

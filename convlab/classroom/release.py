@@ -181,7 +181,7 @@ def release(notebooks, out, *, roster=None, secret=None, feedback="hints", force
 
 
 def nbgitpuller_link(hub, repo, notebook, *, branch=None, interface="lab") -> str:
-    """An nbgitpuller link: opening it clones (or updates) ``repo`` on the hub and opens ``notebook``.
+    """An nbgitpuller link: it clones (or updates) ``repo`` on the hub and opens ``notebook``.
 
     Parameters
     ----------
@@ -198,9 +198,12 @@ def nbgitpuller_link(hub, repo, notebook, *, branch=None, interface="lab") -> st
 
     Examples
     --------
-    >>> print(nbgitpuller_link("https://hub.example.edu", "https://github.com/me/course",
-    ...                        "released/02_stride.ipynb", branch="main"))
-    https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fme%2Fcourse&urlpath=lab%2Ftree%2Fcourse%2Freleased%2F02_stride.ipynb&branch=main
+    >>> link = nbgitpuller_link("https://hub.example.edu", "https://github.com/me/course",
+    ...                         "released/02_stride.ipynb", branch="main")
+    >>> print(link.replace("&", "\\n&"))
+    https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Fme%2Fcourse
+    &urlpath=lab%2Ftree%2Fcourse%2Freleased%2F02_stride.ipynb
+    &branch=main
     """
     for argument, value in (("--hub", hub), ("--repo", repo)):
         parts = urlsplit(value)
