@@ -314,6 +314,17 @@ def softmax_cross_entropy(logits, labels):
     return loss, grad_logits / len(labels)
 
 
+def _check_lr(lr):
+    """The learning rate as a float > 0, or a clear error (a negative one climbs the loss)."""
+    if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.integer,
+                                                                np.floating)):
+        raise TypeError(f"lr (the learning rate) must be a number, got {describe(lr)}")
+    if not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr (the learning rate) must be a finite number > 0, got {lr}: "
+                         f"a step of -lr times the gradient goes downhill only if lr > 0")
+    return float(lr)
+
+
 class SGD:
     """Stochastic gradient descent with momentum: ``v = m*v + g; p -= lr*v``.
 
@@ -328,7 +339,7 @@ class SGD:
 
     def __init__(self, parameters, lr=0.05, momentum=0.9):
         self.parameters = list(parameters)
-        self.lr, self.momentum = float(lr), float(momentum)
+        self.lr, self.momentum = _check_lr(lr), float(momentum)
         self._velocity = [np.zeros_like(p.value) for p in self.parameters]
 
     def step(self):
@@ -353,7 +364,7 @@ class Adam:
 
     def __init__(self, parameters, lr=0.01, betas=(0.9, 0.999), eps=1e-8):
         self.parameters = list(parameters)
-        self.lr, self.betas, self.eps = float(lr), betas, float(eps)
+        self.lr, self.betas, self.eps = _check_lr(lr), betas, float(eps)
         self._m = [np.zeros_like(p.value) for p in self.parameters]
         self._v = [np.zeros_like(p.value) for p in self.parameters]
         self._t = 0
@@ -567,6 +578,8 @@ def train(model, x, y, *, epochs=5, batch_size=32, optimizer="adam", lr=None, se
     epochs = check_int(epochs, "epochs", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     check_choice(optimizer, "optimizer", ("adam", "sgd"))
+    if lr is not None:
+        _check_lr(lr)
     if optimizer == "adam":
         opt = Adam(model.parameters(), lr=0.01 if lr is None else lr)
     else:

@@ -177,3 +177,23 @@ def test_sgd_training_and_callback_can_stop():
         learn.train(learn.tiny_cnn(), x, y, optimizer="rmsprop")
     with pytest.raises(ValueError, match=r"y must hold one label per image, shape \(128,\)"):
         learn.train(learn.tiny_cnn(), x, y[:5])
+
+
+@pytest.mark.parametrize("lr, error, message", [
+    (-0.1, ValueError, r"lr \(the learning rate\) must be a finite number > 0, got -0.1"),
+    (0.0, ValueError, r"lr \(the learning rate\) must be a finite number > 0, got 0.0"),
+    (float("nan"), ValueError, r"lr \(the learning rate\) must be a finite number > 0, got nan"),
+    ("0.1", TypeError, r"lr \(the learning rate\) must be a number, got '0.1'"),
+    (True, TypeError, r"lr \(the learning rate\) must be a number, got True"),
+])
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_a_learning_rate_that_cannot_descend_is_refused(lr, error, message, optimizer):
+    x, y = learn.shapes_dataset(8, seed=0)
+    model = learn.tiny_cnn(seed=0)
+    before = [p.value.copy() for p in model.parameters()]
+    with pytest.raises(error, match=message):
+        learn.train(model, x, y, epochs=1, optimizer=optimizer, lr=lr)
+    assert all(np.array_equal(b, p.value) for b, p in zip(before, model.parameters()))
+    optimiser = learn.Adam if optimizer == "adam" else learn.SGD
+    with pytest.raises(error, match=message):
+        optimiser(model.parameters(), lr=lr)
