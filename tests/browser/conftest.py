@@ -12,8 +12,12 @@ Enable on your machine::
     CONVLAB_BROWSER=/path/to/chromium pytest tests/browser   # if it is not /usr/bin/chromium
 
 Without Chromium or Playwright these tests skip and say so; with
-``CONVLAB_REQUIRE_BROWSER=1`` (CI) they fail instead. ``CONVLAB_BROWSER_NOTEBOOKS``
-points the suite at another folder of notebooks (for trying it out).
+``CONVLAB_REQUIRE_BROWSER`` set to any non-empty value (CI sets ``1``) they fail
+instead. ``CONVLAB_BROWSER_NOTEBOOKS`` points the suite at another folder of
+notebooks (for trying it out). ``CONVLAB_BROWSER_DISABLE`` names JupyterLab
+extensions to switch off for the run, comma-separated, to see the suite fail on a
+broken page: ``CONVLAB_BROWSER_DISABLE=@jupyter-widgets/jupyterlab-manager`` (no
+widget manager: every explorer shows as text) must fail.
 
 Artifacts go to ``artifacts/browser/`` (ignored by git): one screenshot per
 notebook, the JupyterLab log, and ``latency.txt``, the table of key-press to
@@ -43,13 +47,17 @@ TOKEN = "convlab-browser-tests"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 LATENCY_TARGET_MS = 80
-LATENCY_LIMIT_MS = 120
+LATENCY_LIMIT_MS = 120       # asserted on the median of every timed move of the session
 HOW_TO_ENABLE = ("pip install playwright, install Chromium (apt-get install chromium) and set "
                  "CONVLAB_BROWSER=/path/to/chromium if it is not /usr/bin/chromium; CI sets "
                  "CONVLAB_REQUIRE_BROWSER=1 so these tests fail instead of skipping")
 
 # Rows of (notebook, explorer, control, median ms, max ms, presses), filled by the tests.
 LATENCY_ROWS: list[tuple[str, str, str, float, float, int]] = []
+# Every timed move of the session, in ms (the limit is asserted on their median).
+LATENCY_SAMPLES: list[float] = []
+# Notebooks whose test opened them in the browser this session.
+NOTEBOOKS_OPENED: list[str] = []
 # What each explorer's explain panel showed: (notebook, explorer, text), for the summary.
 EXPLAINED: list[tuple[str, str, str]] = []
 # Seconds spent per notebook in each phase (open, run all, latency, ...), for the summary.
@@ -63,7 +71,7 @@ def notebook_dir() -> Path:
 
 def _unavailable(reason):
     message = f"browser tests need {reason}: {HOW_TO_ENABLE}"
-    if os.environ.get("CONVLAB_REQUIRE_BROWSER") == "1":
+    if os.environ.get("CONVLAB_REQUIRE_BROWSER"):
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
 
@@ -111,6 +119,10 @@ class Lab:
     def tree_url(self, name):
         # ?reset: a fresh workspace, so an earlier page's open tabs do not come back.
         return f"{self.url}/lab/tree/{name}?reset&token={TOKEN}"
+
+    def notebook7_url(self, name):
+        """The notebook ``name`` in Notebook 7 (the same server serves both front ends)."""
+        return f"{self.url}/notebooks/{name}?token={TOKEN}"
 
 
 def _clear_outputs(path):
@@ -167,8 +179,11 @@ def lab():
     # No news toast: this file is exactly what `jupyter labextension disable --level=user
     # "@jupyterlab/apputils-extension:announcements"` writes under JUPYTER_CONFIG_DIR
     # (written directly: the command costs 3-6 s of start-up on a busy machine).
+    disabled = {"@jupyterlab/apputils-extension:announcements": True}
+    disabled.update({name.strip(): True for name in
+                     os.environ.get("CONVLAB_BROWSER_DISABLE", "").split(",") if name.strip()})
     _write_json(tmp / "config" / "labconfig" / "page_config.json",
-                {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+                {"disabledExtensions": disabled})
     # Server extensions the course does not use (language servers, terminals) stay off.
     _write_json(tmp / "config" / "jupyter_server_config.json",
                 {"ServerApp": {"jpserver_extensions": {"jupyter_lsp": False,
@@ -182,7 +197,8 @@ def lab():
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
          f"--IdentityProvider.token={TOKEN}", "--ServerApp.open_browser=False",
-         "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={work / 'notebooks'}",
+         "--LabApp.expose_app_in_browser=True", "--JupyterNotebookApp.expose_app_in_browser=True",
+         f"--ServerApp.root_dir={work / 'notebooks'}",
          "--LabApp.news_url=", "--LabApp.check_for_updates_class="
          "jupyterlab.handlers.announcements.NeverCheckForUpdate"]
         + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
@@ -261,9 +277,14 @@ def _latency_table():
     medians = [r[3] for r in LATENCY_ROWS]
     lines.append("")
     lines.append(f"key press to changed picture in the page (Chromium, JupyterLab); "
-                 f"target <= {LATENCY_TARGET_MS} ms, limit {LATENCY_LIMIT_MS} ms. "
-                 f"Median of medians {statistics.median(medians):.0f} ms; "
-                 f"{sum(m > LATENCY_LIMIT_MS for m in medians)} of {len(medians)} over the limit.")
+                 f"target <= {LATENCY_TARGET_MS} ms, limit {LATENCY_LIMIT_MS} ms on the median "
+                 f"of all {len(LATENCY_SAMPLES)} timed moves: "
+                 f"{statistics.median(LATENCY_SAMPLES):.0f} ms (worst move "
+                 f"{max(LATENCY_SAMPLES):.0f} ms; "
+                 f"{sum(t > LATENCY_TARGET_MS for t in LATENCY_SAMPLES)} moves over the target). "
+                 f"Per control: median of medians {statistics.median(medians):.0f} ms, "
+                 f"{sum(m > LATENCY_TARGET_MS for m in medians)} of {len(medians)} over the "
+                 f"target, {sum(m > LATENCY_LIMIT_MS for m in medians)} over the limit.")
     return "\n".join(lines)
 
 

@@ -18,6 +18,9 @@
   function parts(root) {
     return [...root.querySelectorAll(DISPLAYS)].map((el) => ({
       cls: [...el.classList].filter((c) => c.startsWith("convlab-")).join(" "),
+      // the display's key in explorer.outputs (convlab-display-<key>)
+      key: ([...el.classList].find((c) => c.startsWith("convlab-display-")) || "")
+        .slice("convlab-display-".length),
       img: el.tagName === "IMG",
       shown: el.style.display !== "none",
       value: el.tagName === "IMG" ? el.src : el.innerHTML,
@@ -182,6 +185,55 @@
     });
   }
 
+  // Every picture in every output of the notebook, once it has had the chance to decode:
+  // {cell, where, shown, width} (width 0: it did not decode, the learner sees a hole).
+  async function images(timeout = 10000) {
+    const nb = notebook();
+    const found = [];
+    const cells = nb.content.widgets;
+    for (let i = 0; i < cells.length; i++) {
+      if (cells[i].model.type !== "code") continue;
+      for (const img of cells[i].node.querySelectorAll(".jp-OutputArea-output img")) {
+        const shown = img.getClientRects().length > 0;
+        if (shown && !(img.complete && img.naturalWidth > 0)) {
+          await Promise.race([img.decode().catch(() => null),
+                              new Promise((r) => setTimeout(r, timeout))]);
+        }
+        const explorer = img.closest(".convlab-explorer");
+        const display = [...img.classList].find((c) => c.startsWith("convlab-display-"));
+        found.push({
+          cell: i, shown, width: img.naturalWidth,
+          where: img.id ? `#${img.id.slice(0, 16)}`
+            : explorer ? `${[...explorer.classList].find((c) => c !== "convlab-explorer"
+                && c.startsWith("convlab-"))} ${display || "(picture)"}`
+            : (img.getAttribute("src") || "(no src)").slice(0, 40),
+        });
+      }
+    }
+    return found;
+  }
+
+  // The animation players as the page shows them, before anything is clicked: their
+  // picture (decoded? which frame?) and their scrubber.
+  function players() {
+    return [...document.querySelectorAll('img[id^="_anim_img"]')].map((img) => {
+      const id = img.id.slice("_anim_img".length);
+      const anim = window["anim" + id];
+      const slider = document.getElementById("_anim_slider" + id);
+      const cell = img.closest(".jp-Cell");
+      return {
+        id, complete: img.complete, width: img.naturalWidth,
+        attribute: (img.getAttribute("src") || "").slice(0, 30),
+        scripted: !!anim,
+        frames: anim ? anim.frames.length : null,
+        isFrame0: anim ? img.src === anim.frames[0].src : null,
+        current: anim ? anim.current_frame : null,
+        slider: slider ? slider.value : null,
+        cell: cell ? [...cell.parentElement.children].indexOf(cell) : -1,
+      };
+    });
+  }
+
   window.__convlab = { notebook, kernel, parts, signature, explorer, settle, arm, explain,
-                       problems, listen, clipped };
+                       problems, listen, clipped, images, players };
 })();
