@@ -130,12 +130,16 @@ def prepare(x, kernel_hw, stride, padding, dilation, padding_mode, dtype, *,
 
 
 def conv_geometry(input_hw, kernel_hw, stride, padding, dilation):
-    """``(pads, out_hw, stride, dilation)`` of a zero-padded convolution, validated."""
-    stride = check_pair(stride, "stride", minimum=1)
-    dilation = check_pair(dilation, "dilation", minimum=1)
-    pads = resolve_padding(padding, input_hw, kernel_hw, stride, dilation)
+    """``(pads, out_shape, stride, dilation)`` of a zero-padded convolution, validated.
+
+    Any number of spatial axes (``'causal'`` padding for one).
+    """
+    n = len(kernel_hw)
+    stride = check_ints(stride, "stride", n, minimum=1)
+    dilation = check_ints(dilation, "dilation", n, minimum=1)
+    pads = resolve_pads(padding, input_hw, kernel_hw, stride, dilation, causal=n == 1)
     check_fits(input_hw, pads, kernel_hw, dilation, "weight")
-    padded = (input_hw[0] + sum(pads[0]), input_hw[1] + sum(pads[1]))
+    padded = tuple(input_hw[a] + sum(pads[a]) for a in range(n))
     return pads, output_hw(padded, kernel_hw, stride, dilation), stride, dilation
 
 

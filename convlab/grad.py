@@ -14,6 +14,9 @@ to its input and weights. For a convolution both are convolutions again:
 Pooling passes gradients back through its windows: max pooling to the one
 pixel that won each window, average pooling equally to every pixel of it.
 
+The same for :func:`convlab.conv1d` and :func:`convlab.conv3d`
+(``conv1d_input``, ``conv3d_weight``, ...), groups included.
+
 Named and laid out as ``torch.nn.grad`` (``conv2d_input``, ``conv2d_weight``);
 imported by name: ``from convlab import grad``.
 """
@@ -24,12 +27,12 @@ import numpy as np
 
 from ._checks import (as_array, check_grad_output, check_int, check_shape, compute_dtype,
                       describe, sum_dtype)
-from ._engine import columns, scatter_taps, thread_pool, workers
+from ._engine import columns, conv_padded, scatter_taps, thread_pool, workers
 from ._windows import (conv_geometry, first_inside_tap, lowest, pad_for_windows,
                        pool_geometry, tap_view, window_counts)
 
-__all__ = ["conv2d_input", "conv2d_weight", "conv2d_bias", "max_pool2d_input",
-           "avg_pool2d_input"]
+__all__ = ["conv2d_input", "conv2d_weight", "conv2d_bias", "conv1d_input", "conv1d_weight",
+           "conv3d_input", "conv3d_weight", "max_pool2d_input", "avg_pool2d_input"]
 
 # Pooling gradients run a block of planes (the flattened leading axes) at a time:
 # one block per core above _THREADED_BYTES of work, blocks of at most _BLOCK_BYTES.
@@ -135,26 +138,135 @@ def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1,
     array([[[[4., 5.],
              [7., 8.]]]])
     """
-    x = as_array(x, "x", (3, 4), what="image")
-    wshape = check_shape(weight_shape, "weight_shape", (4,))
-    batched = x.ndim == 4
-    x4 = x if batched else x[None]
-    groups = _check_groups(groups, x4.shape[1], wshape, "weight_shape", "x", x.shape)
-    pads, out_hw, stride, dilation = conv_geometry(x4.shape[2:], wshape[2:], stride, padding,
+    return _weight_gradient(x, weight_shape, grad_output, stride, padding, dilation, groups, 2)
+
+
+def conv1d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation=1, groups=1):
+    """Gradient of :func:`convlab.conv1d` with respect to its input.
+
+    As :func:`conv2d_input`, along one axis: ``input_shape`` is ``(N, C, L)``
+    or ``(C, L)``, ``weight`` ``(O, C/groups, kL)``, ``grad_output``
+    ``(N, O, L')``; ``padding='causal'`` too. ``torch.nn.grad.conv1d_input``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> conv1d_input((1, 4), np.array([[[1., 2.]]]), np.ones((1, 3)))   # 1, 1+2, 1+2, 2
+    array([[1., 3., 3., 2.]])
+    """
+    return _input_gradient(input_shape, weight, grad_output, stride, padding, dilation, groups,
+                           1)
+
+
+def conv1d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1, groups=1):
+    """Gradient of :func:`convlab.conv1d` with respect to its weight.
+
+    As :func:`conv2d_weight`, along one axis. ``torch.nn.grad.conv1d_weight``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> conv1d_weight(np.array([[1., 2., 3.]]), (1, 1, 2), np.ones((1, 2)))   # 1+2, 2+3
+    array([[[3., 5.]]])
+    """
+    return _weight_gradient(x, weight_shape, grad_output, stride, padding, dilation, groups, 1)
+
+
+def conv3d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation=1, groups=1):
+    """Gradient of :func:`convlab.conv3d` with respect to its input.
+
+    As :func:`conv2d_input`, over volumes ``(N, C, D, H, W)``.
+    ``torch.nn.grad.conv3d_input``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> conv3d_input((1, 2, 2, 2), np.ones((1, 1, 2, 2, 2)), np.ones((1, 1, 1, 1)))[0, 0]
+    array([[1., 1.],
+           [1., 1.]])
+    """
+    return _input_gradient(input_shape, weight, grad_output, stride, padding, dilation, groups,
+                           3)
+
+
+def conv3d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1, groups=1):
+    """Gradient of :func:`convlab.conv3d` with respect to its weight.
+
+    As :func:`conv2d_weight`, over volumes. ``torch.nn.grad.conv3d_weight``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> conv3d_weight(np.arange(8.0).reshape(1, 2, 2, 2), (1, 1, 2, 2, 2),
+    ...               np.ones((1, 1, 1, 1)))[0, 0, 1]
+    array([[4., 5.],
+           [6., 7.]])
+    """
+    return _weight_gradient(x, weight_shape, grad_output, stride, padding, dilation, groups, 3)
+
+
+def _input_gradient(input_shape, weight, grad_output, stride, padding, dilation, groups, dims):
+    """conv1d_input and conv3d_input: a gather on the im2col engine.
+
+    ``grad_output`` with ``stride - 1`` zeros between its values, padded by
+    ``d*(k - 1)``, correlated with each group's kernels transposed and
+    flipped, gives the gradient of the padded input, which is cropped.
+    """
+    shape = check_shape(input_shape, "input_shape", (dims + 1, dims + 2))
+    weight = as_array(weight, "weight", dims + 2, what=f"kernel{dims}d")
+    batched = len(shape) == dims + 2
+    full_shape = shape if batched else (1,) + shape
+    groups = _check_groups(groups, full_shape[1], weight.shape, "weight", "input_shape", shape)
+    spatial, kernel = full_shape[2:], weight.shape[2:]
+    pads, out_shape, stride, dilation = conv_geometry(spatial, kernel, stride, padding, dilation)
+    expected = (full_shape[0], weight.shape[0]) + out_shape
+    grad_output = check_grad_output(grad_output, expected if batched else expected[1:])
+    dtype = compute_dtype(weight.dtype, grad_output.dtype)
+    acc = sum_dtype(dtype)
+    g = (grad_output if batched else grad_output[None]).astype(acc, copy=False)
+    padded = tuple(spatial[a] + sum(pads[a]) for a in range(dims))
+    spread = np.zeros(g.shape[:2] + tuple((o - 1) * s + 1 for o, s in zip(out_shape, stride)),
+                      dtype=acc)
+    spread[(slice(None), slice(None)) + tuple(slice(None, None, s) for s in stride)] = g
+    widths = [(0, 0), (0, 0)] + [(d * (k - 1), p - z) for d, k, p, z in
+                                 zip(dilation, kernel, padded, spread.shape[2:])]
+    o, per_group = weight.shape[:2]
+    # (O, C/groups, k) -> (C, O/groups, k) group by group, flipped along every axis
+    flipped = weight.astype(acc, copy=False).reshape((groups, o // groups, per_group) + kernel) \
+        .swapaxes(1, 2).reshape((groups * per_group, o // groups) + kernel)
+    flipped = np.ascontiguousarray(flipped[(slice(None), slice(None))
+                                           + (slice(None, None, -1),) * dims])
+    out = conv_padded(np.pad(spread, widths), flipped, padded, (1,) * dims, dilation, groups)
+    out = out[(slice(None), slice(None)) + tuple(slice(p[0], p[0] + n)
+                                                 for p, n in zip(pads, spatial))]
+    out = np.ascontiguousarray(out, dtype=dtype)
+    return out if batched else out[0]
+
+
+def _weight_gradient(x, weight_shape, grad_output, stride, padding, dilation, groups, dims):
+    """conv1d/2d/3d_weight: im2col of the padded input times the output gradient."""
+    suffix = "" if dims == 2 else f"{dims}d"
+    x = as_array(x, "x", (dims + 1, dims + 2), what="image" + suffix)
+    wshape = check_shape(weight_shape, "weight_shape", (dims + 2,))
+    batched = x.ndim == dims + 2
+    xb = x if batched else x[None]
+    groups = _check_groups(groups, xb.shape[1], wshape, "weight_shape", "x", x.shape)
+    pads, out_hw, stride, dilation = conv_geometry(xb.shape[2:], wshape[2:], stride, padding,
                                                    dilation)
-    expected = (x4.shape[0], wshape[0]) + out_hw
+    expected = (xb.shape[0], wshape[0]) + out_hw
     grad_output = check_grad_output(grad_output, expected if batched else expected[1:])
     dtype = compute_dtype(x.dtype, grad_output.dtype)
     acc = sum_dtype(dtype)
-    xp = x4.astype(acc, copy=False)
-    if any(pads[0]) or any(pads[1]):
-        xp = np.pad(xp, ((0, 0), (0, 0)) + pads)
+    xp = xb.astype(acc, copy=False)
+    if any(before or after for before, after in pads):
+        xp = np.pad(xp, ((0, 0), (0, 0)) + tuple(pads))
     cols = columns(xp, wshape[2:], out_hw, stride, dilation)
-    g4 = grad_output if batched else grad_output[None]
-    gm = g4.astype(acc, copy=False).transpose(1, 0, 2, 3).reshape(groups, wshape[0] // groups, -1)
-    # Per group (C/groups*kH*kW, K) @ (K, O/groups), transposed after: BLAS runs this
-    # layout several times faster than (O, K) @ (K, C*kH*kW) when K = N*H'*W' is long.
-    product = np.matmul(cols.reshape(groups, -1, gm.shape[2]), gm.transpose(0, 2, 1))
+    g = grad_output if batched else grad_output[None]
+    gm = g.astype(acc, copy=False).swapaxes(0, 1).reshape(groups, wshape[0] // groups, -1)
+    # Per group (C/groups*k, K) @ (K, O/groups), transposed after: BLAS runs this
+    # layout several times faster than (O, K) @ (K, C*k) when K = N*H'*W' is long.
+    cm = cols.reshape(groups, -1, gm.shape[2])
+    product = np.stack([cm[i] @ gm[i].T for i in range(groups)])  # a BLAS call per group
     return np.ascontiguousarray(product.transpose(0, 2, 1), dtype=dtype).reshape(wshape)
 
 

@@ -30,7 +30,8 @@ from ._windows import check_transposed
 
 __all__ = ["pad2d", "correlate2d", "convolve2d", "apply_filter", "conv2d", "conv1d", "conv3d",
            "max_pool2d", "avg_pool2d", "conv_transpose2d", "conv2d_input", "conv2d_weight",
-           "conv2d_bias", "max_pool2d_input", "avg_pool2d_input"]
+           "conv2d_bias", "conv1d_input", "conv1d_weight", "conv3d_input", "conv3d_weight",
+           "max_pool2d_input", "avg_pool2d_input"]
 
 
 # --- geometry: the formulas of the notebooks, one axis at a time ---
@@ -657,6 +658,123 @@ def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1,
                                 if 0 <= r < x4.shape[2] and 0 <= s < x4.shape[3]:
                                     total += g[n, o, i, j] * x4[n, first + c, r, s]
                     out[o, c, a, b] = total
+    return out
+
+
+def conv1d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation=1, groups=1):
+    """Loop version of :func:`convlab.grad.conv1d_input`.
+
+    Examples
+    --------
+    >>> conv1d_input((1, 4), np.array([[[1., 2.]]]), np.ones((1, 3)))
+    array([[1., 3., 3., 2.]])
+    """
+    return _input_gradient_loops(input_shape, weight, grad_output, stride, padding, dilation,
+                                 groups, 1)
+
+
+def conv1d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1, groups=1):
+    """Loop version of :func:`convlab.grad.conv1d_weight`.
+
+    Examples
+    --------
+    >>> conv1d_weight(np.array([[1., 2., 3.]]), (1, 1, 2), np.ones((1, 2)))
+    array([[[3., 5.]]])
+    """
+    return _weight_gradient_loops(x, weight_shape, grad_output, stride, padding, dilation,
+                                  groups, 1)
+
+
+def conv3d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation=1, groups=1):
+    """Loop version of :func:`convlab.grad.conv3d_input`.
+
+    Examples
+    --------
+    >>> conv3d_input((1, 1, 1, 2), np.ones((1, 1, 1, 1, 2)), np.ones((1, 1, 1, 1)))
+    array([[[[1., 1.]]]])
+    """
+    return _input_gradient_loops(input_shape, weight, grad_output, stride, padding, dilation,
+                                 groups, 3)
+
+
+def conv3d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1, groups=1):
+    """Loop version of :func:`convlab.grad.conv3d_weight`.
+
+    Examples
+    --------
+    >>> conv3d_weight(np.ones((1, 1, 1, 2)), (1, 1, 1, 1, 2), np.ones((1, 1, 1, 1)))
+    array([[[[[1., 1.]]]]])
+    """
+    return _weight_gradient_loops(x, weight_shape, grad_output, stride, padding, dilation,
+                                  groups, 3)
+
+
+def _read_at(position, taps, stride, dilation, pads):
+    """The input index that tap ``taps`` of the window at output ``position`` reads."""
+    return tuple(p * s + t * d - before
+                 for p, t, s, d, (before, _) in zip(position, taps, stride, dilation, pads))
+
+
+def _input_gradient_loops(input_shape, weight, grad_output, stride, padding, dilation, groups,
+                          dims):
+    """conv1d_input / conv3d_input: each output's gradient goes back to the inputs its
+    window read (its group's channels), times the weight that read them."""
+    getattr(grad, f"conv{dims}d_input")(input_shape, weight, grad_output, stride, padding,
+                                        dilation, groups)  # checks
+    shape = tuple(int(s) for s in input_shape)
+    batched = len(shape) == dims + 2
+    shape = shape if batched else (1,) + shape
+    weight, g = np.asarray(weight), np.asarray(grad_output)
+    g = g if batched else g[None]
+    dtype = compute_dtype(weight.dtype, g.dtype)
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
+    pads, out_shape, stride, dilation = _axes_geometry(shape[2:], weight.shape[2:], stride,
+                                                       padding, dilation, "zeros",
+                                                       causal=dims == 1)
+    w, g = weight.astype(acc), g.astype(acc)
+    n_filters, channels = w.shape[:2]               # channels: C/groups per filter
+    out = np.zeros(shape, dtype=acc)
+    for n in range(shape[0]):
+        for o in range(n_filters):
+            first = (o // (n_filters // groups)) * channels   # the group's first input channel
+            for position in np.ndindex(*out_shape):
+                for c in range(channels):
+                    for taps in np.ndindex(*w.shape[2:]):
+                        r = _read_at(position, taps, stride, dilation, pads)
+                        if all(0 <= i < size for i, size in zip(r, shape[2:])):
+                            out[(n, first + c) + r] += g[(n, o) + position] * w[(o, c) + taps]
+    out = out.astype(dtype)
+    return out if batched else out[0]
+
+
+def _weight_gradient_loops(x, weight_shape, grad_output, stride, padding, dilation, groups,
+                           dims):
+    """conv1d_weight / conv3d_weight: each weight collects output gradient times the
+    input pixel it met, over every window and every signal or volume."""
+    getattr(grad, f"conv{dims}d_weight")(x, weight_shape, grad_output, stride, padding,
+                                         dilation, groups)  # checks
+    x, g = np.asarray(x), np.asarray(grad_output)
+    batched = x.ndim == dims + 2
+    x, g = (x, g) if batched else (x[None], g[None])
+    dtype = compute_dtype(x.dtype, g.dtype)
+    acc = sum_dtype(dtype)  # float16 sums in float32, rounded once when stored
+    shape = tuple(int(s) for s in weight_shape)
+    pads, out_shape, stride, dilation = _axes_geometry(x.shape[2:], shape[2:], stride, padding,
+                                                       dilation, "zeros", causal=dims == 1)
+    x, g = x.astype(acc), g.astype(acc)
+    n_filters, channels = shape[:2]                 # channels: C/groups per filter
+    out = np.zeros(shape, dtype=dtype)
+    for o in range(n_filters):
+        first = (o // (n_filters // groups)) * channels   # the group's first input channel
+        for c in range(channels):
+            for taps in np.ndindex(*shape[2:]):
+                total = acc.type(0)
+                for n in range(x.shape[0]):
+                    for position in np.ndindex(*out_shape):
+                        r = _read_at(position, taps, stride, dilation, pads)
+                        if all(0 <= i < size for i, size in zip(r, x.shape[2:])):
+                            total += g[(n, o) + position] * x[(n, first + c) + r]
+                out[(o, c) + taps] = total
     return out
 
 

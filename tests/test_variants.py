@@ -287,3 +287,50 @@ def test_grouped_gradients_match_torch(torch, case):
                                rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(grad.conv2d_weight(x, w.shape, g, **args), wt.grad.numpy(),
                                rtol=1e-10, atol=1e-10)
+
+
+GRAD_INPUT = {1: grad.conv1d_input, 2: grad.conv2d_input, 3: grad.conv3d_input}
+GRAD_WEIGHT = {1: grad.conv1d_weight, 2: grad.conv2d_weight, 3: grad.conv3d_weight}
+
+
+@pytest.mark.parametrize("dims", [1, 3])
+@given(data=st.data())
+def test_1d_and_3d_gradients_equal_their_loops(dims, data):
+    case = data.draw(grouped(dims, max_size=4 if dims == 3 else 7))
+    x, w, _ = _layer_arrays(case)
+    args = _args(case)
+    g = _rng(case["seed"] + 1).standard_normal(FAST[dims](x, w, **args).shape)
+    loop_input = getattr(naive, f"conv{dims}d_input")
+    loop_weight = getattr(naive, f"conv{dims}d_weight")
+    np.testing.assert_allclose(GRAD_INPUT[dims](x.shape, w, g, **args),
+                               loop_input(x.shape, w, g, **args), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(GRAD_WEIGHT[dims](x, w.shape, g, **args),
+                               loop_weight(x, w.shape, g, **args), rtol=1e-12, atol=1e-12)
+
+
+@given(case=grouped(1))
+def test_causal_conv1d_gradients_equal_their_loops(case):
+    x, w, _ = _layer_arrays(case)
+    args = dict(_args(case), padding="causal")
+    g = _rng(case["seed"] + 1).standard_normal(convlab.conv1d(x, w, **args).shape)
+    np.testing.assert_allclose(grad.conv1d_input(x.shape, w, g, **args),
+                               naive.conv1d_input(x.shape, w, g, **args), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(grad.conv1d_weight(x, w.shape, g, **args),
+                               naive.conv1d_weight(x, w.shape, g, **args), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3])
+@given(data=st.data())
+def test_gradients_of_grouped_layers_match_torch_autograd(torch, dims, data):
+    case = data.draw(grouped(dims, max_size=6 if dims == 3 else 9))
+    x, w, b = _layer_arrays(dict(case, batched=True))
+    function = getattr(torch.nn.functional, f"conv{dims}d")
+    xt, wt = _t(torch, x).requires_grad_(), _t(torch, w).requires_grad_()
+    y = function(xt, wt, None, case["stride"], case["padding"], case["dilation"], case["groups"])
+    g = _rng(case["seed"] + 1).standard_normal(tuple(y.shape))
+    y.backward(_t(torch, g))
+    args = _args(case)
+    np.testing.assert_allclose(GRAD_INPUT[dims](x.shape, w, g, **args), xt.grad.numpy(),
+                               rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(GRAD_WEIGHT[dims](x, w.shape, g, **args), wt.grad.numpy(),
+                               rtol=1e-10, atol=1e-10)
