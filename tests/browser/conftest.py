@@ -2,8 +2,9 @@
 
 One JupyterLab serves the whole session, on a temporary copy of ``notebooks/``
 and ``fig/`` (autosave never touches the repository; saved outputs are cleared in
-the copy, so all that is checked comes from this run), with its own config and
-data directories. Each test opens one notebook in a fresh page.
+the copy, so all that is checked comes from this run; a second copy under
+``saved/`` keeps them, for the test that opens the notebooks unrun), with its own
+config and data directories. Each test opens one notebook in the session's page.
 
 Enable on your machine::
 
@@ -46,6 +47,7 @@ ARTIFACTS = ROOT / "artifacts" / "browser"
 TOKEN = "convlab-browser-tests"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+SAVED = "saved"              # the folder (in the server's root) of the notebooks as committed
 LATENCY_TARGET_MS = 80
 LATENCY_LIMIT_MS = 120       # asserted on the median of every timed move of the session
 HOW_TO_ENABLE = ("pip install playwright, install Chromium (apt-get install chromium) and set "
@@ -116,6 +118,10 @@ class Lab:
         with urllib.request.urlopen(request, timeout=30):
             pass
 
+    def saved(self, name):
+        """The path, on the server, of notebook ``name`` as committed (outputs kept)."""
+        return f"{SAVED}/{name}"
+
     def tree_url(self, name):
         # ?reset: a fresh workspace, so an earlier page's open tabs do not come back.
         return f"{self.url}/lab/tree/{name}?reset&token={TOKEN}"
@@ -159,6 +165,9 @@ def lab():
     shutil.copytree(source, work / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     for path in (work / "notebooks").glob("*.ipynb"):
+        # The notebooks as committed, outputs kept, for the test that opens them unrun.
+        (work / "notebooks" / SAVED).mkdir(exist_ok=True)
+        shutil.copy(path, work / "notebooks" / SAVED / path.name)
         _clear_outputs(path)
     if (ROOT / "fig").is_dir():
         shutil.copytree(ROOT / "fig", work / "fig")
