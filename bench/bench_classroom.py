@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS_PER_60 = 120.0
 
@@ -45,14 +47,19 @@ def make_class(folder, notebook, students, secret):
     seeded = supports_seeds()
     release([ROOT / "notebooks" / f"{notebook}.ipynb"], folder / "released",
             roster=roster if seeded else None, secret=secret)
+    from convlab import check
+    from convlab.classroom.roster import student_seed
     names = gradable_exercises(notebook)
     for n in range(students):
         student = f"s{n:03d}"
         source = folder / "released" / (f"{student}/" if seeded else "") / f"{notebook}.ipynb"
         nb = json.loads(source.read_text())
         for name in names:
-            if n % 3 == 0 and not seeded:
-                _fill(nb, name, repr(getattr(solutions, name)))
+            if n % 3 == 0:   # right: the answer key of this student's variant
+                right = (check.EXERCISES[name].expected(student_seed(secret, student))
+                         if seeded else getattr(solutions, name))
+                _fill(nb, name, repr(np.asarray(right).tolist() if isinstance(
+                    right, np.ndarray) else right))
             elif n % 3 == 1:
                 _fill(nb, name, "[[0]]")
         target = folder / "submissions" / student / f"{notebook}.ipynb"
@@ -74,7 +81,7 @@ def main(argv=None):
     best = None
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        roster = make_class(folder, args.notebook, args.students, secret)
+        roster = make_class(folder, args.notebook, args.students, secret or "")
         print(f"{args.students} submissions of {args.notebook}, one fresh kernel each")
         print(f"{'jobs':>4}  {'seconds':>8}  {'per minute':>10}  statuses")
         for jobs in args.jobs:

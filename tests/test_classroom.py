@@ -552,3 +552,112 @@ def test_grade_refuses_bad_input_before_running_anything(tmp_path):
     with pytest.raises(ClassroomError, match=r"student id 'a b' is not safe"):
         grade(tmp_path / "subs", tmp_path / "g.csv")
     assert not (tmp_path / "g.csv").exists() and not (tmp_path / "feedback").exists()
+
+
+# --------------------------------------------------------------------------
+# A class with a variant per student, and function answers
+# --------------------------------------------------------------------------
+
+KERNELS = ROOT / "notebooks" / "01_kernels.ipynb"
+SECRET = "test course secret"
+
+LOOPS = '''def my_correlate2d(image, kernel):
+    image, kernel = np.asarray(image, float), np.asarray(kernel, float)
+    kh, kw = kernel.shape
+    out = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (image[i:i + kh, j:j + kw] * kernel).sum()
+    return out
+'''
+
+
+def _size_by_counting(m):
+    """stride_output_size for a variant's numbers, by counting window starts."""
+    starts = [start for start in range(m["input_size"])
+              if start % m["stride"] == 0 and start + m["kernel_size"] <= m["input_size"]]
+    return len(starts)
+
+
+def _function_cell(notebook, body_source):
+    cell = notebook["cells"][_answer_cell(notebook, "naive_correlate2d")]
+    cell["source"] = body_source + "\nanswer = my_correlate2d\ncheck.naive_correlate2d(answer)"
+
+
+@pytest.fixture(scope="module")
+def seeded_class(tmp_path_factory):
+    root = tmp_path_factory.mktemp("seeded")
+    students = ["ada", "alan", "grace", "copier", "loops", "wrongloops", "raises",
+                "endless", "exits"]
+    roster = _roster(root / "roster.csv", *students)
+    release([STRIDE, KERNELS], root / "released", roster=roster, secret=SECRET)
+    subs = root / "submissions"
+    seeds = {s: student_seed(SECRET, s) for s in students}
+    own = {s: _size_by_counting(check.EXERCISES["stride_output_size"].materials(seeds[s]))
+           for s in students}
+    # The cases below mean something only if these answers differ (true for SECRET).
+    assert own["grace"] != solutions.stride_output_size and own["copier"] != own["ada"]
+    for student in ("ada", "alan", "grace"):
+        notebook = json.loads((root / "released" / student / "02_stride.ipynb").read_text())
+        answer = own[student]
+        if student == "grace":   # the self-paced course's answer, not her own variant's
+            answer = solutions.stride_output_size
+        _fill(notebook, "stride_output_size", repr(answer))
+        if student == "alan":    # editing the seed line changes nothing at grading time
+            first = next(c for c in notebook["cells"] if c["cell_type"] == "code")
+            first["source"] = _source(first).replace(f"use_seed({seeds['alan']})",
+                                                     "use_seed(None)")
+        _write(subs / student / "02_stride.ipynb", notebook)
+    # copier hands in ada's filled notebook as their own
+    shutil.copytree(subs / "ada", subs / "copier")
+    bodies = {"loops": LOOPS,
+              "wrongloops": LOOPS.replace("kh + 1", "kh"),
+              "raises": LOOPS.replace("    return out", "    raise ValueError('not yet')"),
+              "endless": LOOPS.replace("    return out", "    while True:\n        pass"),
+              "exits": LOOPS.replace("    return out", "    import os\n    os._exit(1)")}
+    for student, body in bodies.items():
+        notebook = json.loads((root / "released" / student / "01_kernels.ipynb").read_text())
+        _function_cell(notebook, body)
+        _write(subs / student / "01_kernels.ipynb", notebook)
+    rows = grade(subs, root / "grades.csv", roster=roster, secret=SECRET, jobs=2, timeout=10,
+                 notebooks=["01_kernels", "02_stride"])
+    return root, rows
+
+
+def _status(rows, student, exercise):
+    [row] = [r for r in rows if r.student == student and r.exercise == exercise]
+    return row
+
+
+def test_students_get_different_numbers(seeded_class):
+    root, _ = seeded_class
+    questions = set()
+    for student in ("ada", "alan", "grace"):
+        seed = student_seed(SECRET, student)
+        questions.add(tuple(sorted(check.EXERCISES["stride_output_size"].materials(seed)
+                                   .items())))
+    assert len(questions) == 3
+
+
+def test_each_answer_is_judged_for_the_seed_of_its_folder(seeded_class):
+    _, rows = seeded_class
+    assert _status(rows, "ada", "stride_output_size").status == "correct"
+    assert _status(rows, "alan", "stride_output_size").status == "correct"
+    assert _status(rows, "grace", "stride_output_size").status == "incorrect"
+    assert _status(rows, "copier", "stride_output_size").status == "incorrect"
+
+
+def test_function_answers_run_on_the_graders_cases(seeded_class):
+    _, rows = seeded_class
+    got = {s: _status(rows, s, "naive_correlate2d") for s in
+           ("loops", "wrongloops", "raises", "endless", "exits")}
+    assert {s: r.status for s, r in got.items()} == {
+        "loops": "correct", "wrongloops": "incorrect", "raises": "incorrect",
+        "endless": "timeout", "exits": "error"}
+    assert "ValueError" in got["raises"].message
+    assert _status(rows, "loops", "kernel_one_value").status == "not attempted"
+
+
+def test_the_example_roster_in_the_docs_reads():
+    assert read_roster(ROOT / "docs" / "example_roster.csv") == [
+        "ada.lovelace", "alan.turing", "grace.hopper"]

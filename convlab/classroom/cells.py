@@ -13,7 +13,8 @@ import ast
 from dataclasses import dataclass
 
 __all__ = ["AnswerCall", "python_source", "answer_calls", "last_answers",
-           "capture_variable", "rewrite_for_capture", "shows_solution", "blank_answers"]
+           "left_blank", "capture_variable", "rewrite_for_capture", "shows_solution",
+           "blank_answers"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,42 @@ def answer_calls(cells, exercises) -> list[AnswerCall]:
 def last_answers(cells, exercises) -> dict[str, AnswerCall]:
     """The answer that counts for each exercise: its last call in the notebook."""
     return {call.exercise: call for call in answer_calls(cells, exercises)}
+
+
+def left_blank(source, call) -> bool:
+    """True when ``call``'s answer is surely ``...``: the cell as released, untouched.
+
+    That is when the call's argument is ``...`` itself, or a name assigned ``...``
+    by the statement just before the call. Nothing in other cells can change it,
+    so the grader need not run the notebook to know.
+
+    Examples
+    --------
+    >>> call = AnswerCall("stride_output_size", 0, "answer")
+    >>> left_blank("answer = ...  # your answer\\ncheck.stride_output_size(answer)", call)
+    True
+    >>> left_blank("answer = 5\\ncheck.stride_output_size(answer)", call)
+    False
+    """
+    tree = _parse(source)
+    if tree is None:
+        return False
+    previous = None
+    found = None
+    for statement in tree.body:
+        if isinstance(statement, ast.Expr) and _check_call(statement.value, {call.exercise}):
+            found = (previous, statement)
+        previous = statement
+    if found is None:
+        return False
+    before, statement = found
+    argument = statement.value.args[0]
+    if isinstance(argument, ast.Constant) and argument.value is Ellipsis:
+        return True
+    return (isinstance(argument, ast.Name) and isinstance(before, ast.Assign)
+            and len(before.targets) == 1 and isinstance(before.targets[0], ast.Name)
+            and before.targets[0].id == argument.id
+            and isinstance(before.value, ast.Constant) and before.value.value is Ellipsis)
 
 
 def capture_variable(call) -> str:

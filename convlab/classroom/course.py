@@ -9,6 +9,7 @@ grader's own convlab; nothing in this module runs student code.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import threading
 
@@ -25,9 +26,31 @@ class ClassroomError(ValueError):
     """Bad input to a classroom command; the message names the file and the fix."""
 
 
-# check.use_seed is process-wide state; the grader judges with explicit seeds,
-# one judgement at a time, so threads grading different students never mix them.
+# check.use_seed is process-wide state, and check's seed=None means "the current
+# seed". The grader judges one answer at a time, with the student's seed set as
+# the current one (None: the default numbers) and passed explicitly, then puts
+# back whatever was current, so threads grading different students never mix.
 _JUDGING = threading.Lock()
+
+
+@contextlib.contextmanager
+def _judging(seed):
+    with _JUDGING:
+        if not supports_seeds():
+            yield {}
+            return
+        before = check.current_seed()
+        level = check.feedback_level() if callable(getattr(check, "feedback_level", None)) \
+            else None
+        check.use_seed(seed)
+        if level is not None:
+            check.feedback_level("hints")  # the feedback file gives every hint
+        try:
+            yield {"seed": seed}
+        finally:
+            check.use_seed(before)
+            if level is not None:
+                check.feedback_level(level)
 
 
 def supports_seeds() -> bool:
@@ -95,29 +118,26 @@ def exercise_kind(name) -> str:
     return kind
 
 
-def _seed_options(seed) -> dict:
-    if supports_seeds():  # always explicit: None means the default numbers here
-        return {"seed": seed}
-    if seed is not None:
+def _require_seeds(seed):
+    if seed is not None and not supports_seeds():
         raise ClassroomError("this convlab has no per-student variants (check.use_seed); "
                              "grade without --secret or update convlab")
-    return {}
 
 
 def judge_value(name, answer, seed):
     """The verdict on a value answer, judged for ``seed`` (None: the default numbers)."""
-    options = _seed_options(seed)
-    with _JUDGING:
+    _require_seeds(seed)
+    with _judging(seed) as options:
         return check.verdict(name, answer, **options)
 
 
 def function_cases(name, seed) -> list[tuple]:
     """The argument tuples a function answer is called on for ``seed``."""
-    options = _seed_options(seed)
+    _require_seeds(seed)
     if not callable(getattr(check, "function_cases", None)):
         raise ClassroomError("this convlab cannot hand out the test inputs of function "
                              "exercises (check.function_cases); update convlab")
-    with _JUDGING:
+    with _judging(seed) as options:
         return list(check.function_cases(name, **options))
 
 
@@ -128,8 +148,8 @@ def raised(type_name, message):
 
 def judge_function_outputs(name, outputs, seed):
     """The verdict on a function answer's outputs (aligned with :func:`function_cases`)."""
-    options = _seed_options(seed)
-    with _JUDGING:
+    _require_seeds(seed)
+    with _judging(seed) as options:
         return check.judge_outputs(name, list(outputs), **options)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import check
 from .capture import Unreadable, decode, encode
-from .cells import capture_variable, last_answers, rewrite_for_capture
+from .cells import capture_variable, last_answers, left_blank, rewrite_for_capture
 from .course import (ClassroomError, course_notebooks, exercise_kind, exercise_points,
                      function_cases, gradable_exercises, judge_function_outputs,
                      judge_value, raised, supports_seeds)
@@ -114,12 +114,18 @@ def grade_submission(path, student, notebook, seed, *, spec_folder, timeout) -> 
                        f"no check.{name}(...) cell was found; keep the exercise's answer "
                        f"cell (answer = ... then check.{name}(answer)) as a code cell")
             for name in names if name not in answers}
-    by_cell = {}
-    for name, call in answers.items():
-        by_cell.setdefault(call.cell, []).append(call)
     sources = {index: "".join(cell["source"]) if isinstance(cell["source"], list)
                else str(cell["source"])
                for index, cell in enumerate(cells) if cell.get("cell_type") == "code"}
+    # Answer cells left as released need no kernel: their answer is surely `...`.
+    for name, call in list(answers.items()):
+        if left_blank(sources[call.cell], call):
+            rows[name] = _row(student, notebook, name, "not attempted",
+                              judge_value(name, Ellipsis, seed).message)
+            del answers[name]
+    by_cell = {}
+    for name, call in answers.items():
+        by_cell.setdefault(call.cell, []).append(call)
     for index, calls in by_cell.items():
         sources[index] = rewrite_for_capture(sources[index], calls)
     if answers:

@@ -34,8 +34,10 @@ def main(argv=None):
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
     from ipykernel import kernelapp
+    # No input history either: kernels started side by side would queue on its database.
     kernelapp.launch_new_instance(argv=["-f", args.connection_file,
-                                        "--DisplayFormatter.active_types=['text/plain']"])
+                                        "--DisplayFormatter.active_types=['text/plain']",
+                                        "--HistoryManager.enabled=False"])
 
 
 if __name__ == "__main__":
