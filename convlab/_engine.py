@@ -1,4 +1,4 @@
-"""The compute engines shared by the fast paths: im2col products, the transposed scatter, threads.
+"""The compute engines shared by the fast paths: im2col, the transposed scatter, FFT, threads.
 
 Internal (see :mod:`convlab` on public and internal modules): these work on
 arrays already validated, padded and cast by the public functions, and their
@@ -16,7 +16,7 @@ import numpy as np
 from ._windows import tap_slices
 
 __all__ = ["workers", "thread_pool", "images_per_chunk", "columns", "conv_padded",
-           "scatter_taps"]
+           "scatter_taps", "fast_length", "fft_correlate"]
 
 
 def workers():
@@ -232,3 +232,45 @@ def _landing(tap, dilation, stride, before, out_len, in_len):
         return None, None
     start = offset + first * stride
     return slice(first, last + 1), slice(start, start + stride * (last - first) + 1, stride)
+
+
+def fast_length(n):
+    """The smallest ``m >= n`` whose only prime factors are 2, 3 and 5 (a fast FFT size)."""
+    best = 1 << max(0, (n - 1).bit_length())  # a power of two always qualifies
+    power5 = 1
+    while power5 < best:
+        power35 = power5
+        while power35 < best:
+            m = power35
+            while m < n:
+                m *= 2
+            best = min(best, m)
+            power35 *= 3
+        power5 *= 5
+    return best
+
+
+def fft_correlate(xp, kernel, out_hw, stride, dilation):
+    """Correlation by the convolution theorem, on an already padded ``(Hp, Wp)`` image.
+
+    The dilated kernel, zero-filled to the transform size, is multiplied in
+    the frequency domain by the conjugate (which turns convolution into
+    correlation); the inverse transform holds every window at stride 1, and
+    the output keeps every ``stride``-th. A transform of at least ``Hp x Wp``
+    is enough: the windows the output keeps lie inside the image, so none of
+    them wraps around (the circular part of a circular correlation). Real
+    transforms (``rfft2``), in the dtype of ``xp`` (float32 stays complex64).
+    """
+    kh, kw = kernel.shape
+    if dilation != (1, 1):
+        spaced = np.zeros((dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1),
+                          dtype=kernel.dtype)
+        spaced[::dilation[0], ::dilation[1]] = kernel
+        kernel = spaced
+    size = (fast_length(xp.shape[0]), fast_length(xp.shape[1]))
+    spectrum = np.fft.rfft2(xp, size)
+    spectrum *= np.conj(np.fft.rfft2(kernel, size))
+    full = np.fft.irfft2(spectrum, size)
+    oh, ow = out_hw
+    out = full[:stride[0] * (oh - 1) + 1:stride[0], :stride[1] * (ow - 1) + 1:stride[1]]
+    return np.ascontiguousarray(out, dtype=xp.dtype)

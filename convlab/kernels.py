@@ -9,11 +9,13 @@ array([[ 0., -1.,  0.],
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from ._checks import describe
+from ._checks import as_array, describe
 
-__all__ = ["get", "names", "description"]
+__all__ = ["get", "names", "description", "separate"]
 
 _BINOMIAL_5 = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1])
 _UNSHARP_5 = -_BINOMIAL_5.astype(float)
@@ -124,3 +126,83 @@ def description(name: str) -> str:
     'leaves the image unchanged: only the centre pixel counts'
     """
     return _lookup(name)[1]
+
+
+def separate(kernel, tol=None):
+    """Split a separable (rank-1) kernel into a column and a row: ``kernel = column ⊗ row``.
+
+    A kernel is separable when every row is a multiple of one row, that is
+    when its matrix has rank 1. Correlating with it is then correlating with
+    the ``(kH, 1)`` column and then with the ``(1, kW)`` row: ``kH + kW``
+    multiplies per output pixel instead of ``kH*kW`` (6 instead of 9 for
+    3x3, 14 instead of 49 for 7x7). Box and Gaussian blurs, Sobel, Prewitt
+    and the diagonal edge kernel are separable; the Laplacian, sharpen and
+    emboss are not.
+
+    Parameters
+    ----------
+    kernel : array_like, shape (kH, kW)
+    tol : float, optional
+        How far from rank 1 a kernel may be: the largest singular value
+        after the first that is still counted as zero. Defaults to
+        ``max(kH, kW) * eps * (largest singular value)`` (numpy's
+        ``matrix_rank`` rule, with ``eps`` of float64), so kernels that are
+        rank 1 up to rounding are accepted.
+
+    Returns
+    -------
+    column : ndarray of float64, shape (kH,)
+    row : ndarray of float64, shape (kW,)
+        ``np.outer(column, row)`` equals ``kernel`` to within ``tol``; the row
+        is scaled so that its first largest entry (in size, up to rounding)
+        is +1.
+
+    Raises
+    ------
+    ValueError
+        If the kernel's rank is not 1 (the message gives the rank and the
+        singular values), or it is all zeros (rank 0).
+
+    See Also
+    --------
+    convlab.correlate2d : ``method='separable'`` runs the two 1-D passes.
+
+    Notes
+    -----
+    From the singular value decomposition ``kernel = U S V^T``: the kernel
+    has rank 1 when only the first singular value is non-zero, and then
+    ``kernel = (s_0 u_0) v_0^T``.
+
+    Examples
+    --------
+    >>> column, row = separate(get("sobel_x"))
+    >>> column, row
+    (array([-1., -2., -1.]), array([ 1.,  0., -1.]))
+    >>> bool(np.allclose(np.outer(column, row), get("sobel_x")))
+    True
+    >>> separate(get("gaussian_blur_3x3"))[0] * 16    # [1, 2, 1] times the row [1/2, 1, 1/2]
+    array([2., 4., 2.])
+    >>> separate(get("laplacian"))
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel has rank 2, not 1: it is not separable (singular values 4.45, 0.449, ...)
+    """
+    array = as_array(kernel, "kernel", 2, what="kernel").astype(np.float64)
+    if tol is not None:
+        if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real):
+            raise TypeError(f"tol must be a number >= 0, got {describe(tol)}")
+        if not tol >= 0:
+            raise ValueError(f"tol must be >= 0, got {tol}")
+    u, s, vt = np.linalg.svd(array)
+    if tol is None:
+        tol = max(array.shape) * np.finfo(np.float64).eps * s[0]
+    rank = int((s > tol).sum())
+    if rank != 1:
+        values = ", ".join(f"{v:.3g}" for v in s)
+        what = "is all zeros" if rank == 0 else "is not separable"
+        raise ValueError(f"kernel has rank {rank}, not 1: it {what} (singular values "
+                         f"{values}; tol {tol:.3g})")
+    row = vt[0]
+    # the first entry as large as any (up to rounding) becomes +1
+    pivot = row[np.argmax(np.abs(row) >= np.abs(row).max() * (1 - 1e-9))]
+    return u[:, 0] * (s[0] * pivot) + 0.0, row / pivot + 0.0  # + 0.0: no negative zeros
