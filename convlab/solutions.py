@@ -80,10 +80,12 @@ stacked_3x3_weights = _reference('stacked_3x3_weights')
 weight_gradient_value = _reference('weight_gradient_value')
 bias_gradient = _reference('bias_gradient')
 gradient_step = _reference('gradient_step')
+
+# 08_training_a_tiny_cnn ----------------------------------------------------------------
 max_pool_gradient_route = _reference('max_pool_gradient_route')
 tiny_cnn_parameter_count = _reference('tiny_cnn_parameter_count')
 
-# 08_transposed_convolution -------------------------------------------------------------
+# 09_transposed_convolution -------------------------------------------------------------
 transposed_output_size = _reference('transposed_output_size')
 choose_output_padding = _reference('choose_output_padding')
 conv_matrix_shape = _reference('conv_matrix_shape')

@@ -96,13 +96,15 @@ def test_exercises_are_grouped_by_notebook_in_course_order():
     grouped = check.exercises()
     assert list(grouped) == ["01_kernels", "02_stride", "03_filters", "04_pooling",
                              "05_padding", "06_putting_it_together", "07_learning_kernels",
-                             "08_transposed_convolution"]
-    assert all(3 <= len(names) <= 6 for names in grouped.values())
+                             "08_training_a_tiny_cnn", "09_transposed_convolution"]
+    assert all(2 <= len(names) <= 6 for names in grouped.values())
     assert sum(len(names) for names in grouped.values()) == len(NAMES) >= 35
     assert grouped["07_learning_kernels"] == [
-        "weight_gradient_value", "bias_gradient", "gradient_step", "max_pool_gradient_route",
-        "tiny_cnn_parameter_count"]
-    assert grouped["08_transposed_convolution"] == [
+        "weight_gradient_value", "bias_gradient", "gradient_step"]
+    assert grouped["08_training_a_tiny_cnn"] == [
+        "max_pool_gradient_route", "tiny_cnn_parameter_count"]
+    assert EXERCISES["tiny_cnn_parameter_count"].number == "08.2"
+    assert grouped["09_transposed_convolution"] == [
         "transposed_output_size", "choose_output_padding", "conv_matrix_shape",
         "transposed_by_hand", "checkerboard_overlap"]
     assert check.exercises("03") == check.exercises("03_filters") == grouped["03_filters"]
@@ -114,7 +116,7 @@ def test_unknown_names_raise_with_the_list():
     with pytest.raises(ValueError, match="name must be one of the exercises .*stride_output"):
         check.question("stride_size")
     with pytest.raises(ValueError, match="notebook must be one of"):
-        check.exercises("09")
+        check.exercises("10")
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -10,7 +10,8 @@ notebook                    module
 05_padding                  :mod:`convlab.exercises.padding`
 06_putting_it_together      :mod:`convlab.exercises.together`
 07_learning_kernels         :mod:`convlab.exercises.learning`
-08_transposed_convolution   :mod:`convlab.exercises.transposed`
+08_training_a_tiny_cnn      :mod:`convlab.exercises.training`
+09_transposed_convolution   :mod:`convlab.exercises.transposed`
 ==========================  =========================================
 
 In a notebook's module each exercise is written in one place: its public
@@ -23,13 +24,15 @@ notebook's cell, nothing else: :mod:`convlab.check` re-exports every module's
 ``__all__``.
 """
 
-from . import kernels, stride, filters, pooling, padding, together, learning, transposed
+from . import (kernels, stride, filters, pooling, padding, together, learning, training,
+               transposed)
 from ._registry import REGISTRY
 
 __all__ = ["MODULES", "EXERCISES_BY_NAME"]
 
 #: The notebook modules in course order.
-MODULES = (kernels, stride, filters, pooling, padding, together, learning, transposed)
+MODULES = (kernels, stride, filters, pooling, padding, together, learning, training,
+           transposed)
 
 #: Every exercise by name, in course order (the same mapping as ``check.EXERCISES``).
 EXERCISES_BY_NAME = REGISTRY

@@ -1,4 +1,4 @@
-"""Exercises of notebook 08_transposed_convolution: sizes, output_padding, the matrix C, stamps.
+"""Exercises of notebook 09_transposed_convolution: sizes, output_padding, the matrix C, stamps.
 
 Each exercise is its public checker (``def name(answer)``) followed by its
 definition: question, default numbers, variants, hand-worked reference, an
@@ -17,7 +17,7 @@ from ._judging import (Malformed, array_verdict, correct, fmt, number_array, sha
                        whole_number, whole_numbers, wrong)
 from ._registry import exercise, report
 
-NOTEBOOK = "08_transposed_convolution"
+NOTEBOOK = "09_transposed_convolution"
 
 __all__ = ["transposed_output_size", "choose_output_padding", "conv_matrix_shape",
            "transposed_by_hand", "checkerboard_overlap"]
@@ -31,10 +31,10 @@ def _stamped_length(i, k, s):
     return last_start + k
 
 
-# 08.1 -------------------------------------------------------------------------------------
+# 09.1 -------------------------------------------------------------------------------------
 
 def transposed_output_size(answer):
-    """Check exercise 08.1 (the output size of a transposed convolution); prints the verdict.
+    """Check exercise 09.1 (the output size of a transposed convolution); prints the verdict.
 
     convlab.transposed.transposed_output_size, of the same name, computes the size.
     """
@@ -92,10 +92,10 @@ def _transposed_output_size(m, answer):
                  "end.")
 
 
-# 08.2 -------------------------------------------------------------------------------------
+# 09.2 -------------------------------------------------------------------------------------
 
 def choose_output_padding(answer):
-    """Check exercise 08.2 (the output_padding that undoes a strided convolution's shape)."""
+    """Check exercise 09.2 (the output_padding that undoes a strided convolution's shape)."""
     report("choose_output_padding", answer)
 
 
@@ -151,10 +151,10 @@ def _choose_output_padding(m, answer):
                  f"{i}x{i} you want.")
 
 
-# 08.3 -------------------------------------------------------------------------------------
+# 09.3 -------------------------------------------------------------------------------------
 
 def conv_matrix_shape(answer):
-    """Check exercise 08.3 (the shape of a convolution's matrix C); prints the verdict."""
+    """Check exercise 09.3 (the shape of a convolution's matrix C); prints the verdict."""
     report("conv_matrix_shape", answer)
 
 
@@ -212,10 +212,10 @@ def _conv_matrix_shape(m, answer):
                  "(the rows) and the input pixels (the columns).")
 
 
-# 08.4 -------------------------------------------------------------------------------------
+# 09.4 -------------------------------------------------------------------------------------
 
 def transposed_by_hand(answer):
-    """Check exercise 08.4 (a transposed convolution by hand); prints the verdict."""
+    """Check exercise 09.4 (a transposed convolution by hand); prints the verdict."""
     report("transposed_by_hand", answer)
 
 
@@ -274,10 +274,10 @@ def _transposed_by_hand(m, answer):
                "where they overlap.")
 
 
-# 08.5 -------------------------------------------------------------------------------------
+# 09.5 -------------------------------------------------------------------------------------
 
 def checkerboard_overlap(answer):
-    """Check exercise 08.5 (how many stamps land on each output pixel); prints the verdict."""
+    """Check exercise 09.5 (how many stamps land on each output pixel); prints the verdict."""
     report("checkerboard_overlap", answer)
 
 
