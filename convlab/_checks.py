@@ -137,12 +137,22 @@ _SHAPES = {
 }
 
 
-def check_int(value, name: str, *, minimum: int | None = None) -> int:
-    """``value`` as a Python int, refusing floats, bools and strings."""
+def check_int(value, name: str, *, minimum: int | None = None,
+              maximum: int | None = None) -> int:
+    """``value`` as a Python int, refusing floats, bools and strings.
+
+    With ``minimum`` and ``maximum`` both given, a value outside them is
+    "between minimum and maximum".
+    """
     if type(value) is not int:  # a plain int (not a bool) skips the slower ABC checks
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
             raise TypeError(f"{name} must be an int, got {describe(value)}")
         value = int(value)
+    if maximum is not None:
+        if minimum is not None and not minimum <= value <= maximum:
+            raise ValueError(f"{name} must be between {minimum} and {maximum}, got {value}")
+        if value > maximum:
+            raise ValueError(f"{name} must be <= {maximum}, got {value}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return value

@@ -27,11 +27,12 @@ import numpy as np
 from . import grad
 from ._checks import as_array, check_choice, check_int, check_pair, describe
 from .convolution import conv2d
+from .matrix import im2col
 from .pooling import max_pool2d
 
 __all__ = ["Parameter", "Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear", "Dense",
            "Sequential", "softmax_cross_entropy", "SGD", "Adam", "shapes_dataset",
-           "SHAPE_NAMES", "tiny_cnn", "train", "accuracy"]
+           "SHAPE_NAMES", "tiny_cnn", "train", "accuracy", "fit_kernel"]
 
 #: Class names of :func:`shapes_dataset`, in label order.
 SHAPE_NAMES = ("horizontal bar", "vertical bar", "cross", "square outline")
@@ -616,3 +617,84 @@ def _train(model, x, y, epochs, batch_size, opt, rng, validation, callback):
         if stop:
             break
     return history
+
+
+def fit_kernel(image, target_output, start, *, learning_rate, steps, diverged=1e6):
+    """Find a kernel by gradient descent: the one kernel of a one-channel convolution.
+
+    Minimises the mean squared error between ``correlate2d(image, kernel)``
+    and ``target_output``, from ``start``, by plain gradient descent:
+    ``kernel <- kernel - learning_rate * dL/dkernel``, with ``dL/dkernel``
+    the input correlated with ``dL/dy = 2 * (output - target) / N``
+    (:func:`convlab.grad.conv2d_weight`).
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+    target_output : ndarray, shape (H - kH + 1, W - kW + 1)
+        The outputs to imitate ('valid' correlation, stride 1).
+    start : ndarray, shape (kH, kW)
+        The first kernel.
+    learning_rate : float
+    steps : int
+        Steps to take, >= 0.
+    diverged : float, default 1e6
+        A loss this many times the first one (or an overflow) counts as
+        diverged: the descent stops there.
+
+    Returns
+    -------
+    kernel : ndarray, shape (kH, kW)
+        The kernel after ``steps_done`` steps.
+    losses : list of float
+        ``losses[t]`` is the loss after ``t`` steps (``steps_done + 1`` values).
+    steps_done : int
+        ``steps``, or on divergence the last step whose loss was still bounded.
+    is_diverged : bool
+
+    Notes
+    -----
+    The products run on the input's im2col matrix ``X`` of shape
+    ``(N, kH*kW)``: ``X @ w`` is :func:`convlab.correlate2d`'s output and
+    ``X.T @ g`` is :func:`convlab.grad.conv2d_weight`'s gradient, the same
+    numbers at a fraction of the cost (200 steps on a 24x24 image take about
+    2 ms), which keeps the learning explorer's moves quick.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(4, 4) % 5
+    >>> target = np.array([[0.0, 1.0], [-1.0, 0.0]])
+    >>> from convlab import correlate2d
+    >>> kernel, losses, done, bad = fit_kernel(x, correlate2d(x, target), np.zeros((2, 2)),
+    ...                                        learning_rate=0.05, steps=200)
+    >>> bool(np.allclose(kernel, target, atol=1e-3)), done, bad
+    (True, 200, False)
+    >>> losses[0] > 1e6 * losses[-1]
+    True
+    """
+    image = as_array(image, "image", 2, what="image")
+    start = as_array(start, "start", 2, what="kernel")
+    target_output = as_array(target_output, "target_output", 2)
+    expected = (image.shape[0] - start.shape[0] + 1, image.shape[1] - start.shape[1] + 1)
+    if target_output.shape != expected:
+        raise ValueError(f"target_output must have shape {expected} (the 'valid' output of "
+                         f"a {start.shape[0]}x{start.shape[1]} kernel on the "
+                         f"{image.shape[0]}x{image.shape[1]} image), got {target_output.shape}")
+    steps = check_int(steps, "steps", minimum=0)
+    columns = np.ascontiguousarray(im2col(image.astype(float), start.shape).T)
+    y = target_output.astype(float).ravel()
+    w = start.astype(float).ravel().copy()
+    scale = 2.0 / y.size
+    losses = []
+    previous = w
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps + 1):
+            residual = columns @ w - y
+            loss = float(residual @ residual) / y.size
+            if losses and (not np.isfinite(loss) or loss > diverged * max(losses[0], 1e-12)):
+                return previous.reshape(start.shape), losses, len(losses) - 1, True
+            losses.append(loss)
+            if len(losses) > steps:
+                break
+            previous, w = w, w - learning_rate * scale * (columns.T @ residual)
+    return w.reshape(start.shape), losses, steps, False
