@@ -9,23 +9,20 @@ frame is drawn, and invalid parameters raise the core's ``ValueError`` or
 
 Public API
 ----------
-Animation
+:class:`Animation`
     What every function returns: ``.save(path)`` writes a GIF with Pillow,
     ``.frame(k)`` draws frame k and returns the figure, ``.save_frame(k, path)``
     writes one frame as PNG, ``.n_frames``, ``.to_jshtml()``; in a notebook it
     shows as a JavaScript player with play/pause and a frame scrubber, its
     picture at frame 0 before any click, and its output also carries the GIF
     (``image/gif``) for readers that show no scripts.
-convolution(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, channels=1, *,
-            image=None, kernel=None, bias=0.0, padding_mode='zeros', show_sum=True, seed=0,
-            fps=2.0, hold=2.0, dpi=80)
+:func:`convolution`
     The kernel sliding over the input (one row per channel when channels > 1).
-channel_sum(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, channels=3, *, ...)
+:func:`channel_sum`
     The per-channel partial maps added element by element, plus the bias, into one output.
-volume(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, channels=3, *, ...)
+:func:`volume`
     The whole-volume view: a (C, H, W) input, a (C, k, k) filter, one output channel.
-pooling(input_size=6, kernel_size=2, stride=None, mode='max', *, image=None, seed=0, fps=2.0,
-        hold=2.0, dpi=80)
+:func:`pooling`
     The pooling window sliding over a feature map, the winner circled (max) or the mean (avg).
 
 Frame rule

@@ -7,25 +7,25 @@ in. Importing this module changes no global matplotlib state.
 
 Public API
 ----------
-grid(values, ax=None, *, cmap='Blues', vmin=None, vmax=None, fmt=None, highlight=None, title=None, fontsize=None)
+:func:`grid`
     An array as labelled cells, each with its number, text colour chosen per cell for contrast.
-window(image, kernel, position, stride=1, padding=0, dilation=1, *, padding_mode='zeros', axes=None)
+:func:`window`
     The kernel window on the padded input at one output position, the products, their sum, the output cell.
-padding(image, padding, mode='zeros', ax=None, *, cmap='Blues', title=None)
+:func:`padding`
     The padded input with the padding ring hatched grey and its values written in.
-channels(image, filt, bias=0.0, stride=1, padding=0, dilation=1, *, padding_mode='zeros', position=None, axes=None)
+:func:`channels`
     A (C, H, W) input beside its filter's kernels, the per-channel partial maps, and sum + bias = output.
-pooling(x, kernel_size, stride=None, mode='max', *, position=None, axes=None)
+:func:`pooling`
     Pooling windows on the input (winner outlined for max, the mean for average) and the pooled output.
-pooling_comparison(x, kernel_size, stride=None, *, axes=None)
+:func:`pooling_comparison`
     The same input max-pooled and average-pooled, side by side.
-cnn(ax=None, input_shape=(3, 32, 32), layers=None, *, classes=10)
+:func:`cnn`
     A CNN pipeline diagram, every shape computed with ``convlab.output_size``.
-kernel_gallery(image, names=None, *, axes=None, padding_mode='replicate')
+:func:`kernel_gallery`
     One row per named kernel: operation, kernel matrix, its effect on the image.
-side_by_side(image, kernel, result=None, *, axes=None, stride=1, padding='same', padding_mode='replicate', titles=None)
+:func:`side_by_side`
     An image, a kernel and the result of correlating them.
-picture(image, ax=None, *, title=None, cmap='gray')
+:func:`picture`
     Show an (H, W) or (C, H, W) image without ticks.
 
 Conventions
@@ -990,7 +990,7 @@ def cnn(ax=None, input_shape=(3, 32, 32), layers=DEFAULT_LAYERS, *, classes=None
     ----------
     ax : matplotlib Axes, optional
     input_shape : (C, H, W), default (3, 32, 32)
-    layers : sequence of tuples, default :data:`DEFAULT_LAYERS`
+    layers : sequence of tuples, default ``DEFAULT_LAYERS``
         See :func:`cnn_shapes`.
     classes : sequence of str, optional
         Names written next to the last layer's units (at most 10 shown).

@@ -53,7 +53,7 @@ def conv_matrix(input_shape, kernel, stride=1, padding=0, dilation=1, *, sparse=
 
     Returns
     -------
-    ndarray or scipy.sparse.csr_array, shape (H'*W', H*W)
+    ndarray or scipy.sparse.csr_array, shape (H' * W', H * W)
         Row ``i*W' + j`` is output pixel ``(i, j)``; column ``r*W + c`` is
         input pixel ``(r, c)``. Taps that fall on padding have no column (the
         padding is zeros). float32 kernels give float32; integers float64.
@@ -150,7 +150,7 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1):
 
     Returns
     -------
-    ndarray, shape (C*kH*kW, N*H'*W')
+    ndarray, shape (C * kH * kW, N * H' * W')
         ``C = 1`` for an (H, W) image and ``N = 1`` for unbatched input.
         float32 stays float32; integers and bools give float64.
 
