@@ -2,6 +2,10 @@
 
     python tools/execute_notebooks.py [notebooks/01_kernels.ipynb ...]
 
+First the links to the repository (the Colab install cell, Binder and Colab links) in
+each notebook and in README.md are made again from pyproject.toml's [project.urls]
+(tools/links.py), so they all name the one address written there.
+
 With no argument, every ``notebooks/*.ipynb`` in order. Each notebook runs in a
 new kernel from its own folder, with widget state stored (so GitHub and
 nbviewer can show the explorers' last picture), no timing metadata, and a
@@ -21,6 +25,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+import links  # tools/links.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
@@ -29,6 +35,7 @@ def execute(path: Path) -> float:
     notebook = nbformat.read(path, as_version=4)
     notebook.metadata["kernelspec"] = KERNELSPEC
     notebook.metadata.setdefault("language_info", {"name": "python"})
+    links.relink_notebook(notebook)
     start = time.perf_counter()
     NotebookClient(notebook, timeout=600, kernel_name="python3", record_timing=False,
                    store_widget_state=True,
@@ -72,6 +79,8 @@ def _stable_widget_ids(notebook, name):
 
 def main(argv: list[str]) -> int:
     paths = [Path(a).resolve() for a in argv] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    if links.relink_file(ROOT / "README.md"):
+        print(f"README.md: links now point at {links.repository()}", flush=True)
     total = 0.0
     for path in paths:
         seconds = execute(path)
