@@ -4,13 +4,14 @@
 #   make notebooks  re-execute every notebook top to bottom and save its outputs
 #   make figures    regenerate every picture in fig/
 #   make bench      time convlab against PyTorch and SciPy (needs torch installed in .venv)
+#   make site       build the course's static site into _site/ (open _site/index.html)
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.convlab-installed
 
-.PHONY: lab test notebooks figures bench venv clean
+.PHONY: lab test notebooks figures bench site venv clean
 
 venv: $(STAMP)
 
@@ -18,7 +19,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "convlab needs Python 3.10 or newer; run: make PYTHON=python3.12 ...")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
+	$(BIN)/python -m pip install --quiet -e ".[test,lab,docs]"
 	touch $(STAMP)
 
 # JupyterLab refuses to run as root unless told (containers, Binder-like setups).
@@ -40,5 +41,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_beyond.py --passes 3
 
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis build _site *.egg-info
