@@ -109,31 +109,54 @@ def _must_have_docstring(app, what, name, obj, options, lines):
         _logger.warning(f"{name} is public (in {module_name}.__all__) but has no docstring")
 
 
-def _top_level_name(app, env, node, contnode):
-    """``convlab.conv2d`` (or plain ``conv2d``) -> where it is documented (``convlab.convolution``).
+def _named_in_module(app, env, node, contnode):
+    """Resolve a Python name the way the docstring's own module sees it.
 
-    Docstrings name functions as ``import convlab`` gives them; the reference documents each
-    in the module that defines it.
+    Docstrings name things as their module imports them: ``convlab.conv2d`` (documented as
+    ``convlab.convolution.conv2d``), ``ClassroomError`` (imported from ``.course``),
+    ``check.judge_outputs``. Follow the import to where the object is documented. A name
+    from another installed package (``ast``, ``numpy.pad``) is shown as text: the site links
+    to no other site. Anything else stays unresolved, and fails the build.
     """
+    import importlib.util
     import inspect
-
-    import convlab
 
     if node.get("refdomain") != "py":
         return None
-    target = node["reftarget"].removeprefix("convlab.")
-    if target not in convlab.__all__:
+    target = node["reftarget"].lstrip("~.")
+    parts = target.split(".")
+    if parts[0] == "convlab":
+        parts = parts[1:]
+    # Where to look the name up: the docstring's module, then what `import convlab` gives.
+    scopes = [sys.modules.get(node.get("py:module") or ""), sys.modules["convlab"]]
+    scope = next((s for s in scopes if s is not None and hasattr(s, parts[0])), None)
+    if scope is None:
+        if parts[0] != target.split(".")[0]:
+            return None  # convlab.<something convlab does not have>
+        if importlib.util.find_spec(parts[0]) is not None:
+            return contnode  # another package's object: text, not a link
         return None
-    obj = getattr(convlab, target)
+    obj = scope
+    for part in parts:
+        if not hasattr(obj, part):
+            return None
+        obj = getattr(obj, part)
     if inspect.ismodule(obj):
+        if not obj.__name__.startswith("convlab"):
+            return contnode
         return env.domains["std"].resolve_xref(env, node["refdoc"], app.builder, "doc",
                                                f"/api/{obj.__name__}", node, contnode)
-    full = f"{obj.__module__}.{obj.__qualname__}"
+    home = getattr(obj, "__module__", None)
+    if not home or not home.startswith("convlab"):
+        return None if home is None else contnode
+    full = f"{home}.{obj.__qualname__}"
+    if full == node["reftarget"]:
+        return None  # already its own name, and not documented
     return env.domains["py"].resolve_xref(env, node["refdoc"], app.builder, "obj", full,
                                           node, contnode)
 
 
 def setup(app):
-    app.connect("missing-reference", _top_level_name)
+    app.connect("missing-reference", _named_in_module)
     app.connect("doctree-read", _launch_banner)
     app.connect("autodoc-process-docstring", _must_have_docstring, priority=100)

@@ -102,24 +102,45 @@ def _api_pages(stage: Path) -> None:
         (api / f"{module}.rst").write_text(_module_page(module), encoding="utf-8")
 
 
+def documented_at(obj, module: str) -> str | None:
+    """Where ``obj`` is documented if another public module defines it and lists it in __all__."""
+    home = getattr(obj, "__module__", None)
+    name = getattr(obj, "__qualname__", None)
+    if not home or home == module or name is None or home not in public_modules():
+        return None
+    return f"{home}.{name}" if name in getattr(sys.modules[home], "__all__", ()) else None
+
+
 def _module_page(module: str) -> str:
-    """One module's page: its docstring, then every name of its ``__all__`` in that order."""
+    """One module's page: its docstring, then every name of its ``__all__`` in that order.
+
+    A name the module re-exports from another public module is listed with a link to
+    where that module documents it, so each object is described once.
+    """
     mod = importlib.import_module(module)
     if not hasattr(mod, "__all__"):
         raise SystemExit(f"{module} has no __all__: list its public names (or make it private, "
                          f"_{module.rpartition('.')[2]})")
     title = f"``{module}``"
     lines = [title, "=" * len(title), "", f".. automodule:: {module}", ""]
-    for name in getattr(mod, "__all__", ()):
+    elsewhere = []
+    for name in mod.__all__:
         obj = getattr(mod, name)
         if inspect.ismodule(obj):
             continue  # documented on its own page
-        if inspect.isclass(obj):
+        home = documented_at(obj, module)
+        if home:
+            elsewhere.append(f"- :py:obj:`{name} <{home}>`: {_first_line(obj)}")
+        elif inspect.isclass(obj):
             lines += [f".. autoclass:: {module}.{name}", "   :members:", ""]
         elif callable(obj):
             lines += [f".. autofunction:: {module}.{name}", ""]
         else:
             lines += [f".. autodata:: {module}.{name}", "   :no-value:", ""]
+    if elsewhere:
+        lines += [".. rubric:: Also importable from here", "",
+                  f"Documented in the module that defines them; ``from {module} import ...`` "
+                  "gives the same objects.", "", *elsewhere, ""]
     return "\n".join(lines)
 
 

@@ -10,8 +10,8 @@ from it here:
 - ``make site`` (tools/build_site.py and docs/conf.py) makes the site's launch
   buttons with :func:`binder_url` and :func:`colab_url`;
 - tests/test_links.py checks that README.md and the notebooks agree with
-  pyproject.toml (``relink(text) == text``) and that no other file names a
-  GitHub address of its own.
+  pyproject.toml (``relink(text) == text``) and that no other file writes the
+  address by hand.
 
 Run ``python tools/links.py`` to print the address and the links it makes.
 """
