@@ -127,6 +127,7 @@ _SHAPES = {
     "image": {2: "(H, W)", 3: "(C, H, W)", 4: "(N, C, H, W)"},
     "kernel": {2: "(kH, kW)", 3: "(C, kH, kW)", 4: "(O, C, kH, kW)"},
     "hwc": {3: "(H, W, C)"},
+    "grid": {2: "(rows, cols)"},
     "transposed_kernel": {4: "(C_in, C_out, kH, kW)"},
     "image1d": {2: "(C, L)", 3: "(N, C, L)"},
     "kernel1d": {3: "(O, C, kL)"},

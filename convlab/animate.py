@@ -42,8 +42,10 @@ import re
 import numpy as np
 
 import convlab
-from convlab import draw as _draw
-from convlab.draw import ACCENT, _MULT, _Cells, _frame_axes, _label, auto_format
+from convlab._checks import check_int, check_pair
+from convlab._grids import (ACCENT, MULT, Cells, auto_format, channel_cmaps, channel_names,
+                            draw_box, frame_axes, kernel_limits, number_label, pool_text,
+                            products_text, set_title, white_background)
 from convlab.padding import pad2d, resolve_padding
 
 _PLAYERS = itertools.count()  # how many players this process made (see to_jshtml)
@@ -62,7 +64,7 @@ def _new_figure(figsize, dpi):
     # and a notebook shows the player only, not a stray static copy.
     fig = Figure(figsize=figsize, dpi=dpi)
     FigureCanvasAgg(fig)
-    _draw._white(fig)
+    white_background(fig)
     return fig
 
 
@@ -302,22 +304,6 @@ def _html_writer(**kwargs):
 # --------------------------------------------------------------------------- validation
 
 
-def _pair(value, name):
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} as a pair must be (height, width), got {value!r}")
-        return tuple(value)
-    return (value, value)
-
-
-def _check_count(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def _check_rate(fps, hold):
     if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not fps > 0:
         raise ValueError(f"fps must be a positive number, got {fps!r}")
@@ -338,10 +324,10 @@ class Geometry:
     """
 
     def __init__(self, input_size, kernel_size, stride=1, padding=0, dilation=1):
-        ih, iw = _pair(input_size, "input_size")
-        kh, kw = _pair(kernel_size, "kernel_size")
-        sh, sw = _pair(stride, "stride")
-        dh, dw = _pair(dilation, "dilation")
+        ih, iw = check_pair(input_size, "input_size", minimum=1)
+        kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
+        sh, sw = check_pair(stride, "stride", minimum=1)
+        dh, dw = check_pair(dilation, "dilation", minimum=1)
         # the core validates every number (types, >= 1, kernel fits) and names the argument
         oh = convlab.output_size(ih, kh, sh, _axis_padding(padding, 0), dh)
         ow = convlab.output_size(iw, kw, sw, _axis_padding(padding, 1), dw)
@@ -381,12 +367,12 @@ class Geometry:
         pad = str(t) if t == b == l == r else f"({t},{b}),({l},{r})"
         if isinstance(self.padding, str):
             pad = f"'{self.padding}' = {pad}"
-        parts = [f"input {self.input_hw[0]}{_MULT}{self.input_hw[1]}",
-                 f"kernel {self.kernel_hw[0]}{_MULT}{self.kernel_hw[1]}",
+        parts = [f"input {self.input_hw[0]}{MULT}{self.input_hw[1]}",
+                 f"kernel {self.kernel_hw[0]}{MULT}{self.kernel_hw[1]}",
                  f"stride {_pt(self.stride)}", f"padding {pad}"]
         if self.dilation != (1, 1):
             parts.append(f"dilation {_pt(self.dilation)}")
-        return ", ".join(parts) + f"  \u2192  output {self.out_hw[0]}{_MULT}{self.out_hw[1]}"
+        return ", ".join(parts) + f"  \u2192  output {self.out_hw[0]}{MULT}{self.out_hw[1]}"
 
 
 def _axis_padding(padding, axis):
@@ -400,7 +386,7 @@ def _axis_padding(padding, axis):
 
 
 def _pt(pair):
-    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}{_MULT}{pair[1]}"
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}{MULT}{pair[1]}"
 
 
 def _given(array, name, shape, meaning):
@@ -426,7 +412,7 @@ def _data(geom, channels, image, kernel, seed):
 
 def _prepare(input_size, kernel_size, stride, padding, dilation, channels, image, kernel, seed,
              fps, hold, padding_mode, bias):
-    channels = _check_count(channels, "channels")
+    channels = check_int(channels, "channels", minimum=1)
     _check_rate(fps, hold)
     geom = Geometry(input_size, kernel_size, stride, padding, dilation)
     image, kernel = _data(geom, channels, image, kernel, seed)
@@ -446,7 +432,7 @@ def _dynamic(*items):
     for item in items:
         if isinstance(item, _Window):
             out += item.artists()
-        elif isinstance(item, _Cells):
+        elif isinstance(item, Cells):
             out += [item.image] + item.lines + list(item.texts.ravel())
         elif hasattr(item, "patch"):
             out.append(item.patch)
@@ -592,24 +578,24 @@ def _single(geom, image, kernel, out, padded, bias, fps, hold, dpi):
     a_in, a_k, a_out = axes
     ring = geom.ring()
     inner = padded[~ring] if (~ring).any() else padded
-    _frame_axes(a_in, ph, pw)
-    _Cells(a_in, padded, cmap="Blues", vmin=float(inner.min()), vmax=float(inner.max()),
+    frame_axes(a_in, ph, pw)
+    Cells(a_in, padded, cmap="Blues", vmin=float(inner.min()), vmax=float(inner.max()),
            fmt=auto_format(padded), pad_mask=ring)
-    _draw._title(a_in, "input" + (" + padding" if ring.any() else ""))
-    _frame_axes(a_k, kh, kw)
-    lo, hi = _draw._kernel_limits(kernel)
-    _Cells(a_k, kernel, cmap="PuOr", vmin=lo, vmax=hi, fmt=auto_format(kernel))
-    _draw._title(a_k, "kernel")
-    _frame_axes(a_out, oh, ow)
-    out_cells = _Cells(a_out, out, cmap="Greens", fmt=auto_format(out),
+    set_title(a_in, "input" + (" + padding" if ring.any() else ""))
+    frame_axes(a_k, kh, kw)
+    lo, hi = kernel_limits(kernel)
+    Cells(a_k, kernel, cmap="PuOr", vmin=lo, vmax=hi, fmt=auto_format(kernel))
+    set_title(a_k, "kernel")
+    frame_axes(a_out, oh, ow)
+    out_cells = Cells(a_out, out, cmap="Greens", fmt=auto_format(out),
                        visible=np.zeros(out.shape, bool))
-    _draw._title(a_out, "output")
+    set_title(a_out, "output")
     fig.suptitle(geom.describe(), fontsize=11, color="black", y=1 - 0.12 / height, va="top")
     win = _Window(a_in, geom)
     mark = _cell_marker(a_out)
     caption = _caption(fig, 0.015)
     fmt_w, fmt_k, fmt_o = auto_format(padded), auto_format(kernel), auto_format(out)
-    bias_text = "" if bias == 0 else f" + {_label(bias, auto_format(np.array([bias])))} (bias)"
+    bias_text = "" if bias == 0 else f" + {number_label(bias, auto_format(np.array([bias])))} (bias)"
 
     def update(k):
         (i, j), taps = geom.cells(k)
@@ -617,10 +603,10 @@ def _single(geom, image, kernel, out, padded, bias, fps, hold, dpi):
         mark(i, j)
         out_cells.show_only(_filled(k, out.shape))
         values = np.array([padded[r, c] for r, c in taps]).reshape(kh, kw)
-        text = _draw.products_text(values, kernel, out[i, j] - bias, fmt_w, fmt_k, fmt_o)
+        text = products_text(values, kernel, out[i, j] - bias, fmt_w, fmt_k, fmt_o)
         if bias_text:
             text = text.replace(" = ", f"{bias_text} = ")
-            text = text.rsplit(" = ", 1)[0] + f" = {_label(out[i, j], fmt_o)}"
+            text = text.rsplit(" = ", 1)[0] + f" = {number_label(out[i, j], fmt_o)}"
         caption.set_text(f"output[{i}, {j}] = " + text.replace("\n", "\n" + " " * 0))
 
     return Animation(fig, update, geom.n_frames, dynamic=_dynamic(win, mark, out_cells, caption), fps=fps,
@@ -640,27 +626,27 @@ def _multi(geom, image, kernel, partials, out, padded, bias, show_sum, fps, hold
     axes = fig.subplots(n, ncol, gridspec_kw={"width_ratios": widths, "wspace": 0.3,
                                               "hspace": 0.3}, squeeze=False)
     fig.subplots_adjust(left=0.02, right=0.98, top=1 - 0.6 / height, bottom=0.6 / height)
-    names = _draw._channel_names(n)
-    cmaps = _draw._channel_cmaps(n)
+    names = channel_names(n)
+    cmaps = channel_cmaps(n)
     ring = geom.ring()
     plo, phi = float(partials.min()), float(partials.max())
     fmt_p = auto_format(partials)
     wins, marks, parts = [], [], []
-    lo, hi = _draw._kernel_limits(kernel)
+    lo, hi = kernel_limits(kernel)
     for c in range(n):
         a_in, a_k, a_p = axes[c, :3]
         inner = padded[c][~ring] if (~ring).any() else padded[c]
-        _frame_axes(a_in, ph, pw)
-        _Cells(a_in, padded[c], cmap=cmaps[c], vmin=float(inner.min()), vmax=float(inner.max()),
+        frame_axes(a_in, ph, pw)
+        Cells(a_in, padded[c], cmap=cmaps[c], vmin=float(inner.min()), vmax=float(inner.max()),
                fmt=auto_format(padded), pad_mask=ring)
-        _draw._title(a_in, f"input {names[c]}", 10)
-        _frame_axes(a_k, kh, kw)
-        _Cells(a_k, kernel[c], cmap="PuOr", vmin=lo, vmax=hi, fmt=auto_format(kernel))
-        _draw._title(a_k, f"kernel {names[c]}", 10)
-        _frame_axes(a_p, oh, ow)
-        parts.append(_Cells(a_p, partials[c], cmap=cmaps[c], vmin=plo, vmax=phi, fmt=fmt_p,
+        set_title(a_in, f"input {names[c]}", 10)
+        frame_axes(a_k, kh, kw)
+        Cells(a_k, kernel[c], cmap="PuOr", vmin=lo, vmax=hi, fmt=auto_format(kernel))
+        set_title(a_k, f"kernel {names[c]}", 10)
+        frame_axes(a_p, oh, ow)
+        parts.append(Cells(a_p, partials[c], cmap=cmaps[c], vmin=plo, vmax=phi, fmt=fmt_p,
                             visible=np.zeros(partials[c].shape, bool)))
-        _draw._title(a_p, f"output of kernel {names[c]}", 10)
+        set_title(a_p, f"output of kernel {names[c]}", 10)
         wins.append(_Window(a_in, geom))
         marks.append(_cell_marker(a_p))
     out_cells = None
@@ -668,16 +654,16 @@ def _multi(geom, image, kernel, partials, out, padded, bias, show_sum, fps, hold
         for c in range(n):
             axes[c, 3].set_visible(c == n // 2)
         a_out = axes[n // 2, 3]
-        _frame_axes(a_out, oh, ow)
-        out_cells = _Cells(a_out, out, cmap="Greens", fmt=auto_format(out),
+        frame_axes(a_out, oh, ow)
+        out_cells = Cells(a_out, out, cmap="Greens", fmt=auto_format(out),
                            visible=np.zeros(out.shape, bool))
-        _draw._title(a_out, "sum + bias", 10)
+        set_title(a_out, "sum + bias", 10)
         marks.append(_cell_marker(a_out))
     fig.suptitle(f"{n} channels, one kernel each: " + geom.describe(), fontsize=10.5,
                  color="black", y=1 - 0.1 / height, va="top")
     caption = _caption(fig, 0.2 / height)
     fmt_o = auto_format(out)
-    bias_label = _label(bias, auto_format(np.array([bias])))
+    bias_label = number_label(bias, auto_format(np.array([bias])))
 
     def update(k):
         (i, j), _ = geom.cells(k)
@@ -688,11 +674,11 @@ def _multi(geom, image, kernel, partials, out, padded, bias, show_sum, fps, hold
             m(i, j)
         for p in parts:
             p.show_only(shown)
-        terms = [f"{_label(partials[c, i, j], fmt_p)} ({names[c]})" for c in range(n)]
+        terms = [f"{number_label(partials[c, i, j], fmt_p)} ({names[c]})" for c in range(n)]
         if out_cells is not None:
             out_cells.show_only(shown)
             caption.set_text(f"output[{i}, {j}] = " + " + ".join(terms)
-                             + f" + {bias_label} (bias) = {_label(out[i, j], fmt_o)}")
+                             + f" + {bias_label} (bias) = {number_label(out[i, j], fmt_o)}")
         else:
             caption.set_text(f"position [{i}, {j}]: each kernel's sum of products fills its own "
                              "output: " + ", ".join(terms))
@@ -727,8 +713,8 @@ def channel_sum(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, ch
         hold, padding_mode, bias)
     n = partials.shape[0]
     oh, ow = geom.out_hw
-    names = _draw._channel_names(n)
-    cmaps = _draw._channel_cmaps(n)
+    names = channel_names(n)
+    cmaps = channel_cmaps(n)
     cell = 0.42
     op_w = 0.9
     width = n * cell * ow + (n + 1) * op_w + cell * ow + 0.8
@@ -744,12 +730,12 @@ def channel_sum(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, ch
     plo, phi = float(partials.min()), float(partials.max())
     fmt_p = auto_format(partials)
     marks = []
-    bias_label = _label(bias, auto_format(np.array([bias])))
+    bias_label = number_label(bias, auto_format(np.array([bias])))
     for c in range(n):
         a = axes[2 * c]
-        _frame_axes(a, oh, ow)
-        _Cells(a, partials[c], cmap=cmaps[c], vmin=plo, vmax=phi, fmt=fmt_p)
-        _draw._title(a, f"output of kernel {names[c]}", 10)
+        frame_axes(a, oh, ow)
+        Cells(a, partials[c], cmap=cmaps[c], vmin=plo, vmax=phi, fmt=fmt_p)
+        set_title(a, f"output of kernel {names[c]}", 10)
         marks.append(_cell_marker(a))
         op = axes[2 * c + 1]
         op.set_axis_off()
@@ -757,10 +743,10 @@ def channel_sum(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, ch
         op.text(0.5, 0.5, sign, ha="center", va="center", fontsize=16 if c < n - 1 else 13,
                 color="black", transform=op.transAxes)
     a_out = axes[-1]
-    _frame_axes(a_out, oh, ow)
-    out_cells = _Cells(a_out, out, cmap="Greens", fmt=auto_format(out),
+    frame_axes(a_out, oh, ow)
+    out_cells = Cells(a_out, out, cmap="Greens", fmt=auto_format(out),
                        visible=np.zeros(out.shape, bool))
-    _draw._title(a_out, "filter output", 10)
+    set_title(a_out, "filter output", 10)
     marks.append(_cell_marker(a_out))
     fig.suptitle("the outputs of the three kernels are added element by element, plus the bias"
                  if n == 3 else f"the {n} per-channel outputs are added element by element, "
@@ -773,9 +759,9 @@ def channel_sum(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, ch
         for m in marks:
             m(i, j)
         out_cells.show_only(_filled(k, out.shape))
-        terms = " + ".join(_label(partials[c, i, j], fmt_p) for c in range(n))
+        terms = " + ".join(number_label(partials[c, i, j], fmt_p) for c in range(n))
         caption.set_text(f"output[{i}, {j}] = {terms} + {bias_label} = "
-                         f"{_label(out[i, j], fmt_o)}")
+                         f"{number_label(out[i, j], fmt_o)}")
 
     return Animation(fig, update, geom.n_frames, dynamic=_dynamic(marks, out_cells, caption), fps=fps,
                      hold=hold)
@@ -808,8 +794,8 @@ def volume(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, channel
         hold, padding_mode, bias)
     n = image.shape[0]
     ph, pw, kh, kw, oh, ow = _sizes(geom)
-    names = _draw._channel_names(n)
-    cmaps = _draw._channel_cmaps(n)
+    names = channel_names(n)
+    cmaps = channel_cmaps(n)
     step = 0.8  # how far each deeper sheet is shifted up and right, in cells
     depth = step * (n - 1)
     gap = 3.2
@@ -830,18 +816,18 @@ def volume(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, channel
     ax.set_aspect("equal")
     ax.set_axis_off()
     ring = geom.ring()
-    lo, hi = _draw._kernel_limits(kernel)
+    lo, hi = kernel_limits(kernel)
     fs = None
     for c in reversed(range(n)):  # back sheets first
         z = 1 + 3 * (n - c)
         off_in = (in_top - c * step, c * step)
         inner = padded[c][~ring] if (~ring).any() else padded[c]
-        sheet = _Cells(ax, padded[c], cmap=cmaps[c], vmin=float(inner.min()),
+        sheet = Cells(ax, padded[c], cmap=cmaps[c], vmin=float(inner.min()),
                        vmax=float(inner.max()), fmt=auto_format(padded), pad_mask=ring,
                        offset=off_in, zorder=z, fontsize=fs)
         fs = sheet.fontsize
         off_k = (k_top - c * step, k_left + c * step)
-        kern = _Cells(ax, kernel[c], cmap="PuOr", vmin=lo, vmax=hi, fmt=auto_format(kernel),
+        kern = Cells(ax, kernel[c], cmap="PuOr", vmin=lo, vmax=hi, fmt=auto_format(kernel),
                       offset=off_k, zorder=z, fontsize=fs)
         if c > 0:  # only the front sheet's numbers are readable; the others peek out
             for t in list(sheet.texts.ravel()) + list(kern.texts.ravel()):
@@ -849,14 +835,14 @@ def volume(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, channel
         # the name sits in the step between this sheet's bottom-right corner and the next one's
         ax.text(c * step + pw - 0.5 + 0.1, in_top - c * step + ph - 0.5 - 0.05, names[c],
                 fontsize=8, color="black", ha="left", va="bottom", zorder=z + 0.5)
-    ax.text((pw - 1 + depth) / 2, 0.2, f"input {n}{_MULT}{ph}{_MULT}{pw} (with padding)"
-            if ring.any() else f"input {n}{_MULT}{ph}{_MULT}{pw}", ha="center", va="top",
+    ax.text((pw - 1 + depth) / 2, 0.2, f"input {n}{MULT}{ph}{MULT}{pw} (with padding)"
+            if ring.any() else f"input {n}{MULT}{ph}{MULT}{pw}", ha="center", va="top",
             fontsize=10, color="black")
-    ax.text(k_left + (kw - 1 + depth) / 2, 0.2, f"filter: {n} kernels {kh}{_MULT}{kw}",
+    ax.text(k_left + (kw - 1 + depth) / 2, 0.2, f"filter: {n} kernels {kh}{MULT}{kw}",
             ha="center", va="top", fontsize=10, color="black")
-    out_cells = _Cells(ax, out, cmap="Greens", fmt=auto_format(out), offset=(out_top, out_left),
+    out_cells = Cells(ax, out, cmap="Greens", fmt=auto_format(out), offset=(out_top, out_left),
                        visible=np.zeros(out.shape, bool), zorder=3, fontsize=fs)
-    ax.text(out_left + (ow - 1) / 2, out_top - 0.9, f"output {oh}{_MULT}{ow} (one channel)",
+    ax.text(out_left + (ow - 1) / 2, out_top - 0.9, f"output {oh}{MULT}{ow} (one channel)",
             ha="center", va="bottom", fontsize=10, color="black")
     ax.text(k_left - gap / 2 - 0.5, k_top + kh / 2, "\u2297", fontsize=18, ha="center",
             va="center", color="black")
@@ -865,19 +851,19 @@ def volume(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, channel
     # the window: its outline on the front and the back sheet, joined into a box
     zt = 4 + 3 * n
     front = _Window(ax, geom, offset=(in_top, 0), zorder=zt)
-    back_box = _draw._box(ax, 0, 0, 1, 1, linewidth=1.6, zorder=zt, linestyle=(0, (3, 2)))
+    back_box = draw_box(ax, 0, 0, 1, 1, linewidth=1.6, zorder=zt, linestyle=(0, (3, 2)))
     from matplotlib.lines import Line2D
 
     edges = [Line2D([], [], color=ACCENT, linewidth=1.6, zorder=zt) for _ in range(2)]
     rays = [Line2D([], [], color=ACCENT, linewidth=1.0, alpha=0.8, zorder=zt) for _ in range(2)]
     for line in edges + rays:
         ax.add_line(line)
-    _draw._box(ax, k_top - depth, k_left, kh + depth, kw + depth, color="#636363",
+    draw_box(ax, k_top - depth, k_left, kh + depth, kw + depth, color="#636363",
                linewidth=0.8, linestyle=(0, (2, 2)), zorder=zt)
     mark = _cell_marker(ax, offset=(out_top, out_left), zorder=zt)
     caption = _caption(fig, 0.12 / (cell * height_cells + caption_h + 0.3), 10.5)
     fmt_p, fmt_o = auto_format(partials), auto_format(out)
-    bias_label = _label(bias, auto_format(np.array([bias])))
+    bias_label = number_label(bias, auto_format(np.array([bias])))
     span_h = geom.dilation[0] * (kh - 1) + 1
     span_w = geom.dilation[1] * (kw - 1) + 1
 
@@ -896,9 +882,9 @@ def volume(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, channel
         rays[1].set_data([x0 + span_w, ox], [y0 + span_h, oy + 1])
         mark(i, j)
         out_cells.show_only(_filled(k, out.shape))
-        terms = " + ".join(f"{_label(partials[c, i, j], fmt_p)} ({names[c]})" for c in range(n))
-        caption.set_text(f"output[{i}, {j}] = sum over all {n} channels of window {_MULT} kernel"
-                         f" + bias = {terms} + {bias_label} = {_label(out[i, j], fmt_o)}")
+        terms = " + ".join(f"{number_label(partials[c, i, j], fmt_p)} ({names[c]})" for c in range(n))
+        caption.set_text(f"output[{i}, {j}] = sum over all {n} channels of window {MULT} kernel"
+                         f" + bias = {terms} + {bias_label} = {number_label(out[i, j], fmt_o)}")
 
     return Animation(fig, update, geom.n_frames, dynamic=_dynamic(front, back_box, edges, rays, mark, out_cells, caption), fps=fps,
                      hold=hold)
@@ -960,18 +946,18 @@ def pooling(input_size=6, kernel_size=2, stride=None, mode="max", *, image=None,
     axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [w, ow], "wspace": 0.25})
     fig.subplots_adjust(left=0.03, right=0.97, top=1 - 0.75 / height, bottom=0.75 / height)
     a_in, a_out = axes
-    _frame_axes(a_in, h, w)
-    in_cells = _Cells(a_in, x, cmap="Blues", fmt=auto_format(x))
-    _draw._title(a_in, f"feature map {h}{_MULT}{w}")
-    _frame_axes(a_out, oh, ow)
+    frame_axes(a_in, h, w)
+    in_cells = Cells(a_in, x, cmap="Blues", fmt=auto_format(x))
+    set_title(a_in, f"feature map {h}{MULT}{w}")
+    frame_axes(a_out, oh, ow)
     fmt_o = "{:.2f}" if mode == "avg" and auto_format(out) != "{:.0f}" else auto_format(out)
-    out_cells = _Cells(a_out, out, cmap="Greens", fmt=fmt_o, visible=np.zeros(out.shape, bool))
+    out_cells = Cells(a_out, out, cmap="Greens", fmt=fmt_o, visible=np.zeros(out.shape, bool))
     name = "max" if mode == "max" else "average"
-    _draw._title(a_out, f"{name} pooled {oh}{_MULT}{ow}")
-    fig.suptitle(f"{name} pooling {kh}{_MULT}{kw}, stride {_pt(geom.stride)}: "
-                 f"{h}{_MULT}{w} \u2192 {oh}{_MULT}{ow}", fontsize=11, color="black",
+    set_title(a_out, f"{name} pooled {oh}{MULT}{ow}")
+    fig.suptitle(f"{name} pooling {kh}{MULT}{kw}, stride {_pt(geom.stride)}: "
+                 f"{h}{MULT}{w} \u2192 {oh}{MULT}{ow}", fontsize=11, color="black",
                  y=1 - 0.1 / height, va="top")
-    box = _draw._box(a_in, 0, 0, kh, kw, linewidth=3, zorder=6)
+    box = draw_box(a_in, 0, 0, kh, kw, linewidth=3, zorder=6)
     mark = _cell_marker(a_out)
     from matplotlib.patches import Circle
 
@@ -999,7 +985,7 @@ def pooling(input_size=6, kernel_size=2, stride=None, mode="max", *, image=None,
             bold[0] = in_cells.texts[r, c]
             bold[0].set_fontweight("bold")
         window = x[top:top + kh, left:left + kw]
-        caption.set_text(f"output[{i}, {j}] = " + _draw.pool_text(window, out[i, j], mode))
+        caption.set_text(f"output[{i}, {j}] = " + pool_text(window, out[i, j], mode))
 
     return Animation(fig, update, geom.n_frames, dynamic=_dynamic(box, mark, out_cells, ring, in_cells, caption), fps=fps,
                      hold=hold)

@@ -21,12 +21,19 @@ Public API
     The same input max-pooled and average-pooled, side by side.
 :func:`cnn`
     A CNN pipeline diagram, every shape computed with ``convlab.output_size``.
+:func:`cnn_shapes`
+    The shape after each layer of a small CNN, as :func:`cnn` draws it.
 :func:`kernel_gallery`
     One row per named kernel: operation, kernel matrix, its effect on the image.
 :func:`side_by_side`
     An image, a kernel and the result of correlating them.
 :func:`picture`
     Show an (H, W) or (C, H, W) image without ticks.
+:data:`ACCENT`, :data:`CELL_GID`
+    The outline colour and the gid of the cell labels.
+
+Each function's own docstring gives its signature and parameters
+(``help(draw.grid)``); they are not copied here, so they cannot drift.
 
 Conventions
 -----------
@@ -46,6 +53,12 @@ import numpy as np
 
 import convlab
 from convlab import kernels as _kernels
+from convlab._checks import as_array, check_pair
+from convlab._grids import (
+    ACCENT, auto_format, CELL_GID, Cells, channel_cmaps, channel_names, draw_box,
+    frame_axes, kernel_limits, MULT, number_label, pool_text, products_text, set_title,
+    white_background,
+)
 from convlab.padding import pad2d, resolve_padding
 
 __all__ = [
@@ -64,19 +77,6 @@ __all__ = [
     "CELL_GID",
 ]
 
-#: Outline colour for the current window and the cell it fills (reads on white and on Blues).
-ACCENT = "#e6550d"
-#: gid of every Text artist that writes a cell's value.
-CELL_GID = "convlab-cell"
-
-_EDGE = "#7f7f7f"
-_PAD_FACE = "#ececec"
-_PAD_HATCH = "#b0b0b0"
-_PAD_TEXT = "#555555"
-_EMPTY_FACE = "#ffffff"
-_CHANNEL_CMAPS = ("Reds", "Greens", "Blues")
-_MULT = "\u00d7"
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -87,98 +87,18 @@ def _pyplot():
     return plt
 
 
-def _white(fig):
-    """Opaque white background, so dark notebook themes do not swallow black text."""
-    fig.patch.set_facecolor("white")
-    fig.patch.set_alpha(1.0)
-    return fig
-
-
 def _new_axes(figsize):
     fig, ax = _pyplot().subplots(figsize=figsize)
-    _white(fig)
+    white_background(fig)
     return ax
 
 
-def _as_array(values, name, ndim, axes):
-    """``values`` as a non-empty real array with ``ndim`` axes named ``axes``."""
-    if isinstance(values, (str, bytes)) or values is None:
-        raise TypeError(f"{name} must be a {ndim}-D array of numbers, got {type(values).__name__}")
-    arr = np.asarray(values)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a {ndim}-D array of real numbers, got dtype {arr.dtype}")
-    if arr.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D {axes}, got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    return arr
-
-
 def _as_2d(values, name):
-    return _as_array(values, name, 2, "(rows, cols)")
+    return as_array(values, name, 2, what="grid")
 
 
-def _as_3d(values, name):
-    return _as_array(values, name, 3, "(C, H, W)")
-
-
-def _pair(value):
-    if isinstance(value, (tuple, list)):
-        return int(value[0]), int(value[1])
-    return int(value), int(value)
-
-
-def auto_format(values):
-    """A format string that shows every value of ``values`` compactly.
-
-    Integers (and integral floats) print without decimals; other values get
-    two decimals, or one when any magnitude reaches 100.
-
-    >>> auto_format(np.array([1.0, -2.0, 3.0]))
-    '{:.0f}'
-    >>> auto_format(np.array([0.5, 1/9]))
-    '{:.2f}'
-    """
-    arr = np.asarray(values, dtype=float)
-    finite = arr[np.isfinite(arr)]
-    if finite.size == 0 or np.all(finite == np.round(finite)):
-        return "{:.0f}"
-    if np.max(np.abs(finite)) >= 100:
-        return "{:.1f}"
-    return "{:.2f}"
-
-
-def _label(value, fmt):
-    value = float(value)
-    if value == 0:
-        value = 0.0  # never print "-0"
-    text = fmt.format(value)
-    if text.startswith("-") and float(text) == 0:
-        text = text[1:]
-    return text.replace("-", "\u2212")
-
-
-def _contrast(rgba):
-    """Black on light cells, white on dark ones (relative luminance, sRGB weights)."""
-    r, g, b = rgba[:3]
-    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
-
-
-def _cell_points(ax, nrows, ncols):
-    """Size of one cell in points, from the axes' current place in its figure."""
-    ax.apply_aspect()
-    pos = ax.get_position()
-    w_in, h_in = ax.figure.get_size_inches()
-    return pos.width * w_in * 72 / ncols, pos.height * h_in * 72 / nrows
-
-
-def _auto_fontsize(ax, nrows, ncols, labels, *, offset=(0, 0), extent=None):
-    """Largest font (4..14 pt) whose widest label fits a cell."""
-    rows, cols = extent if extent is not None else (nrows, ncols)
-    cw, ch = _cell_points(ax, rows, cols)
-    longest = max((len(t) for t in labels), default=1)
-    size = min(ch * 0.42, cw * 0.82 / (0.62 * max(longest, 1)))
-    return float(np.clip(size, 4.0, 14.0))
+def _as_3d(values, name, what="image"):
+    return as_array(values, name, 3, what=what)
 
 
 def _resolve_highlight(highlight, shape):
@@ -204,96 +124,6 @@ def _resolve_highlight(highlight, shape):
     return mask
 
 
-class _Cells:
-    """The artists of one drawn grid, kept so animations can update them in place."""
-
-    def __init__(self, ax, values, *, cmap, vmin=None, vmax=None, fmt=None, fontsize=None, pad_mask=None,
-                 offset=(0, 0), visible=None, text_colors=None, zorder=1):
-        from matplotlib.colors import Normalize
-        from matplotlib.patches import Rectangle
-        import matplotlib as mpl
-
-        self.ax = ax
-        self.values = np.asarray(values, dtype=float)
-        self.offset = offset
-        nrows, ncols = self.values.shape
-        r0, c0 = offset
-        self.fmt = fmt or auto_format(self.values)
-        finite = self.values[np.isfinite(self.values)]
-        lo = vmin if vmin is not None else (finite.min() if finite.size else 0.0)
-        hi = vmax if vmax is not None else (finite.max() if finite.size else 1.0)
-        if hi == lo:
-            lo, hi = lo - 1.0, hi + 1.0
-        base = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
-        # blank cells are transparent: the axes' white face and the grid lines show through
-        self.cmap = base.with_extremes(bad=(1.0, 1.0, 1.0, 0.0))
-        self.norm = Normalize(lo, hi)
-        self.pad_mask = (np.zeros(self.values.shape, bool) if pad_mask is None
-                         else np.asarray(pad_mask, bool))
-        self.visible = (np.ones(self.values.shape, bool) if visible is None
-                        else np.asarray(visible, bool).copy())
-        extent = (c0 - 0.5, c0 + ncols - 0.5, r0 + nrows - 0.5, r0 - 0.5)
-        self.image = ax.imshow(self._masked(), cmap=self.cmap, norm=self.norm, extent=extent,
-                               interpolation="nearest", origin="upper", zorder=zorder)
-        for r, c in zip(*np.nonzero(self.pad_mask)):
-            ax.add_patch(Rectangle((c0 + c - 0.5, r0 + r - 0.5), 1, 1, facecolor=_PAD_FACE,
-                                   edgecolor=_PAD_HATCH, hatch="///", linewidth=0,
-                                   zorder=zorder + 0.1))
-        xs = np.arange(ncols + 1) + c0 - 0.5
-        ys = np.arange(nrows + 1) + r0 - 0.5
-        self.lines = [
-            ax.vlines(xs, ys[0], ys[-1], colors=_EDGE, linewidths=0.8, zorder=zorder + 0.2),
-            ax.hlines(ys, xs[0], xs[-1], colors=_EDGE, linewidths=0.8, zorder=zorder + 0.2),
-        ]
-        labels = [_label(v, self.fmt) for v in self.values.ravel()]
-        if fontsize is None:
-            fontsize = _auto_fontsize(ax, nrows, ncols, labels,
-                                      extent=_axes_extent_cells(ax))
-        self.fontsize = fontsize
-        self.texts = np.empty(self.values.shape, dtype=object)
-        for k, (r, c) in enumerate(np.ndindex(*self.values.shape)):
-            if self.pad_mask[r, c]:
-                color = _PAD_TEXT
-            elif text_colors is not None:
-                color = text_colors
-            else:
-                color = _contrast(self.cmap(self.norm(self.values[r, c])))
-            t = ax.text(c0 + c, r0 + r, labels[k], ha="center", va="center", color=color,
-                        fontsize=fontsize, zorder=zorder + 0.3, gid=CELL_GID)
-            t.set_visible(bool(self.visible[r, c]))
-            self.texts[r, c] = t
-
-    def _masked(self):
-        return np.ma.masked_array(self.values, mask=~self.visible | self.pad_mask)
-
-    def show_only(self, visible):
-        """Show the cells where ``visible`` is True, blank the others."""
-        self.visible = np.asarray(visible, bool).copy()
-        self.image.set_data(self._masked())
-        for (r, c), t in np.ndenumerate(self.texts):
-            t.set_visible(bool(self.visible[r, c]))
-
-
-def _axes_extent_cells(ax):
-    """The (rows, cols) span of the axes' data limits in cells."""
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    return abs(y1 - y0), abs(x1 - x0)
-
-
-def _frame_axes(ax, nrows, ncols, *, offset=(0, 0), margin=0.06):
-    """Limits that show an ``nrows x ncols`` grid (plus a hair, so edge lines are not clipped)."""
-    r0, c0 = offset
-    ax.set_xlim(c0 - 0.5 - margin, c0 + ncols - 0.5 + margin)
-    ax.set_ylim(r0 + nrows - 0.5 + margin, r0 - 0.5 - margin)
-    ax.set_aspect("equal")
-    ax.set_facecolor("white")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-
-
 def _outline(ax, cells, *, color=ACCENT, linewidth=3.0, offset=(0, 0), zorder=5):
     """Outline each (row, col) cell; returns the list of patches."""
     from matplotlib.patches import Rectangle
@@ -306,25 +136,6 @@ def _outline(ax, cells, *, color=ACCENT, linewidth=3.0, offset=(0, 0), zorder=5)
         ax.add_patch(patch)
         patches.append(patch)
     return patches
-
-
-def _box(ax, top, left, height, width, *, color=ACCENT, linewidth=3.0, zorder=5, linestyle="-"):
-    from matplotlib.patches import Rectangle
-
-    patch = Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor=color,
-                      linewidth=linewidth, zorder=zorder, linestyle=linestyle)
-    ax.add_patch(patch)
-    return patch
-
-
-def _title(ax, text, fontsize=11):
-    ax.set_title(text, fontsize=fontsize, color="black", pad=6)
-
-
-def _kernel_limits(kernel):
-    # 1.6x the largest magnitude: diverging colours stay soft, so labels read in every cell
-    m = 1.6 * (float(np.max(np.abs(kernel))) or 1.0)
-    return -m, m
 
 
 # --------------------------------------------------------------------------- grid
@@ -379,11 +190,11 @@ def grid(values, ax=None, *, cmap="Blues", vmin=None, vmax=None, fmt=None, highl
     mask = _resolve_highlight(highlight, arr.shape)
     if ax is None:
         ax = _new_axes((max(3.0, 0.55 * arr.shape[1] + 0.6), max(2.5, 0.55 * arr.shape[0] + 0.8)))
-    _frame_axes(ax, *arr.shape)
-    _Cells(ax, arr, cmap=cmap, vmin=vmin, vmax=vmax, fmt=fmt, fontsize=fontsize)
+    frame_axes(ax, *arr.shape)
+    Cells(ax, arr, cmap=cmap, vmin=vmin, vmax=vmax, fmt=fmt, fontsize=fontsize)
     _outline(ax, zip(*np.nonzero(mask)))
     if title is not None:
-        _title(ax, title)
+        set_title(ax, title)
     return ax
 
 
@@ -427,15 +238,15 @@ def padding(image, padding, mode="zeros", ax=None, *, cmap="Blues", title=None, 
     ring[top:top + arr.shape[0], left:left + arr.shape[1]] = False
     if ax is None:
         ax = _new_axes((0.55 * padded.shape[1] + 0.6, 0.55 * padded.shape[0] + 0.9))
-    _frame_axes(ax, *padded.shape)
+    frame_axes(ax, *padded.shape)
     inner = padded[~ring]
-    _Cells(ax, padded, cmap=cmap, vmin=float(inner.min()), vmax=float(inner.max()),
+    Cells(ax, padded, cmap=cmap, vmin=float(inner.min()), vmax=float(inner.max()),
            fmt=auto_format(padded), pad_mask=ring, fontsize=fontsize)
-    _box(ax, top, left, arr.shape[0], arr.shape[1], color="black", linewidth=1.5)
+    draw_box(ax, top, left, arr.shape[0], arr.shape[1], color="black", linewidth=1.5)
     if title is None:
-        title = (f"{arr.shape[0]}{_MULT}{arr.shape[1]} input, padding {_pads_text(pads)} "
-                 f"({mode}) \u2192 {padded.shape[0]}{_MULT}{padded.shape[1]}")
-    _title(ax, title)
+        title = (f"{arr.shape[0]}{MULT}{arr.shape[1]} input, padding {_pads_text(pads)} "
+                 f"({mode}) \u2192 {padded.shape[0]}{MULT}{padded.shape[1]}")
+    set_title(ax, title)
     return ax
 
 
@@ -450,8 +261,8 @@ def _pads_text(pads):
 
 
 def _window_geometry(image_shape, kernel_shape, stride, padding, dilation):
-    s = _pair(stride)
-    d = _pair(dilation)
+    s = check_pair(stride, "stride", minimum=1)
+    d = check_pair(dilation, "dilation", minimum=1)
     pads = resolve_padding(padding, image_shape, kernel_shape, s, d)
     return s, d, pads
 
@@ -461,30 +272,6 @@ def _window_cells(position, kernel_shape, s, d):
     top, left = i * s[0], j * s[1]
     return [(top + a * d[0], left + b * d[1])
             for a in range(kernel_shape[0]) for b in range(kernel_shape[1])]
-
-
-def products_text(window_values, kernel, total, fmt_window=None, fmt_kernel=None, fmt_total=None):
-    """The sum of products written out, one line per kernel row.
-
-    >>> print(products_text(np.array([[1, 2], [3, 4]]), np.array([[0, 1], [1, 0]]), 5))
-    1×0 + 2×1 +
-    3×1 + 4×0 = 5
-    """
-    window_values = np.asarray(window_values, float)
-    kernel = np.asarray(kernel, float)
-    fw = fmt_window or auto_format(window_values)
-    fk = fmt_kernel or auto_format(kernel)
-    ft = fmt_total or auto_format(np.array([total]))
-    lines = []
-    for a in range(kernel.shape[0]):
-        terms = []
-        for b in range(kernel.shape[1]):
-            k = _label(kernel[a, b], fk)
-            if k.startswith("\u2212"):
-                k = f"({k})"
-            terms.append(f"{_label(window_values[a, b], fw)}{_MULT}{k}")
-        lines.append(" + ".join(terms))
-    return " +\n".join(lines) + f" = {_label(total, ft)}"
 
 
 def window(image, kernel, position, stride=1, padding=0, dilation=1, *, padding_mode="zeros",
@@ -544,7 +331,7 @@ def window(image, kernel, position, stride=1, padding=0, dilation=1, *, padding_
         fig = _pyplot().figure(figsize=(max(9.0, 0.5 * (padded.shape[1] + 2 * kernel.shape[1]
                                                          + out.shape[1]) + 2.5),
                                         0.5 * padded.shape[0] + 1.9))
-        _white(fig)
+        white_background(fig)
         widths = [padded.shape[1], kernel.shape[1], kernel.shape[1], out.shape[1]]
         axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": widths, "wspace": 0.35})
         fig.subplots_adjust(left=0.03, right=0.97, top=0.88, bottom=0.2)
@@ -553,36 +340,36 @@ def window(image, kernel, position, stride=1, padding=0, dilation=1, *, padding_
         raise ValueError(f"axes must hold 4 Axes (input, kernel, products, output), got {axes.size}")
     a_in, a_k, a_p, a_out = axes
 
-    _frame_axes(a_in, *padded.shape)
+    frame_axes(a_in, *padded.shape)
     inner = padded[~ring] if (~ring).any() else padded
-    _Cells(a_in, padded, cmap="Blues", vmin=float(inner.min()), vmax=float(inner.max()),
+    Cells(a_in, padded, cmap="Blues", vmin=float(inner.min()), vmax=float(inner.max()),
            fmt=auto_format(padded), pad_mask=ring)
     _outline(a_in, cells)
-    _title(a_in, f"input {image.shape[0]}{_MULT}{image.shape[1]}"
-           + (f", padded to {padded.shape[0]}{_MULT}{padded.shape[1]}" if ring.any() else ""))
+    set_title(a_in, f"input {image.shape[0]}{MULT}{image.shape[1]}"
+           + (f", padded to {padded.shape[0]}{MULT}{padded.shape[1]}" if ring.any() else ""))
     # Each panel has its own colour scale, so each says what its colours mean.
     a_in.set_xlabel("orange box: the window\ndarker blue: larger value"
                     + ("\nhatched grey: padding" if ring.any() else ""),
                     fontsize=9, color="black", linespacing=1.3)
 
-    _frame_axes(a_k, *kernel.shape)
-    lo, hi = _kernel_limits(kernel)
-    _Cells(a_k, kernel, cmap="PuOr", vmin=lo, vmax=hi, fmt=None)
-    _title(a_k, "kernel")
+    frame_axes(a_k, *kernel.shape)
+    lo, hi = kernel_limits(kernel)
+    Cells(a_k, kernel, cmap="PuOr", vmin=lo, vmax=hi, fmt=None)
+    set_title(a_k, "kernel")
     a_k.set_xlabel("purple: weight > 0\norange: weight < 0", fontsize=9, color="black",
                    linespacing=1.3)
 
-    _frame_axes(a_p, *products.shape)
-    lo, hi = _kernel_limits(products)
-    _Cells(a_p, products, cmap="RdBu_r", vmin=lo, vmax=hi, fmt=auto_format(products))
-    _title(a_p, "products")
+    frame_axes(a_p, *products.shape)
+    lo, hi = kernel_limits(products)
+    Cells(a_p, products, cmap="RdBu_r", vmin=lo, vmax=hi, fmt=auto_format(products))
+    set_title(a_p, "products")
     a_p.set_xlabel("red: > 0, blue: < 0\n" + products_text(win, kernel, out[i, j]), fontsize=9,
                    color="black", linespacing=1.3)
 
-    _frame_axes(a_out, *out.shape)
-    _Cells(a_out, out, cmap="Greens", fmt=auto_format(out))
+    frame_axes(a_out, *out.shape)
+    Cells(a_out, out, cmap="Greens", fmt=auto_format(out))
     _outline(a_out, [(i, j)])
-    _title(a_out, f"output {out.shape[0]}{_MULT}{out.shape[1]}")
+    set_title(a_out, f"output {out.shape[0]}{MULT}{out.shape[1]}")
     a_out.set_xlabel(f"orange box: output[{i}, {j}]\n= sum of products\ndarker green: larger value",
                      fontsize=9, color="black", linespacing=1.3)
     return axes
@@ -601,16 +388,6 @@ def _check_position(position, out_shape):
 
 
 # --------------------------------------------------------------------------- channels
-
-
-def _channel_cmaps(n):
-    if n == 3:
-        return list(_CHANNEL_CMAPS)
-    return ["Greys"] * n
-
-
-def _channel_names(n):
-    return ["R", "G", "B"] if n == 3 else [f"ch {c}" for c in range(n)]
 
 
 def channels(image, filt, bias=0.0, stride=1, padding=0, dilation=1, *, padding_mode="zeros",
@@ -653,7 +430,7 @@ def channels(image, filt, bias=0.0, stride=1, padding=0, dilation=1, *, padding_
     out = convlab.apply_filter(image, filt, bias, stride, padding, dilation,
                                padding_mode=padding_mode)
     image = _as_3d(image, "image").astype(float)
-    filt = _as_3d(filt, "filt").astype(float)
+    filt = _as_3d(filt, "filt", what="kernel").astype(float)
     n = image.shape[0]
     s, d, pads = _window_geometry(image.shape[1:], filt.shape[1:], stride, padding, dilation)
     partials = [convlab.correlate2d(image[c], filt[c], stride, padding, dilation,
@@ -672,47 +449,47 @@ def channels(image, filt, bias=0.0, stride=1, padding=0, dilation=1, *, padding_
         cell = 0.42
         fig = _pyplot().figure(figsize=(cell * (pw + 2 * filt.shape[2] + out.shape[1]) + 3.2,
                                         n * (cell * ph + 0.6) + 0.9))
-        _white(fig)
+        white_background(fig)
         widths = [pw, filt.shape[2], out.shape[1], out.shape[1]]
         axes = fig.subplots(n, 4, gridspec_kw={"width_ratios": widths, "wspace": 0.3,
                                                "hspace": 0.35}, squeeze=False)
         fig.subplots_adjust(left=0.04, right=0.95, top=0.95, bottom=0.06)
     axes = np.asarray(axes, dtype=object).reshape(n, 4)
-    names = _channel_names(n)
-    cmaps = _channel_cmaps(n)
+    names = channel_names(n)
+    cmaps = channel_cmaps(n)
     plo = min(float(p.min()) for p in partials)
     phi = max(float(p.max()) for p in partials)
     for c in range(n):
         a_in, a_k, a_p, _ = axes[c]
-        _frame_axes(a_in, *padded.shape[1:])
+        frame_axes(a_in, *padded.shape[1:])
         inner = padded[c][~ring] if (~ring).any() else padded[c]
-        _Cells(a_in, padded[c], cmap=cmaps[c], vmin=float(inner.min()), vmax=float(inner.max()),
+        Cells(a_in, padded[c], cmap=cmaps[c], vmin=float(inner.min()), vmax=float(inner.max()),
                fmt=auto_format(padded), pad_mask=ring)
         if cells is not None:
             _outline(a_in, cells)
-        _title(a_in, f"input {names[c]}", 10)
-        _frame_axes(a_k, *filt.shape[1:])
-        lo, hi = _kernel_limits(filt)
-        _Cells(a_k, filt[c], cmap="PuOr", vmin=lo, vmax=hi, fmt=auto_format(filt))
-        _title(a_k, f"kernel {names[c]}", 10)
-        _frame_axes(a_p, *partials[c].shape)
-        _Cells(a_p, partials[c], cmap=cmaps[c], vmin=plo, vmax=phi,
+        set_title(a_in, f"input {names[c]}", 10)
+        frame_axes(a_k, *filt.shape[1:])
+        lo, hi = kernel_limits(filt)
+        Cells(a_k, filt[c], cmap="PuOr", vmin=lo, vmax=hi, fmt=auto_format(filt))
+        set_title(a_k, f"kernel {names[c]}", 10)
+        frame_axes(a_p, *partials[c].shape)
+        Cells(a_p, partials[c], cmap=cmaps[c], vmin=plo, vmax=phi,
                fmt=auto_format(np.stack(partials)))
         if cells is not None:
             _outline(a_p, [(i, j)])
-        _title(a_p, f"partial {names[c]}", 10)
+        set_title(a_p, f"partial {names[c]}", 10)
     for c in range(1, n):
         axes[c, 3].set_visible(False)
     a_out = axes[0, 3]
-    _frame_axes(a_out, *out.shape)
-    _Cells(a_out, out, cmap="Greens", fmt=auto_format(out))
-    _title(a_out, "output = sum + bias", 10)
-    label = f"bias = {_label(bias, auto_format(np.array([bias])))}"
+    frame_axes(a_out, *out.shape)
+    Cells(a_out, out, cmap="Greens", fmt=auto_format(out))
+    set_title(a_out, "output = sum + bias", 10)
+    label = f"bias = {number_label(bias, auto_format(np.array([bias])))}"
     if cells is not None:
         _outline(a_out, [(i, j)])
-        parts = " + ".join(_label(p[i, j], auto_format(np.stack(partials))) for p in partials)
-        label = f"{parts}\n+ {_label(bias, auto_format(np.array([bias])))} (bias) = " \
-                f"{_label(out[i, j], auto_format(out))}"
+        parts = " + ".join(number_label(p[i, j], auto_format(np.stack(partials))) for p in partials)
+        label = f"{parts}\n+ {number_label(bias, auto_format(np.array([bias])))} (bias) = " \
+                f"{number_label(out[i, j], auto_format(out))}"
     a_out.set_xlabel(label, fontsize=9, color="black")
     return axes
 
@@ -735,11 +512,11 @@ def _pool(x, kernel_size, stride, mode):
 
 
 def _draw_pool_input(ax, x, kernel_size, stride, mode, out, idx, position):
-    k = _pair(kernel_size)
-    s = _pair(stride if stride is not None else kernel_size)
-    _frame_axes(ax, *x.shape)
+    k = check_pair(kernel_size, "kernel_size", minimum=1)
+    s = check_pair(kernel_size if stride is None else stride, "stride", minimum=1)
+    frame_axes(ax, *x.shape)
     nonoverlap = s[0] >= k[0] and s[1] >= k[1]
-    cells = _Cells(ax, x, cmap="Blues", fmt=auto_format(x))
+    cells = Cells(ax, x, cmap="Blues", fmt=auto_format(x))
     windows = [(r, c) for r in range(out.shape[0]) for c in range(out.shape[1])]
     if position is not None:
         windows = [position]
@@ -752,7 +529,7 @@ def _draw_pool_input(ax, x, kernel_size, stride, mode, out, idx, position):
                                    facecolor=_PASTELS[n % len(_PASTELS)], edgecolor="none",
                                    zorder=1.05))
         if nonoverlap or position is not None:
-            _box(ax, r * s[0], c * s[1], k[0], k[1], color=edge,
+            draw_box(ax, r * s[0], c * s[1], k[0], k[1], color=edge,
                  linewidth=2.5 if position is None else 3.0, zorder=4)
         if mode == "max":
             flat = int(idx[r, c])
@@ -812,16 +589,16 @@ def pooling(x, kernel_size, stride=None, mode="max", *, position=None, axes=None
     if axes is None:
         fig = _pyplot().figure(figsize=(0.55 * (xa.shape[1] + out.shape[1]) + 2.0,
                                         0.55 * xa.shape[0] + 1.6))
-        _white(fig)
+        white_background(fig)
         axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [xa.shape[1], out.shape[1]],
                                                "wspace": 0.25})
         fig.subplots_adjust(left=0.04, right=0.96, top=0.85, bottom=0.15)
     axes = np.asarray(axes, dtype=object).ravel()
     a_in, a_out = axes
     _draw_pool_input(a_in, xa.astype(float), kernel_size, stride, mode, out, idx, position)
-    k = _pair(kernel_size)
-    s = _pair(stride if stride is not None else kernel_size)
-    _title(a_in, f"input {xa.shape[0]}{_MULT}{xa.shape[1]}")
+    k = check_pair(kernel_size, "kernel_size", minimum=1)
+    s = check_pair(kernel_size if stride is None else stride, "stride", minimum=1)
+    set_title(a_in, f"input {xa.shape[0]}{MULT}{xa.shape[1]}")
     _draw_pool_output(a_out, out, mode, k, s, position)
     if position is not None:
         i, j = position
@@ -830,27 +607,11 @@ def pooling(x, kernel_size, stride=None, mode="max", *, position=None, axes=None
     return axes
 
 
-def pool_text(window_values, result, mode):
-    """``max(…) = m`` or ``(a + b + …) / n = m`` for one pooling window.
-
-    >>> pool_text(np.array([[1, 3], [4, 2]]), 4, "max")
-    'max(1, 3, 4, 2) = 4'
-    >>> pool_text(np.array([[1, 3], [4, 2]]), 2.5, "avg")
-    '(1 + 3 + 4 + 2) / 4 = 2.50'
-    """
-    window_values = np.asarray(window_values, float)
-    fw = auto_format(window_values)
-    vals = [_label(v, fw) for v in window_values.ravel()]
-    if mode == "max":
-        return f"max({', '.join(vals)}) = {_label(result, auto_format(np.array([result])))}"
-    return f"({' + '.join(vals)}) / {window_values.size} = {_label(result, '{:.2f}')}"
-
-
 def _draw_pool_output(ax, out, mode, k, s, position, fmt=None):
-    _frame_axes(ax, *out.shape)
+    frame_axes(ax, *out.shape)
     fmt = fmt or ("{:.2f}" if mode == "avg" and auto_format(out) != "{:.0f}" else auto_format(out))
     nonoverlap = s[0] >= k[0] and s[1] >= k[1]
-    cells = _Cells(ax, out.astype(float), cmap="Greens", fmt=fmt)
+    cells = Cells(ax, out.astype(float), cmap="Greens", fmt=fmt)
     if nonoverlap and position is None:
         from matplotlib.patches import Rectangle
 
@@ -862,12 +623,12 @@ def _draw_pool_output(ax, out, mode, k, s, position, fmt=None):
     if position is not None:
         _outline(ax, [position])
     name = "max" if mode == "max" else "average"
-    _title(ax, f"{name} pool\n{k[0]}{_MULT}{k[1]}, stride {_stride_text(s)}")
+    set_title(ax, f"{name} pool\n{k[0]}{MULT}{k[1]}, stride {_stride_text(s)}")
     return cells
 
 
 def _stride_text(s):
-    return str(s[0]) if s[0] == s[1] else f"{s[0]}{_MULT}{s[1]}"
+    return str(s[0]) if s[0] == s[1] else f"{s[0]}{MULT}{s[1]}"
 
 
 def pooling_comparison(x, kernel_size, stride=None, *, axes=None):
@@ -901,15 +662,15 @@ def pooling_comparison(x, kernel_size, stride=None, *, axes=None):
     if axes is None:
         fig = _pyplot().figure(figsize=(0.6 * (xa.shape[1] + 2 * mx.shape[1]) + 3.0,
                                         0.6 * xa.shape[0] + 1.6))
-        _white(fig)
+        white_background(fig)
         axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [xa.shape[1], mx.shape[1],
                                                                 mx.shape[1]], "wspace": 0.3})
         fig.subplots_adjust(left=0.03, right=0.97, top=0.82, bottom=0.12)
     axes = np.asarray(axes, dtype=object).ravel()
-    k = _pair(kernel_size)
-    s = _pair(stride if stride is not None else kernel_size)
+    k = check_pair(kernel_size, "kernel_size", minimum=1)
+    s = check_pair(kernel_size if stride is None else stride, "stride", minimum=1)
     _draw_pool_input(axes[0], xa.astype(float), kernel_size, stride, "max", mx, idx, None)
-    _title(axes[0], f"input {xa.shape[0]}{_MULT}{xa.shape[1]} (max circled)")
+    set_title(axes[0], f"input {xa.shape[0]}{MULT}{xa.shape[1]} (max circled)")
     _draw_pool_output(axes[1], mx, "max", k, s, None)
     _draw_pool_output(axes[2], av, "avg", k, s, None, fmt="{:.2f}")
     return axes
@@ -960,13 +721,13 @@ def cnn_shapes(input_shape=(3, 32, 32), layers=DEFAULT_LAYERS):
             h = convlab.output_size(shape[1], k, s, p)
             w = convlab.output_size(shape[2], k, s, p)
             shape = (int(out_ch), h, w)
-            label = f"conv {k}{_MULT}{k} + ReLU" + (f", stride {s}" if s != 1 else "")
+            label = f"conv {k}{MULT}{k} + ReLU" + (f", stride {s}" if s != 1 else "")
         elif kind == "pool":
             k = layer[1]
             s = layer[2] if len(layer) > 2 else k
             shape = (shape[0], convlab.output_size(shape[1], k, s),
                      convlab.output_size(shape[2], k, s))
-            label = f"max pool {k}{_MULT}{k}" + (f", stride {s}" if s != k else "")
+            label = f"max pool {k}{MULT}{k}" + (f", stride {s}" if s != k else "")
         elif kind == "flatten":
             shape = (int(np.prod(shape)),)
             label = "flatten"
@@ -1043,7 +804,7 @@ def cnn(ax=None, input_shape=(3, 32, 32), layers=DEFAULT_LAYERS, *, classes=None
             right = x + fwid + dx
             top_y = fh / 2 + dy
             bottom_y = -fh / 2
-            shape_text = f"{c}{_MULT}{h}{_MULT}{w}"
+            shape_text = f"{c}{MULT}{h}{MULT}{w}"
         else:
             units = shape[0]
             bh = height * (0.5 + 0.5 * math.log10(units) / math.log10(max(vec_max, 10)))
@@ -1134,7 +895,7 @@ def picture(image, ax=None, *, title=None, cmap="gray", vmin=None, vmax=None):
     ax.set_xticks([])
     ax.set_yticks([])
     if title is not None:
-        _title(ax, title)
+        set_title(ax, title)
     return ax
 
 
@@ -1162,9 +923,9 @@ def _pretty(name):
 
 def _kernel_cells(ax, kernel, fontsize=None):
     d, scaled = fraction_of(kernel)
-    _frame_axes(ax, *scaled.shape)
-    lo, hi = _kernel_limits(scaled)
-    _Cells(ax, scaled, cmap="PuOr", vmin=lo, vmax=hi, fmt=None if d > 1 else auto_format(scaled),
+    frame_axes(ax, *scaled.shape)
+    lo, hi = kernel_limits(scaled)
+    Cells(ax, scaled, cmap="PuOr", vmin=lo, vmax=hi, fmt=None if d > 1 else auto_format(scaled),
            fontsize=fontsize)
     return d
 
@@ -1209,7 +970,7 @@ def kernel_gallery(image, names=None, *, axes=None, padding_mode="replicate"):
     kerns = [_kernels.get(n) for n in names]
     if axes is None:
         fig = _pyplot().figure(figsize=(8.0, 1.75 * len(names) + 0.5))
-        _white(fig)
+        white_background(fig)
         axes = fig.subplots(len(names), 3, gridspec_kw={"width_ratios": [1.0, 1.1, 1.2]},
                             squeeze=False)
         fig.subplots_adjust(left=0.01, right=0.99, top=1 - 0.45 / (1.75 * len(names) + 0.5),
@@ -1229,7 +990,7 @@ def kernel_gallery(image, names=None, *, axes=None, padding_mode="replicate"):
         picture(np.clip(result, lo, hi), a_img, vmin=lo, vmax=hi)
         if row == 0:
             for a, t in zip(axes[0], ("Operation", "Kernel", "Result")):
-                _title(a, t, 13)
+                set_title(a, t, 13)
                 if a is a_name:
                     a.set_title(t, fontsize=13, fontweight="bold", color="black")
                 else:
@@ -1285,15 +1046,15 @@ def side_by_side(image, kernel, result=None, *, axes=None, stride=1, padding="sa
     result = _as_2d(result, "result")
     if axes is None:
         fig = _pyplot().figure(figsize=(10, 3.6))
-        _white(fig)
+        white_background(fig)
         axes = fig.subplots(1, 3)
         fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.04, wspace=0.15)
     axes = np.asarray(axes, dtype=object).ravel()
     titles = list(titles) if titles is not None else [
-        f"image {img.shape[0]}{_MULT}{img.shape[1]}", "kernel",
-        f"result {result.shape[0]}{_MULT}{result.shape[1]}"]
+        f"image {img.shape[0]}{MULT}{img.shape[1]}", "kernel",
+        f"result {result.shape[0]}{MULT}{result.shape[1]}"]
     picture(img, axes[0], title=titles[0])
     d = _kernel_cells(axes[1], kern)
-    _title(axes[1], titles[1] if d == 1 else f"{titles[1]} (1/{d} \u00d7)")
+    set_title(axes[1], titles[1] if d == 1 else f"{titles[1]} (1/{d} \u00d7)")
     picture(result, axes[2], title=titles[2])
     return axes

@@ -58,8 +58,10 @@ def test_grid_highlight_outlines_the_cells():
 
 
 @pytest.mark.parametrize("bad, error, match", [
-    ("abc", TypeError, "values must be a 2-D array"),
-    (np.zeros((2, 2, 2)), ValueError, r"values must be 2-D \(rows, cols\), got shape \(2, 2, 2\)"),
+    # the messages of convlab._checks.as_array, shared with the core
+    ("abc", TypeError, "values must be a numeric array"),
+    (np.zeros((2, 2, 2)), ValueError,
+     r"values must have 2 dimensions \(rows, cols\), got 3 dimensions \(shape \(2, 2, 2\)\)"),
     (np.zeros((0, 3)), ValueError, "must not be empty"),
     (np.array([["a"]]), TypeError, "real numbers"),
 ])
@@ -222,3 +224,23 @@ def test_import_changes_no_global_matplotlib_state():
             "assert snap() == before, 'rcParams changed'; "
             "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("draw_it, match", [
+    (lambda: draw.window(np.zeros((5, 5)), np.ones((3, 3)), (0, 0), stride=1.5), "stride"),
+    (lambda: draw.window(np.zeros((5, 5)), np.ones((3, 3)), (0, 0), dilation=(1, 2.0)),
+     r"dilation\[1\]"),
+    (lambda: draw.pooling(np.zeros((4, 4)), 2.0), "kernel_size"),
+    (lambda: draw.pooling_comparison(np.zeros((4, 4)), 2, stride=1.9), "stride"),
+])
+def test_a_float_where_an_int_belongs_is_refused_not_truncated(draw_it, match):
+    with pytest.raises(TypeError, match=match + ".* must be an int"):
+        draw_it()
+
+
+def test_module_docstring_names_every_public_function_and_copies_no_signature():
+    doc = draw.__doc__
+    for name in draw.__all__:
+        role = "func" if callable(getattr(draw, name)) else "data"
+        assert f":{role}:`{name}`" in doc, name
+        assert f"{name}(" not in doc, f"the signature of {name} is copied into the docstring"
