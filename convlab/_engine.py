@@ -8,6 +8,7 @@ names carry no underscore because other convlab modules import them.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
 import os
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from ._windows import tap_slices
 
-__all__ = ["workers", "thread_pool", "images_per_chunk", "columns", "conv_padded",
+__all__ = ["workers", "thread_pool", "images_per_chunk", "columns", "conv_padded", "grouped_matmul",
            "scatter_taps", "fast_length", "fft_correlate"]
 
 
@@ -72,12 +73,15 @@ def conv_padded(xp, weight, out_hw, stride, dilation, groups=1):
     ``(N, C, *spatial)`` input; ``weight`` is ``(O, C/groups, *k)``.
 
     With groups, the columns of group ``g`` (its ``C/groups`` channels) meet
-    only the ``O/groups`` filters of that group: one stacked product
-    ``(groups, O/groups, C/groups*k) @ (groups, C/groups*k, images*H'*W')``.
+    only the ``O/groups`` filters of that group: a product
+    ``(O/groups, C/groups*k) @ (C/groups*k, images*H'*W')`` per group
+    (:func:`grouped_matmul`).
     """
     n, c = xp.shape[:2]
     o = weight.shape[0]
     kernel = weight.shape[2:]
+    if groups == c and groups > 1:
+        return _depthwise(xp, weight, out_hw, stride, dilation)
     taps = int(np.prod(kernel))
     positions = int(np.prod(out_hw))
     wm = weight.reshape(groups, o // groups, (c // groups) * taps)
@@ -89,7 +93,7 @@ def conv_padded(xp, weight, out_hw, stride, dilation, groups=1):
         xb = xp[start:start + chunk]
         cols = columns(xb, kernel, out_hw, stride, dilation, out=buffer)
         cm = cols.reshape(groups, (c // groups) * taps, len(xb) * positions)
-        product = _grouped_matmul(wm, cm)
+        product = grouped_matmul(wm, cm).reshape(o, -1)
         block = product.reshape((o, len(xb)) + tuple(out_hw)).swapaxes(0, 1)
         if out is None:  # one chunk: the product is the output (no copy for one image)
             return np.ascontiguousarray(block)
@@ -97,18 +101,95 @@ def conv_padded(xp, weight, out_hw, stride, dilation, groups=1):
     return out
 
 
-def _grouped_matmul(a, b):
-    """``a[g] @ b[g]`` for every group, as one ``(groups*rows, cols)`` array.
+def _depthwise(xp, weight, out_hw, stride, dilation):
+    """Depthwise (one input channel per group): shift-and-add, no im2col.
 
-    One BLAS product per group: numpy's stacked ``np.matmul`` does not call
-    BLAS for each item and was 30 times slower here.
+    Each group's product has a single input channel, ``(O/C, k) @ (k, H'*W')``,
+    too thin for BLAS. Instead, tap by tap, the strided view of every channel
+    times that channel's weights is added into the output, one image at a
+    time (its output stays in cache), the images shared out between the cores.
     """
-    if len(a) == 1:
-        return a[0] @ b[0]
-    out = np.empty((len(a), a.shape[1], b.shape[2]), dtype=np.result_type(a, b))
-    for g in range(len(a)):
-        np.matmul(a[g], b[g], out=out[g])
-    return out.reshape(-1, b.shape[2])
+    n, c = xp.shape[:2]
+    kernel = weight.shape[2:]
+    multiplier = weight.shape[0] // c
+    w = weight.reshape((c, multiplier) + kernel)
+    out = np.empty((n, c, multiplier) + tuple(out_hw), dtype=np.result_type(xp, weight))
+    taps = list(np.ndindex(*kernel))
+    ones = (1,) * len(kernel)
+
+    def run(images):
+        scratch = np.empty(out.shape[1:], dtype=out.dtype)
+        for i in images:
+            total = out[i]
+            for t, tap in enumerate(taps):
+                view = xp[(i, slice(None)) + tap_slices(tap, out_hw, stride, dilation)][:, None]
+                weights = w[(slice(None), slice(None)) + tap].reshape((c, multiplier) + ones)
+                if t == 0:
+                    np.multiply(view, weights, out=total)
+                else:
+                    np.multiply(view, weights, out=scratch)
+                    total += scratch
+
+    threads = min(workers(), n)
+    if threads > 1:
+        list(thread_pool().map(run, [range(t, n, threads) for t in range(threads)]))
+    else:
+        run(range(n))
+    return out.reshape((n, c * multiplier) + tuple(out_hw))
+
+
+def grouped_matmul(a, b, out=None):
+    """``a[g] @ b[g]`` for every group ``g``: shape ``(groups, rows, cols)``.
+
+    One BLAS product per group, single-threaded, the groups (or, for one
+    group, blocks of columns) shared out between the cores on
+    :func:`thread_pool`. numpy's stacked ``np.matmul``
+    does not call BLAS per item (30 times slower here), and many small
+    products each split over BLAS threads stall whenever the machine is
+    busy (16 times slower measured with 4 groups on a loaded 2-core machine).
+    """
+    groups, columns_ = len(a), b.shape[2]
+    if out is None:
+        out = np.empty((groups, a.shape[1], columns_), dtype=np.result_type(a, b))
+    threads = workers()
+    if groups == 1:
+        # One product: its columns split between the cores, unless it is small.
+        parts = threads if a.shape[1] * a.shape[2] * columns_ >= _THREADED_PRODUCT else 1
+        step = -(-columns_ // parts)
+        tasks = [(0, slice(start, start + step)) for start in range(0, columns_, step)]
+    else:
+        tasks = [(g, slice(None)) for g in range(groups)]
+
+    def run(part):
+        for g, cols in part:
+            np.matmul(a[g], b[g][:, cols], out=out[g][:, cols])
+
+    with _single_threaded_blas():
+        if threads > 1 and len(tasks) > 1:
+            list(thread_pool().map(run, [tasks[t::threads] for t in range(threads)]))
+        else:
+            run(tasks)
+    return out
+
+
+# Multiply-adds from which a single product is split between the cores.
+_THREADED_PRODUCT = 1 << 20
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return None
+    return ThreadpoolController()
+
+
+def _single_threaded_blas():
+    controller = _blas_controller()
+    if controller is None:  # pragma: no cover
+        return contextlib.nullcontext()
+    return controller.limit(limits=1, user_api="blas")
 
 
 # The batch is processed a few images at a time so that the stamps of one chunk
@@ -130,8 +211,8 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw, groups=1):
     the end.
 
     A chunk of images at a time: one matrix product makes every stamp of the
-    chunk, laid out ``(groups, kH, kW, C_out/groups, image, H, W)`` (one
-    stacked product, a product per group); then tap ``(a, b)``'s
+    chunk, laid out ``(groups, kH, kW, C_out/groups, image, H, W)`` (a
+    product per group); then tap ``(a, b)``'s
     stamps are added into a strided slice of the output, only the rows and
     columns that land inside it (the crop is never computed). The first tap
     to fill a whole class of positions writes instead of adding.
@@ -172,9 +253,7 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw, groups=1):
         xm = xb.reshape(c_in, h * w) if len(xb) == 1 else \
             np.ascontiguousarray(xb.transpose(1, 0, 2, 3)).reshape(c_in, -1)
         xm = xm.reshape(groups, c_in // groups, xm.shape[1])
-        stamps = product[:, :, :xm.shape[2]]
-        for g in range(groups):  # one BLAS product per group (see _grouped_matmul)
-            np.matmul(wm[g], xm[g], out=stamps[g])
+        stamps = grouped_matmul(wm, xm, out=product[:, :, :xm.shape[2]])
         stamps = stamps.reshape(groups, kh, kw, per_group, len(xb), h, w)
         # (groups, C_out/groups, images, ...): output channel g*per_group + j is [g, j]
         target = out[start:start + chunk].transpose(1, 0, 2, 3).reshape(

@@ -27,7 +27,7 @@ import numpy as np
 
 from ._checks import (as_array, check_grad_output, check_int, check_shape, compute_dtype,
                       describe, sum_dtype)
-from ._engine import columns, conv_padded, scatter_taps, thread_pool, workers
+from ._engine import columns, conv_padded, grouped_matmul, scatter_taps, thread_pool, workers
 from ._windows import (conv_geometry, first_inside_tap, lowest, pad_for_windows,
                        pool_geometry, tap_view, window_counts)
 
@@ -266,7 +266,7 @@ def _weight_gradient(x, weight_shape, grad_output, stride, padding, dilation, gr
     # Per group (C/groups*k, K) @ (K, O/groups), transposed after: BLAS runs this
     # layout several times faster than (O, K) @ (K, C*k) when K = N*H'*W' is long.
     cm = cols.reshape(groups, -1, gm.shape[2])
-    product = np.stack([cm[i] @ gm[i].T for i in range(groups)])  # a BLAS call per group
+    product = grouped_matmul(cm, gm.transpose(0, 2, 1))
     return np.ascontiguousarray(product.transpose(0, 2, 1), dtype=dtype).reshape(wshape)
 
 
