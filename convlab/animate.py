@@ -157,11 +157,11 @@ class Animation:
         frames = [self.render(k) for k in range(self.n_frames)]
         return frames, _shared_palette(frames)
 
-    def _gif_bytes(self, frames=None):
+    def _gif_bytes(self, rendered=None):
         """The looping GIF as bytes (what :meth:`save` writes)."""
         from io import BytesIO
 
-        frames, colours = frames or self._frames()
+        frames, colours = rendered or self._frames()
         out = BytesIO()
         paletted = [_to_palette(f, colours) for f in frames]
         paletted[0].save(out, format="gif", save_all=True, append_images=paletted[1:],
@@ -178,17 +178,22 @@ class Animation:
         pathlib.Path(path).write_bytes(self._gif_bytes())
         return path
 
-    def to_jshtml(self, *, default_mode="loop", frames=None):
+    def to_jshtml(self, *, default_mode="loop"):
         """HTML with matplotlib's JavaScript player (play/pause, step, frame scrubber).
 
-        The frames are PNGs on the GIF's palette (a third of the size of full-colour
-        ones), and the player's picture shows frame 0 from the start, before its
-        script runs (and where scripts are stripped: GitHub, nbconvert without them).
+        The frames are PNGs on the GIF's palette (less than half the size of
+        full-colour ones), and the player's picture shows frame 0 from the start,
+        before its script runs (and where scripts are stripped: GitHub, nbconvert
+        without them).
         """
+        return self._jshtml(self._frames(), default_mode)
+
+    def _jshtml(self, rendered, default_mode="loop"):
+        """The player's HTML from ``rendered`` = :meth:`_frames`'s ``(frames, colours)``."""
         import pathlib
         import tempfile
 
-        frames, colours = frames or self._frames()
+        frames, colours = rendered
         writer = _html_writer(fps=self.fps, embed_frames=True, default_mode=default_mode)
         size = self.fig.get_size_inches().copy()
         try:
@@ -231,9 +236,9 @@ class Animation:
         """
         import base64
 
-        frames = self._frames()
-        return {"text/html": self.to_jshtml(frames=frames),
-                "image/gif": base64.b64encode(self._gif_bytes(frames)).decode("ascii"),
+        rendered = self._frames()
+        return {"text/html": self._jshtml(rendered),
+                "image/gif": base64.b64encode(self._gif_bytes(rendered)).decode("ascii"),
                 "text/plain": repr(self)}
 
     def close(self):
