@@ -5,13 +5,19 @@
 #   make figures    regenerate every picture in fig/
 #   make bench      time convlab against PyTorch and SciPy (needs torch installed in .venv)
 #   make site       build the course's static site into _site/ (open _site/index.html)
+#   make test-min   the unit tests (no notebooks, no browser) with every declared lower bound
+#                   installed, in a venv of their own (.venv-min; needs Python 3.11+)
+#   make mutate     mutation testing of arithmetic.py, padding.py, pooling.py (mutmut; a
+#                   measure run by hand, not in CI), then the surviving mutants
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.convlab-installed
 
-.PHONY: lab test notebooks figures bench site venv clean
+MIN_VENV ?= .venv-min
+
+.PHONY: lab test notebooks figures bench site venv clean test-min mutate
 
 venv: $(STAMP)
 
@@ -44,5 +50,22 @@ bench: $(STAMP)
 site: $(STAMP)
 	$(BIN)/python tools/build_site.py
 
+# Each floor's release series (numpy>=1.24 -> numpy==1.24.*), from tools/floors.py, so the
+# floors tested are the ones pyproject.toml declares. Fewer hypothesis examples: this run
+# is about the old releases, the full search runs in make test.
+test-min:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "make test-min needs Python 3.11 or newer (tomllib); run: make PYTHON=python3.11 test-min")'
+	test -x $(MIN_VENV)/bin/python || $(PYTHON) -m venv $(MIN_VENV)
+	$(PYTHON) tools/floors.py > $(MIN_VENV)/floors.txt
+	$(MIN_VENV)/bin/python -m pip install --quiet -c $(MIN_VENV)/floors.txt -e ".[test]"
+	HYPOTHESIS_PROFILE=quick $(MIN_VENV)/bin/python -m pytest -p no:cacheprovider tests convlab \
+		--ignore=tests/browser --ignore=tests/test_notebooks.py
+
+# Settings in pyproject.toml [tool.mutmut]; mutants/ holds the mutated copies.
+mutate: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,lab,dev]"
+	HYPOTHESIS_PROFILE=quick $(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build _site *.egg-info
+	rm -rf $(VENV) $(MIN_VENV) mutants .pytest_cache .hypothesis build _site *.egg-info

@@ -17,7 +17,7 @@ def _split(requirement):
 def _pyproject_requirements():
     text = (ROOT / "pyproject.toml").read_text()
     found = {}
-    for block in re.findall(r"(?:dependencies|test|lab|docs)\s*=\s*\[(.*?)\]", text, re.S):
+    for block in re.findall(r"(?:dependencies|test|lab|docs|dev)\s*=\s*\[(.*?)\]", text, re.S):
         for requirement in re.findall(r'"([^"]+)"', block):
             name, spec = _split(requirement)
             found[name] = spec
