@@ -115,8 +115,9 @@ def feedback_level(level=None):
     --------
     >>> feedback_level('format')
     'format'
-    >>> verdict('stride_output_size', 4).message
-    'the answer has the right form but is not right. Work it through again from the question (hints are off for this notebook).'
+    >>> print(verdict('stride_output_size', 4))
+    Not quite: the answer has the right form but is not right. Work it through again from
+    the question (hints are off for this notebook).
     >>> feedback_level('hints')
     'hints'
     """

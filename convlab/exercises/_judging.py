@@ -258,17 +258,25 @@ def cells(where) -> str:
     return ", ".join(f"[{', '.join(map(str, index))}]" for index in zip(*np.nonzero(where)))
 
 
+def cells(where) -> str:
+    """Where ``where`` is true, as '[0, 1], [2, 3]' (only to explain a correct answer)."""
+    return ", ".join(f"[{', '.join(map(str, index))}]" for index in zip(*np.nonzero(where)))
+
+
 def array_verdict(mine, expected, correct_message, hints=(), advice=None):
-    """Compare arrays; ``hints`` is a sequence of (other array, hint) for known mistakes."""
+    """Compare arrays; ``hints`` is a sequence of (other array, hint) for known mistakes.
+
+    A mismatch that is no known mistake gets ``advice`` (how to work a cell),
+    never where the wrong cells are or how many there are: positions and counts
+    would let a guessing loop find the answer one cell at a time.
+    """
     if close(mine, expected):
         return correct(correct_message)
     for other, hint in hints:
         if np.shape(other) == mine.shape and close(mine, other):
             return wrong(hint)
-    off = ~np.isclose(mine, expected, rtol=1e-9, atol=1e-9)
-    verb = "is" if off.sum() == 1 else "are"
-    return wrong(f"{off.sum()} of the {off.size} values {verb} off, at {cells(off)}."
-                 " Recompute those cells.")
+    return wrong("not every value is right yet. " + (
+        advice or "Work each cell again from the question, one at a time."))
 
 
 def sum_of_products(window, kernel) -> str:

@@ -1,4 +1,4 @@
-"""The exercise registry, seeds and verdicts (internal to convlab; the public face is convlab.check).
+"""The exercise registry, seeds and verdicts (internal; the public face is convlab.check).
 
 Each notebook's module (``convlab/exercises/stride.py`` for 02_stride, ...)
 defines its exercises with :func:`exercise`: the public checker is a plain

@@ -1,4 +1,4 @@
-"""Exercises of notebook 03_filters: per-channel partial results, one filter output, shapes, parameters.
+"""Exercises of notebook 03_filters: partial results, one filter output, shapes, parameters.
 
 Each exercise is its public checker (``def name(answer)``) followed by its
 definition: question, default numbers, variants, hand-worked reference, an
@@ -93,10 +93,13 @@ def _filter_partial_sums(m, answer):
             f"{_CHANNELS[ch]}: {sum_of_products(image[ch, r:r + kh, c:c + kw], filt[ch])} "
             f"= {fmt(expected[ch])}" for ch in range(3))
         return correct(f"{lines}. Each kernel sees only its own channel.")
-    off = [_CHANNELS[ch] for ch in range(3) if not close(mine[ch], expected[ch])]
-    return wrong(f"the {', '.join(off)} value{'s are' if len(off) > 1 else ' is'} off. "
-                 f"For each channel, put its kernel on that channel's window starting at "
-                 f"row {r}, column {c}, and sum the element-wise products.")
+    if close(mine, [correlate2d(image[ch], filt[ch][::-1, ::-1])[r, c] for ch in range(3)]):
+        return wrong("those are the values with each kernel flipped (true convolution); a "
+                     "filter correlates: kernel[a, b] multiplies the pixel at (row + a, "
+                     "column + b).")
+    return wrong(f"not every value is right yet. For each channel, put its kernel on that "
+                 f"channel's window starting at row {r}, column {c}, and sum the element-wise "
+                 "products.")
 
 
 # 03.2 -------------------------------------------------------------------------------------
@@ -189,14 +192,10 @@ def _filter_output_shape(m, answer):
     if mine == expected:
         return correct(f"one output channel per filter ({n}), and each spatial axis "
                        f"shrinks to {h} - {k} + 1 = {expected[1]}.")
-    if mine[0] == c and mine[1:] == expected[1:]:
-        return wrong("the rows and columns are right, but the channels are not: each "
-                     "filter sums over all input channels and produces one output channel.")
-    if mine[0] == expected[0]:
-        return wrong("the number of channels is right; recount the rows and columns "
-                     "(how many positions does the kernel fit in?).")
-    return wrong("the output has one channel per filter; its rows and columns are the "
-                 "positions where a kernel fits in the input.")
+    if mine[0] != n:
+        return wrong("each filter sums over all input channels and produces one output "
+                     f"channel, so the output has one channel per filter ({n} filters here).")
+    return wrong("recount the rows and columns: how many positions does the kernel fit in?")
 
 
 # 03.4 and 03.5 ----------------------------------------------------------------------------

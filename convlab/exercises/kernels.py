@@ -225,12 +225,10 @@ def _naive_correlate2d(m, cases, outputs):
         if close(mine, convolve2d(image, kernel)):
             return wrong("your loop flips the kernel, which is true convolution. "
                          "Correlation multiplies kernel[a, b] with image[i + a, j + b].")
-        i, j = (int(v) for v in np.argwhere(~np.isclose(mine, expected, 1e-9, 1e-9))[0])
-        return wrong(f"for {description} your output[{i}, {j}] is {fmt(mine[i, j])}, "
-                     f"but the window at row {i}, column {j} gives "
-                     f"{fmt(expected[i, j])}. The window under output[i, j] starts at "
-                     "image[i, j]; sum kernel[a, b] * image[i + a, j + b] over every "
-                     "a and b.")
+        # Which output is wrong, and what it should be, is the hidden test's answer.
+        return wrong(f"for {description} your output has the right shape but not the "
+                     "right values. The window under output[i, j] starts at image[i, j]; "
+                     "sum kernel[a, b] * image[i + a, j + b] over every a and b.")
     return correct(f"your loop agrees with convlab.correlate2d on all {len(cases)} cases "
                    "(images up to 8x8, kernels from 1x1 up to the image size). That loop "
                    "is the whole definition; the fast version only reorders the work.")

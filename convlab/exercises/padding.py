@@ -30,14 +30,15 @@ def _padding_pair(answer, allow_int=False):
     return whole_numbers(answer, 2, "a (before, after) pair")
 
 
-def _padding_hint(mine, i, k, s, target):
+def _padding_hint(mine, rule):
+    """The hint for a wrong 'same' padding: never how many outputs it gives, only the rule.
+
+    How many outputs the learner's padding gives, or that its total is right, would
+    narrow the answer down to one by the second try.
+    """
     if min(mine) < 0:
         return "padding cannot be negative."
-    got = output_size(i, k, stride=s, padding=mine)
-    if got != target:
-        return (f"with padding {mine} there are {got} outputs, not {target}. The total "
-                f"padding must make room for exactly {target} windows.")
-    return None
+    return rule
 
 
 def _same_by_hand(m):
@@ -76,11 +77,10 @@ def _same_padding_odd_kernel(m, answer):
         return correct(f"k - 1 = {k - 1} pixels in total, {expected[0]} on each side "
                        f"(k // 2): the kernel's centre can then visit every one of the "
                        f"{i} pixels.")
-    if mine == (k - 1, k - 1):
-        return wrong("that is the total; split it between the two sides.")
-    hint = _padding_hint(mine, i, k, 1, i)
-    return wrong(hint or "count how many outputs that padding gives, and aim for the "
-                         "input size.")
+    return wrong(_padding_hint(mine, "at stride 1 a k-wide kernel needs k - 1 pixels of "
+                                     "padding in total to give as many outputs as inputs; "
+                                     "an odd kernel splits that total evenly between the "
+                                     "two sides."))
 
 
 # 05.2 -------------------------------------------------------------------------------------
@@ -117,12 +117,10 @@ def _same_padding_even_kernel(m, answer):
         return correct(f"an even kernel needs k - 1 = {k - 1} pixels in total, which cannot "
                        f"split evenly: {expected[0]} before and {expected[1]} after. PyTorch "
                        "and TensorFlow both put the extra pixel after (bottom/right).")
-    if mine == expected[::-1]:
-        return wrong("the right total, but on the wrong sides: which side do PyTorch and "
-                     "TensorFlow give the extra pixel?")
-    hint = _padding_hint(mine, i, k, 1, i)
-    return wrong(hint or "that gives the right size, but 'same' splits the total as evenly "
-                         "as it can.")
+    return wrong(_padding_hint(mine, "'same' at stride 1 pads k - 1 pixels in total, split "
+                                     "as evenly as it can; when the total is odd, PyTorch "
+                                     "and TensorFlow both put the extra pixel after "
+                                     "(right/bottom)."))
 
 
 # 05.3 -------------------------------------------------------------------------------------
@@ -158,21 +156,18 @@ def _same_padding_stride2(m, answer):
     i, k, s = m["input_size"], m["kernel_size"], m["stride"]
     mine = _padding_pair(answer)
     expected = same_padding(i, k, stride=s)
-    target = math.ceil(i / s)
     if mine == expected:
+        target = math.ceil(i / s)
         total = sum(expected)
         return correct(f"ceil({i} / {s}) = {target} outputs need (o - 1)*s + k = "
                        f"{(target - 1) * s + k} pixels, {total} more than the {i} there "
                        f"are; the odd pixel goes after, so ({expected[0]}, {expected[1]}). "
                        f"Note that padding=k//2 on both sides would not match.")
-    if mine == expected[::-1]:
-        return wrong("the right total, but on the wrong side: the odd pixel goes after "
-                     "(right/bottom).")
-    hint = _padding_hint(mine, i, k, s, target)
-    if hint:
-        return wrong(hint)
-    return wrong(f"that gives {target} outputs too, but 'same' adds only the smallest total "
-                 "padding that does: (o - 1)*s + k - i, split with the odd pixel after.")
+    return wrong(_padding_hint(mine, f"'same' at stride {s} wants o = ceil(i / s) outputs, "
+                                     "so (o - 1)*s + k pixels must be there: the total "
+                                     "padding is the smallest that makes up the difference, "
+                                     "(o - 1)*s + k - i, split with any odd pixel after "
+                                     "(right/bottom)."))
 
 
 # 05.4 -------------------------------------------------------------------------------------

@@ -289,10 +289,8 @@ def _naive_max_pool2d(m, cases, outputs):
         if not close(mine, expected):
             if close(mine, avg_pool2d(image, size, stride=stride)):
                 return wrong("your loop averages the windows; take their maximum.")
-            i, j = (int(v) for v in np.argwhere(~np.isclose(mine, expected, 1e-9, 1e-9))[0])
-            return wrong(f"for {description} your output[{i}, {j}] is {fmt(mine[i, j])}, "
-                         f"but should be {fmt(expected[i, j])}. The window under "
-                         f"output[i, j] covers rows i*stride to i*stride + size - 1 and "
-                         "likewise for columns.")
+            return wrong(f"for {description} your output has the right shape but not the "
+                         "right values. The window under output[i, j] covers rows i*stride "
+                         "to i*stride + size - 1 and likewise for columns.")
     return correct(f"your loop agrees with convlab.max_pool2d on all {len(cases)} cases "
                    "(windows 1 to 3, strides 1 to 3, overlapping and not).")

@@ -192,17 +192,11 @@ def _stride_unvisited(m, answer):
     outside = sorted(c for c in mine if not 0 <= c < i)
     if outside:
         return wrong(f"the row has columns 0 to {i - 1}; {outside} are outside it.")
-    visited = mine - expected
-    missing = expected - mine
-    parts = []
-    if visited:
-        parts.append(f"column{'s' if len(visited) > 1 else ''} "
-                     f"{', '.join(map(str, sorted(visited)))} "
-                     f"{'are' if len(visited) > 1 else 'is'} covered by some window")
-    if missing:
-        parts.append(f"you are missing {len(missing)} column{'s' if len(missing) > 1 else ''}")
-    return wrong("; ".join(parts) + ". Windows start at 0, s, 2s, ... while they fit, each "
-                 "covering k columns; look for gaps between windows and leftovers at the end.")
+    # Which listed columns are covered, or how many are missing, would give the
+    # answer away by elimination; the method does not.
+    return wrong("not quite those columns. Write down where each window starts (0, s, 2s, "
+                 "... while the whole window fits) and the k columns it covers; the columns "
+                 "left over are the gaps between windows and the leftovers at the end.")
 
 
 # 02.4 -------------------------------------------------------------------------------------
@@ -254,17 +248,14 @@ def _alexnet_input_sizes(m, answer):
         return correct(f"widths {min(expected)} to {max(expected)} all give {target}: with "
                        f"stride {s}, up to {s - 1} columns at the end are left over and "
                        f"ignored.{story}")
-    if len(mine) == 1 and mine <= expected:
-        return wrong(f"that width works, but it is not the only one: with stride {s} the "
-                     "last window may leave a few columns unvisited.")
+    if len(mine) == 1:      # the same words whether or not that width is one of them
+        return wrong(f"is there only one? With stride {s} the last window may leave a few "
+                     "columns unvisited, so several widths can give the same output width.")
     outside = sorted(i for i in mine if not low <= i <= high)
     if outside:
         return wrong(f"only widths from {low} to {high} are asked about; {outside[0]} is "
                      "outside that range.")
-    too_many = sorted(mine - expected)
-    if too_many:
-        return wrong(f"{too_many[0]} gives floor(({too_many[0]} - {k}) / {s}) + 1 = "
-                     f"{output_size(too_many[0], k, stride=s)}, not {target}. Check each "
-                     "candidate with the formula.")
-    return wrong(f"some widths are missing: check every width from {low} to {high} with "
-                 f"floor((i - {k}) / {s}) + 1.")
+    # Naming a width that is wrong, or saying that some are missing, would give the
+    # answer away by elimination; the method does not.
+    return wrong(f"not quite that list. Check every width from {low} to {high} with "
+                 f"floor((i - {k}) / {s}) + 1 and keep those that give {target}.")

@@ -1,4 +1,4 @@
-"""Exercises of notebook 06_putting_it_together: dilation, receptive fields, pipelines, the shape quiz.
+"""Exercises of notebook 06_putting_it_together: dilation, fields, pipelines, the shape quiz.
 
 Each exercise is its public checker (``def name(answer)``) followed by its
 definition: question, default numbers, variants, hand-worked reference, an
@@ -210,15 +210,23 @@ def _pipeline_shapes(m, answer):
                         f"each layer, such as [(16, 64, 64), ...], but got "
                         f"{describe(answer)}.")
     code = _pipeline_code(m["spec"], m["input_shape"][0])
-    for n, (item, shape, layer) in enumerate(zip(answer, expected, code), start=1):
-        mine = whole_numbers(item, 3, f"shape {n}: a (channels, rows, columns) tuple")
-        if mine != shape:
-            part = "channels" if mine[0] != shape[0] else "rows and columns"
-            return wrong(f"shape {n}, after {layer}, has the wrong {part}. Work from the "
-                         "shape before it: a convolution sets the channels to its filter "
-                         "count, pooling keeps them; each spatial axis follows "
-                         "floor((i + 2p - k) / s) + 1, and MaxPool2d's stride defaults "
-                         "to its kernel size.")
+    mine = [whole_numbers(item, 3, f"shape {n}: a (channels, rows, columns) tuple")
+            for n, item in enumerate(answer, start=1)]
+    if mine != expected:
+        # Hints check the answer against the rules and the question's own numbers (each
+        # Conv2d states its filter count), never against the expected shapes: naming the
+        # first wrong shape would give the answer away one layer at a time.
+        before = [tuple(m["input_shape"])] + mine[:-1]
+        for (kind, out, *_), layer, shape, previous in zip(m["spec"], code, mine, before):
+            if kind == "conv" and shape[0] != out:
+                return wrong(f"the channels after {layer} should be its filter count: a "
+                             "convolution sets the channels to its number of filters.")
+            if kind != "conv" and shape[0] != previous[0]:
+                return wrong(f"{layer} changes the channels in your answer; pooling keeps "
+                             "the channels it gets.")
+        return wrong("the channels are as the layers say; recheck the rows and columns layer "
+                     "by layer from the shape before: floor((i + 2p - k) / s) + 1, with "
+                     "MaxPool2d's stride defaulting to its kernel size.")
     trace = " -> ".join(str(s) for s in [tuple(m["input_shape"])] + expected)
     return correct(f"{trace}. Convolutions set the channels, strides and pooling "
                    "shrink the rows and columns.")

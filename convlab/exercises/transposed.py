@@ -147,7 +147,7 @@ def _choose_output_padding(m, answer):
                      "error otherwise): it only picks between the sizes a strided "
                      "convolution rounds to the same output.")
     return wrong(f"first find the encoder's output size, then the transposed convolution's "
-                 f"output for it with output_padding = 0, and compare with the "
+                 f"output for it without any output_padding, and compare with the "
                  f"{i}x{i} you want.")
 
 
