@@ -47,7 +47,7 @@ def _watched():
                 function = getattr(module, name, None)
                 if function is None:
                     continue
-                label = f"{module_name.replace('convlab.naive', 'convlab.naive')}.{name}"
+                label = f"{module_name}.{name}"
                 try:
                     function = inspect.unwrap(function)
                 except ValueError:
