@@ -116,7 +116,7 @@ def _output_value_variant(rng, seed):
     while True:
         bias = float(rng.choice([-3, -2, -1, 1, 2, 3, 0.5, -0.5]))
         value = sum(partials) + bias
-        if all(value != p + bias and value != p for p in partials):
+        if value != 0 and all(value != p + bias and value != p for p in partials):
             return dict(m, bias=bias)
 
 

@@ -46,8 +46,9 @@ def _one_value_variant(rng, seed):
         r, c = (int(v) for v in rng.integers(0, 3, size=2))
         out = naive.correlate2d(image, kernel)
         value = out[r, c]
-        # Not degenerate: the value differs from its known mistakes and from 0.
-        if value != 0 and value != out[c, r] and value != naive.convolve2d(image, kernel)[r, c]:
+        # Not degenerate: the value differs from its known mistakes, from 0, and from the
+        # number of products the hint mentions.
+        if value not in (0, kernel.size, out[c, r], naive.convolve2d(image, kernel)[r, c]):
             return dict(what="image", image=image, kernel=kernel, position=(r, c))
 
 
