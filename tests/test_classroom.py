@@ -661,3 +661,39 @@ def test_function_answers_run_on_the_graders_cases(seeded_class):
 def test_the_example_roster_in_the_docs_reads():
     assert read_roster(ROOT / "docs" / "example_roster.csv") == [
         "ada.lovelace", "alan.turing", "grace.hopper"]
+
+
+def test_a_released_notebook_runs_and_asks_the_students_own_question(tmp_path):
+    """What a student sees: the notebook runs top to bottom, with their own numbers."""
+    import nbclient
+    import nbformat
+    roster = _roster(tmp_path / "roster.csv", "ada")
+    release([STRIDE], tmp_path / "out", roster=roster, secret=SECRET, feedback="format")
+    notebook = nbformat.read(tmp_path / "out" / "ada" / "02_stride.ipynb", as_version=4)
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = {}
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            printed[cell.source] = "".join(o.get("text", "") for o in cell.outputs)
+    m = check.EXERCISES["stride_output_size"].materials(student_seed(SECRET, "ada"))
+    asked = printed['check.question("stride_output_size")']
+    assert f"A row of {m['input_size']} pixels" in asked
+    assert f"{m['kernel_size']}-wide kernel with stride {m['stride']}" in asked
+    verdicts = [text for source, text in printed.items() if "check.stride_output_size(" in source]
+    assert verdicts == ["Not attempted yet: replace the ... with your answer (a whole number), "
+                        "then run this cell again.\n"]
+
+
+def test_one_grade_call_per_student_as_on_a_batch_system(tmp_path, capsys):
+    (tmp_path / "subs" / "bob").mkdir(parents=True)
+    roster = _roster(tmp_path / "roster.csv", "ada", "bob")
+    status = main(["grade", str(tmp_path / "subs"), "--roster", str(roster), "--student", "ada",
+                   "--notebook", "02_stride", "--out", str(tmp_path / "grades" / "ada.csv"),
+                   "--feedback-dir", str(tmp_path / "feedback"), "--quiet"])
+    assert status == 0
+    with open(tmp_path / "grades" / "ada.csv", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert [(r["student"], r["exercise"], r["status"]) for r in table] == [
+        ("ada", name, "missing") for name in EXERCISES_02]
+    assert sorted(p.name for p in (tmp_path / "feedback").iterdir()) == ["ada.md"]
