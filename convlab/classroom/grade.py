@@ -14,6 +14,7 @@ import asyncio
 import csv
 import io
 import json
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass, fields
@@ -186,9 +187,14 @@ _SHOWN = {"correct": "correct", "incorrect": "not yet correct", "not attempted":
           "missing": "not handed in"}
 
 
+def _plain_markdown(text) -> str:
+    """``text`` shown as written in Markdown: ``0*0 + 1*1`` must not turn italic."""
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+
+
 def feedback_markdown(student, rows) -> str:
     """The feedback file of one student: every verdict and hint, no expected answer."""
-    lines = [f"# Feedback for {student}", ""]
+    lines = [f"# Feedback for {_plain_markdown(student)}", ""]
     total = sum(row.points for row in rows)
     most = sum(row.max_points for row in rows)
     lines += [f"**{total} of {most} points.**", ""]
@@ -199,9 +205,10 @@ def feedback_markdown(student, rows) -> str:
                   f"{sum(r.max_points for r in mine)} points", ""]
         for row in mine:
             exercise = check.EXERCISES[row.exercise]
+            message = _plain_markdown(row.message[:1].upper() + row.message[1:])
             lines += [f"### {exercise.number} {exercise.title} (`{row.exercise}`): "
                       f"{_SHOWN[row.status]}, {row.points}/{row.max_points}", "",
-                      row.message, ""]
+                      message, ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
