@@ -238,3 +238,16 @@ def test_function_verdict_is_call_then_judge():
         assert any(isinstance(o, check.Raised) for o in outputs) == (function is wrong_at_size_3)
         assert check.judge_outputs("naive_max_pool2d", outputs, seed=5) == \
             check.verdict("naive_max_pool2d", function, seed=5)
+
+
+TITLED = [n for n in NAMES if re.search(r"\d+x\d+|stride \d+", EXERCISES[n].title)]
+
+
+@pytest.mark.parametrize("name", TITLED)
+@given(seed=SEEDS)
+def test_variant_keeps_the_numbers_its_title_promises(name, seed):
+    """'Three 3x3 layers or one 7x7' stays 3x3 and 7x7; 'at stride 2' stays stride 2."""
+    exercise = EXERCISES[name]
+    body = exercise.question_text(seed).split("\n", 1)[1]
+    for promise in re.findall(r"\d+x\d+|stride \d+", exercise.title):
+        assert promise in body, (name, seed, promise)

@@ -240,9 +240,9 @@ def stacked_3x3_weights(answer):
 
 
 def _stacked_variant(rng, seed):
-    layers = int(rng.integers(2, 5))
-    return dict(layers=layers, kernel_size=3, channels=int(rng.choice([16, 32, 48, 96, 128])),
-                patch=layers * 2 + 1)
+    # Three 3x3 layers against one 7x7, as the title says; the channels vary.
+    return dict(layers=3, kernel_size=3, patch=7,
+                channels=int(rng.choice([16, 24, 32, 48, 96, 128, 256])))
 
 
 @exercise(
