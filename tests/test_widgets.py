@@ -845,3 +845,73 @@ def test_random_walk_shows_what_a_fresh_explorer_shows(make):
         differ = [k for k in shown if shown[k] != expected[k]]
         assert not differ, f"step {step}: after moving {key!r} to {control.value!r}, " \
                            f"{differ} differ from a fresh explorer's at {values}"
+
+
+# ------------------------------------------------------------------ reads without a kernel
+
+def _png_size(data):
+    from io import BytesIO
+
+    from PIL import Image
+
+    raw = data if isinstance(data, bytes) else __import__("base64").b64decode(data)
+    picture = Image.open(BytesIO(raw))
+    picture.load()
+    return picture.size
+
+
+@pytest.mark.parametrize("make", EXPLORERS, ids=IDS)
+def test_output_carries_a_snapshot_beside_the_live_view(make):
+    from IPython.core.formatters import DisplayFormatter
+
+    explorer = make()
+    data, _ = DisplayFormatter().format(explorer)
+    view = data["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == explorer.model_id          # the live widget, as before
+    width, height = _png_size(data["image/png"])
+    assert width > 300 and height > 100
+    assert not data["text/plain"].startswith("VBox(")
+    assert "snapshot" in data["text/plain"]
+    # The snapshot is of the current state: a move changes it, an error shows the message.
+    key = next(k for k in explorer.controls if k not in ("row", "col"))
+    explorer.controls[key].value = another_value(explorer.controls[key])
+    moved = explorer._repr_mimebundle_()["image/png"]
+    assert moved != data["image/png"] or explorer.state["output"].shape == (1, 1)
+
+
+def test_snapshot_of_an_error_shows_the_message():
+    explorer = widgets.stride_explorer()
+    fine = explorer._repr_mimebundle_()["image/png"]
+    explorer.controls["size"].value = 3
+    explorer.controls["kernel_size"].value = 5
+    assert explorer.state["error"] is not None
+    failed = explorer._repr_mimebundle_()["image/png"]
+    assert failed != fine and _png_size(failed)[1] < _png_size(fine)[1]
+
+
+NOTEBOOKS = sorted((__import__("pathlib").Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_stored_widget_view_also_holds_a_picture(path):
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "application/vnd.jupyter.widget-view+json" not in data:
+                continue
+            assert "image/png" in data, f"{path.name} cell {index}: a widget view, no picture"
+            width, height = _png_size(data["image/png"])
+            assert width > 300 and height > 100, (path.name, index, width, height)
+            assert not data.get("text/plain", "").startswith("VBox(")
+
+
+def test_the_course_shows_explorers():
+    import nbformat
+
+    views = sum("application/vnd.jupyter.widget-view+json" in output.get("data", {})
+                for path in NOTEBOOKS for cell in nbformat.read(path, as_version=4).cells
+                for output in cell.get("outputs", []))
+    assert views >= 8        # every explorer appears in its notebook

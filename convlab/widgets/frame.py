@@ -19,6 +19,7 @@ Only APIs shared by ipywidgets 7.7 (Colab) and 8 (JupyterLab 4) are used.
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 
 from .render import message_html
@@ -224,7 +225,8 @@ class Explorer:
         header = w.HTML(value=f'<b style="font:14px sans-serif">{html.escape(self.title)}</b>')
         body = [_beside(self.controls.values() if column is None else column, panel),
                 self.outputs["message"], *below]
-        box = w.VBox([header] + body)
+        box = _explorer_box()([header] + body)
+        box.explorer_title = self.title
         box.add_class("convlab-explorer")
         box.add_class(f"convlab-{self.name}")
         box.controls = self.controls
@@ -232,3 +234,33 @@ class Explorer:
         box.state = self.state
         on_change(None)
         return box
+
+
+@functools.lru_cache(maxsize=None)
+def _explorer_box():
+    """The class of a finished explorer: an ipywidgets VBox whose output also carries a
+    PNG snapshot and a plain-text line, for readers without a kernel."""
+    w = ipw()
+
+    class ExplorerBox(w.VBox):
+        """A live explorer; displayed, its output holds the widget view, a PNG snapshot
+        of its current state and a line of text (never the ``VBox(...)`` repr)."""
+
+        def _repr_mimebundle_(self, **kwargs):
+            from .snapshot import SNAPSHOT_NOTE, snapshot_png
+
+            return {
+                "application/vnd.jupyter.widget-view+json": {
+                    "version_major": 2, "version_minor": 0, "model_id": self.model_id},
+                "image/png": snapshot_png(self.explorer_title, self.state),
+                "text/plain": f"{self.explorer_title} ({SNAPSHOT_NOTE})",
+            }
+
+        if hasattr(w.VBox, "_ipython_display_"):
+            def _ipython_display_(self, **kwargs):
+                # ipywidgets 7 (Colab) displays widgets through this hook, not the bundle.
+                from IPython.display import display
+
+                display(self._repr_mimebundle_(), raw=True)
+
+    return ExplorerBox
