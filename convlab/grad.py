@@ -27,17 +27,13 @@ import numpy as np
 
 from ._checks import (as_array, check_grad_output, check_int, check_shape, compute_dtype,
                       describe, sum_dtype)
-from ._engine import columns, conv_padded, grouped_matmul, scatter_taps, thread_pool, workers
-from ._windows import (conv_geometry, first_inside_tap, lowest, pad_for_windows,
-                       pool_geometry, tap_view, window_counts)
+from ._engine import (columns, conv_padded, crop, grouped_matmul, in_blocks, lone_class,
+                      max_pool_winners_exact, max_pool_winners_fast, plane_blocks,
+                      scatter_taps, spread)
+from ._windows import conv_geometry, lowest, pad_for_windows, pool_geometry, window_counts
 
 __all__ = ["conv2d_input", "conv2d_weight", "conv2d_bias", "conv1d_input", "conv1d_weight",
            "conv3d_input", "conv3d_weight", "max_pool2d_input", "avg_pool2d_input"]
-
-# Pooling gradients run a block of planes (the flattened leading axes) at a time:
-# one block per core above _THREADED_BYTES of work, blocks of at most _BLOCK_BYTES.
-_BLOCK_BYTES = 1 << 22
-_THREADED_BYTES = 1 << 19
 
 
 def conv2d_input(input_shape, weight, grad_output, stride=1, padding=0, dilation=1, groups=1):
@@ -387,9 +383,9 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
 
     def block(rows):
         xb = xp3[rows]
-        winners = _max_pool_winners_fast(xb, geometry)
+        winners = max_pool_winners_fast(xb, geometry)
         if winners is None:  # NaN, or a window of only the lowest value: the exact rule
-            winners = _max_pool_winners_exact(xb, geometry, padding)
+            winners = max_pool_winners_exact(xb, geometry, padding)
         row, col = winners
         flat = corners[rows]  # in place: each block owns its planes' corners
         if row is not None:
@@ -402,110 +398,8 @@ def max_pool2d_input(x, grad_output, kernel_size, stride=None, padding=0, dilati
         else:  # a scatter-add, in window order as PyTorch adds (each block its own planes)
             np.add.at(buf.reshape(-1), flat.reshape(-1), g3[rows].reshape(-1))
 
-    _in_blocks(block, _blocks(xp3.shape[0], xp3[0].nbytes))
-    return _crop(buf.reshape(xp.shape), padding, x.shape).astype(dtype, copy=False)
-
-
-def _blocks(planes, plane_bytes):
-    """Split ``planes`` planes into even blocks: one per worker thread, more if a block
-    would exceed ``_BLOCK_BYTES``; a single block below ``_THREADED_BYTES``."""
-    total = planes * plane_bytes
-    count = 1 if total < _THREADED_BYTES else max(workers(), -(-total // _BLOCK_BYTES))
-    size = -(-planes // min(count, planes))
-    return [slice(p, min(planes, p + size)) for p in range(0, planes, size)]
-
-
-def _in_blocks(work, blocks):
-    """Run ``work(block)`` for each block of planes, on the thread pool if more than one.
-
-    Numpy releases the GIL inside its loops, so two blocks run on two cores
-    at once; each thread's block is a few MB, near its share of the cache.
-    """
-    others = [thread_pool().submit(work, block) for block in blocks[1:]]
-    work(blocks[0])  # this thread takes a block too, rather than only waiting
-    for other in others:
-        other.result()
-
-
-def _first_strict_max(views):
-    """Running maximum of ``views`` and, as uint8, the index of the first view that holds it.
-
-    Index ``t`` replaces the one before only where ``views[t]`` is strictly
-    larger, so ties go to the earliest view. Indices only grow, so "replace
-    where larger" is an elementwise maximum of ``t * (views[t] > best)``.
-    NaN spreads into the maximum (np.maximum), which the caller checks.
-    """
-    if len(views) == 1:
-        return views[0], None
-    index = np.greater(views[1], views[0]).view(np.uint8)
-    best = np.maximum(views[0], views[1])
-    for t, view in enumerate(views[2:], start=2):
-        larger = np.greater(view, best).view(np.uint8)
-        np.maximum(best, view, out=best)
-        np.maximum(index, larger * np.uint8(t), out=index)
-    return best, index
-
-
-def _max_pool_winners_fast(xb, geometry):
-    """Each window's winning (row tap, column tap), or None where the exact rule must decide.
-
-    Separable: along every row, each window's first-largest column tap;
-    then, over those row maxima, each window's first-largest row tap; the
-    winner's column is the one its row chose. Taking columns first keeps
-    PyTorch's order (the first maximum in reading order wins a tie). Returns
-    uint8 arrays of shape ``(planes, H', W')`` (None for a kernel axis of
-    length 1), or None if a window holds NaN or nothing above the dtype's
-    lowest value (padding, -inf), which the exact pass handles.
-    """
-    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = geometry
-    if max(kh, kw) > 255:  # tap indices are kept as uint8
-        return None
-    height = (oh - 1) * sh + dh * (kh - 1) + 1  # rows the windows reach
-    row_best, col = _first_strict_max(
-        [xb[:, :height, b * dw:b * dw + sw * (ow - 1) + 1:sw] for b in range(kw)])
-    best, row = _first_strict_max(
-        [row_best[:, a * dh:a * dh + sh * (oh - 1) + 1:sh] for a in range(kh)])
-    if not best.min() > lowest(xb.dtype):  # also False for NaN
-        return None
-    if col is not None:  # the column tap of the row each window chose
-        col_at = [col[:, a * dh:a * dh + sh * (oh - 1) + 1:sh] for a in range(kh)]
-        if row is None:
-            col = col_at[0]
-        else:
-            chosen = col_at[0].copy()
-            for a in range(1, kh):
-                chosen += (row == a).view(np.uint8) * (col_at[a] - col_at[0])  # wraps mod 256
-            col = chosen
-    return row, col
-
-
-def _max_pool_winners_exact(xb, geometry, padding):
-    """The exact rule, tap by tap: the first strict maximum wins, the last NaN beats
-    all, and a window where nothing beats the lowest value credits its first tap
-    inside. Returns (row tap, column tap) arrays as :func:`_max_pool_winners_fast`."""
-    (kh, kw), stride, dilation, out_hw = geometry
-    bottom = lowest(xb.dtype)
-    floating = np.issubdtype(xb.dtype, np.floating)
-    first_r = first_inside_tap(out_hw[0], stride[0], padding[0], dilation[0])
-    first_c = first_inside_tap(out_hw[1], stride[1], padding[1], dilation[1])
-    winner = np.broadcast_to(first_r[:, None] * kw + first_c[None, :],
-                             xb.shape[:-2] + out_hw).astype(np.intp)
-    best = np.full(xb.shape[:-2] + out_hw, bottom, dtype=xb.dtype)
-    for tap in range(kh * kw):
-        view = tap_view(xb, tap // kw, tap % kw, out_hw, stride, dilation)
-        wins = view > best
-        if floating:
-            wins |= np.isnan(view)
-        np.copyto(best, view, where=wins)
-        np.copyto(winner, tap, where=wins)
-    return winner // kw, winner % kw
-
-
-def _crop(buf, padding, shape):
-    """The input's part of a padded gradient buffer, as a new array."""
-    if buf.shape == tuple(shape):
-        return buf
-    return buf[..., padding[0]:padding[0] + shape[-2], padding[1]:padding[1] + shape[-1]].copy()
+    in_blocks(block, plane_blocks(xp3.shape[0], xp3[0].nbytes))
+    return crop(buf.reshape(xp.shape), padding, x.shape).astype(dtype, copy=False)
 
 
 def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding=0,
@@ -578,7 +472,7 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
 
     # A class of output rows that only one row tap reaches holds the column-spread
     # rows as they are: the other rows are sums of them, so they are built there.
-    lone = _lone_class(kh, sh)
+    lone = lone_class(kh, sh)
 
     def block(planes):
         out = buf[planes]
@@ -588,63 +482,12 @@ def avg_pool2d_input(input_shape, grad_output, kernel_size, stride=None, padding
             rows = (np.zeros if gaps else np.empty)((len(out), oh, reach[1]), dtype=acc)
         else:
             rows = out[:, lone:lone + sh * (oh - 1) + 1:sh, :reach[1]]
-        _spread(share, rows, kw, sw, axis=2)
-        _spread(rows, out[:, :, :reach[1]], kh, sh, axis=1, held=lone)
+        spread(share, rows, kw, sw, axis=2)
+        spread(rows, out[:, :, :reach[1]], kh, sh, axis=1, held=lone)
         if not gaps:  # the rows and columns past the last window
             out[:, reach[0]:] = 0
             out[:, :, reach[1]:] = 0
 
-    _in_blocks(block, _blocks(g3.shape[0], 2 * padded_hw[0] * padded_hw[1] * acc.itemsize))
-    return _crop(buf.reshape(shape[:-2] + padded_hw), padding, shape).astype(dtype, copy=False)
+    in_blocks(block, plane_blocks(g3.shape[0], 2 * padded_hw[0] * padded_hw[1] * acc.itemsize))
+    return crop(buf.reshape(shape[:-2] + padded_hw), padding, shape).astype(dtype, copy=False)
 
-
-def _lone_class(taps, stride):
-    """A class of positions (a remainder mod ``stride``) that only one tap reaches, or None."""
-    for rho in range(min(stride, taps)):
-        if rho + stride >= taps:
-            return rho
-    return None
-
-
-def _spread(src, dst, taps, stride, axis, held=None):
-    """Add ``src`` into ``dst`` at ``t + stride*i`` along ``axis``, for every tap ``t``.
-
-    ``dst[.., t + stride*i, ..] = sum over taps t of src[.., i, ..]``; positions
-    no tap reaches are left as they were, so ``dst`` need not be zeroed first.
-    Taps ``rho, rho + stride, ...`` (one residue class) land on the same
-    positions, one window apart: position ``rho + stride*m`` collects
-    ``src[m] + src[m-1] + ...`` (tap order), computed straight into ``dst``
-    with one ``np.add`` for the first two terms and an in-place add for each
-    further one, plus the few positions at either end that fewer taps reach.
-    Class ``held``, one tap's alone, already holds ``src`` (``src`` is a view of
-    it) and is skipped.
-    """
-    n = src.shape[axis]
-    lead = (slice(None),) * axis
-
-    def along(array, start, count, step=1):
-        return array[lead + (slice(start, start + step * (count - 1) + 1, step),)]
-
-    for rho in range(min(stride, taps)):
-        if rho == held:
-            continue
-        q = (taps - 1 - rho) // stride + 1  # taps landing on this class of positions
-        cls = along(dst, rho, n + q - 1, stride)  # position rho + stride*m is index m
-        if q == 1:
-            cls[...] = src
-            continue
-        # Index m collects src[m - u] for the class's taps u = 0 .. q-1 that exist.
-        if n >= q:  # the interior m = q-1 .. n-1, where all q taps land: whole blocks
-            inner = along(cls, q - 1, n - q + 1)
-            np.add(along(src, q - 1, n - q + 1), along(src, q - 2, n - q + 1), out=inner)
-            for u in range(2, q):
-                inner += along(src, q - 1 - u, n - q + 1)
-            ends = [*range(q - 1), *range(n, n + q - 1)]
-        else:
-            ends = range(n + q - 1)
-        for m in ends:
-            u = range(max(0, m - n + 1), min(q, m + 1))  # the taps that reach index m
-            edge = along(cls, m, 1)
-            edge[...] = along(src, m - u[0], 1)
-            for v in u[1:]:
-                edge += along(src, m - v, 1)
