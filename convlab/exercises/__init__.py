@@ -51,7 +51,7 @@ then add the name to ``__all__`` and the notebook's cells ``check.question(
 tests/test_exercise_variants.py and tests/test_feedback.py pick the new exercise
 up by themselves; tests/test_check.py wants one typical wrong answer for it.
 
-The judges' shared helpers (answer readers, :class:`Verdict`, the array
+The judges' shared helpers (answer readers, ``Verdict``, the array
 comparison) are in the internal ``_judging`` module; the registry, seeds and
 feedback levels in ``_registry``; the library-shortcut watch in ``_shortcuts``.
 """
