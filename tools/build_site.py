@@ -254,6 +254,8 @@ def build(out: Path = OUT, *, quiet: bool = True) -> float:
         for cdn, local in VENDORED.items():
             html = html.replace(cdn, local)
         page.write_text(html, encoding="utf-8")
+    for source_map in (out / "_static").rglob("*.map"):
+        source_map.unlink()  # the theme's source maps: for its developers' debuggers, 3.4 MB
     (out / ".nojekyll").write_text("")  # GitHub Pages: serve _static/ as it is
     return time.perf_counter() - start
 

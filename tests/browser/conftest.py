@@ -240,22 +240,36 @@ def lab():
 
 
 @pytest.fixture(scope="session")
-def browser(lab):
-    """Headless Chromium, launched once."""
-    from playwright.sync_api import sync_playwright
+def chromium():
+    """Headless Chromium, launched once for the session; needs no server.
+
+    One Playwright per process: a second ``sync_playwright()`` while this one runs
+    fails, so every browser test (JupyterLab's, the site's) shares this one.
+    """
+    executable = _chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the Python package playwright, which is not installed")
 
     started = time.monotonic()
     manager = sync_playwright().start()
     try:
-        chromium = manager.chromium.launch(executable_path=_chromium_path(), args=CHROMIUM_ARGS,
+        launched = manager.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
                                            headless=True)
     except Exception as error:  # noqa: BLE001 - any launch failure means no browser
         manager.stop()
         _unavailable(f"a Chromium that starts ({error})")
     TIMINGS.setdefault("(session)", {})["browser start"] = time.monotonic() - started
-    yield chromium
-    chromium.close()
+    yield launched
+    launched.close()
     manager.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(lab, chromium):
+    """Headless Chromium, with JupyterLab running."""
+    return chromium
 
 
 @pytest.fixture(scope="session")

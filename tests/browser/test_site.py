@@ -10,7 +10,7 @@ lead to a page (and an anchor) that exists. The launch buttons must be the
 links ``tools/links.py`` makes from pyproject.toml.
 
 Needs Chromium and Playwright like the rest of tests/browser (conftest.py says
-how to enable them), and the ``docs`` extra (``make site`` installs it); without
+how to enable them; its ``chromium`` fixture is shared), and the ``docs`` extra (``make site`` installs it); without
 them these tests skip, or fail under ``CONVLAB_REQUIRE_BROWSER=1`` (CI).
 Screenshots of a notebook page and an API page land in ``artifacts/browser/``.
 """
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import html.parser
 import http.server
 import importlib.util
@@ -48,17 +47,6 @@ def _unavailable(reason):
     if os.environ.get("CONVLAB_REQUIRE_BROWSER") == "1":
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
-
-
-def _chromium():
-    """The Chromium conftest.py would use: CONVLAB_BROWSER, else the usual names on PATH."""
-    wanted = os.environ.get("CONVLAB_BROWSER")
-    found = wanted if wanted and os.access(wanted, os.X_OK) else None if wanted else next(
-        filter(None, map(shutil.which, ("/usr/bin/chromium", "chromium", "chromium-browser",
-                                        "google-chrome"))), None)
-    if found is None:
-        _unavailable(f"Chromium (CONVLAB_BROWSER={wanted!r})" if wanted else "Chromium")
-    return found
 
 
 def _tool(name):
@@ -119,20 +107,8 @@ def server(site):
 
 
 @pytest.fixture(scope="module")
-def site_context(server):
+def site_context(chromium, server):
     """A Chromium context in which every request to another host is aborted and recorded."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the Python package playwright, which is not installed")
-    executable = _chromium()
-    manager = sync_playwright().start()
-    try:
-        chromium = manager.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
-                                           headless=True)
-    except Exception as error:  # noqa: BLE001 - any launch failure means no browser
-        manager.stop()
-        _unavailable(f"a Chromium that starts ({error})")
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     context.foreign = []
 
@@ -146,8 +122,6 @@ def site_context(server):
     context.route("**/*", route)
     yield context
     context.close()
-    chromium.close()
-    manager.stop()
 
 
 def _pages(site):
