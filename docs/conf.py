@@ -114,12 +114,15 @@ def _named_in_module(app, env, node, contnode):
 
     Docstrings name things as their module imports them: ``convlab.conv2d`` (documented as
     ``convlab.convolution.conv2d``), ``ClassroomError`` (imported from ``.course``),
-    ``check.judge_outputs``. Follow the import to where the object is documented. A name
-    from another installed package (``ast``, ``numpy.pad``) is shown as text: the site links
-    to no other site. Anything else stays unresolved, and fails the build.
+    ``check.judge_outputs``, or ``Verdict`` (documented where ``convlab.check`` exports it).
+    Follow the import to where the reference describes the object. A name from another
+    installed package (``ast``, ``numpy.pad``) is shown as text: the site links to no other
+    site. Anything else stays unresolved, and fails the build.
     """
     import importlib.util
     import inspect
+
+    import build_site  # tools/build_site.py: which module documents what
 
     if node.get("refdomain") != "py":
         return None
@@ -127,15 +130,20 @@ def _named_in_module(app, env, node, contnode):
     parts = target.split(".")
     if parts[0] == "convlab":
         parts = parts[1:]
-    # Where to look the name up: the docstring's module, then what `import convlab` gives.
+    # Where to look the name up: the docstring's module, then what `import convlab` gives,
+    # then the one public module that exports it.
     scopes = [sys.modules.get(node.get("py:module") or ""), sys.modules["convlab"]]
     scope = next((s for s in scopes if s is not None and hasattr(s, parts[0])), None)
     if scope is None:
-        if parts[0] != target.split(".")[0]:
-            return None  # convlab.<something convlab does not have>
-        if importlib.util.find_spec(parts[0]) is not None:
+        exporters = {id(getattr(m, parts[0])): m for m in map(sys.modules.get,
+                                                              build_site.public_modules())
+                     if m is not None and parts[0] in getattr(m, "__all__", ())}
+        if len(exporters) == 1:
+            scope = next(iter(exporters.values()))
+        elif parts[0] == target.split(".")[0] and importlib.util.find_spec(parts[0]):
             return contnode  # another package's object: text, not a link
-        return None
+        else:
+            return None
     obj = scope
     for part in parts:
         if not hasattr(obj, part):
@@ -146,12 +154,11 @@ def _named_in_module(app, env, node, contnode):
             return contnode
         return env.domains["std"].resolve_xref(env, node["refdoc"], app.builder, "doc",
                                                f"/api/{obj.__name__}", node, contnode)
-    home = getattr(obj, "__module__", None)
-    if not home or not home.startswith("convlab"):
-        return None if home is None else contnode
-    full = f"{home}.{obj.__qualname__}"
-    if full == node["reftarget"]:
-        return None  # already its own name, and not documented
+    if not (getattr(obj, "__module__", None) or "convlab").startswith("convlab"):
+        return contnode
+    full = build_site.documented_name(obj)
+    if full is None or full == node["reftarget"]:
+        return None  # not in the reference
     return env.domains["py"].resolve_xref(env, node["refdoc"], app.builder, "obj", full,
                                           node, contnode)
 

@@ -23,6 +23,7 @@ vendored scripts were fetched.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import inspect
 import json
@@ -44,7 +45,8 @@ HTML = ROOT / "build" / "site-html"  # moved to _site/ when done (myst-nb writes
 OUT = ROOT / "_site"
 
 
-def public_modules() -> list[str]:
+@functools.lru_cache(maxsize=None)
+def public_modules() -> tuple[str, ...]:
     """convlab's public modules: every module whose dotted name has no part starting with _."""
     import convlab
 
@@ -52,7 +54,26 @@ def public_modules() -> list[str]:
     for info in pkgutil.walk_packages(convlab.__path__, "convlab."):
         if not any(part.startswith("_") for part in info.name.split(".")):
             names.append(info.name)
-    return sorted(names)
+    return tuple(sorted(names))
+
+
+def documented_name(obj) -> str | None:
+    """The dotted name under which the API reference describes ``obj`` (None if it does not).
+
+    That is the public module that defines it, or else the public module that lists it in
+    ``__all__`` and describes it itself (a name defined in an internal module, such as
+    ``convlab.check.Verdict`` from ``convlab.exercises._judging``).
+    """
+    home = getattr(obj, "__module__", None)
+    name = getattr(obj, "__qualname__", None)
+    if home in public_modules() and name in getattr(sys.modules[home], "__all__", ()):
+        return f"{home}.{name}"
+    for module in public_modules():
+        mod = importlib.import_module(module)
+        for public in getattr(mod, "__all__", ()):
+            if getattr(mod, public, None) is obj and documented_at(obj, module) is None:
+                return f"{module}.{public}"
+    return None
 
 
 def _first_line(obj) -> str:
