@@ -55,6 +55,7 @@ def auto_format(values):
 
 
 def number_label(value, fmt):
+    """``value`` written with ``fmt``, a real minus sign and never "-0"."""
     value = float(value)
     if value == 0:
         value = 0.0  # never print "-0"
@@ -178,6 +179,7 @@ def frame_axes(ax, nrows, ncols, *, offset=(0, 0), margin=0.06):
 
 
 def draw_box(ax, top, left, height, width, *, color=ACCENT, linewidth=3.0, zorder=5, linestyle="-"):
+    """Outline the cells [top, top+height) x [left, left+width); returns the patch."""
     from matplotlib.patches import Rectangle
 
     patch = Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor=color,
@@ -187,22 +189,26 @@ def draw_box(ax, top, left, height, width, *, color=ACCENT, linewidth=3.0, zorde
 
 
 def set_title(ax, text, fontsize=11):
+    """A black title a little above the axes."""
     ax.set_title(text, fontsize=fontsize, color="black", pad=6)
 
 
 def kernel_limits(kernel):
+    """Symmetric colour limits for a kernel (or products) on a diverging colormap."""
     # 1.6x the largest magnitude: diverging colours stay soft, so labels read in every cell
     m = 1.6 * (float(np.max(np.abs(kernel))) or 1.0)
     return -m, m
 
 
 def channel_cmaps(n):
+    """A colormap per channel: red, green, blue for three channels, grey otherwise."""
     if n == 3:
         return list(CHANNEL_CMAPS)
     return ["Greys"] * n
 
 
 def channel_names(n):
+    """Channel names: R, G, B for three channels, ``ch 0``, ``ch 1``, ... otherwise."""
     return ["R", "G", "B"] if n == 3 else [f"ch {c}" for c in range(n)]
 
 

@@ -459,8 +459,10 @@ def test_own_image_is_accepted_and_checked():
     # Shrunk by average pooling with a window of ceil(300 / 96) = 4.
     np.testing.assert_allclose(explorer.state["input"],
                                big.reshape(75, 4, 50, 4).mean(axis=(1, 3)))
-    with pytest.raises(TypeError, match="image must be a numeric array"):
+    with pytest.raises(TypeError, match="image must hold real numbers"):   # _checks' words
         widgets.kernel_explorer(np.array([["a"] * 9] * 9))
+    with pytest.raises(TypeError, match="image must be a numeric array"):
+        widgets.kernel_explorer("photo.png")
     with pytest.raises(ValueError, match=r"image must have shape"):
         widgets.kernel_explorer(np.zeros((2, 9, 9)))
     with pytest.raises(ValueError, match="stride must be between 1 and 4, got 9"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import convlab
+from convlab._checks import as_array
 
 __all__ = ["PHOTO_SIDE", "teaching_grid", "teaching_kernel", "photograph"]
 
@@ -33,10 +34,7 @@ def photograph(image=None, color=False):
         from convlab import images
 
         return images.photograph(rgb=color, size=PHOTO_SIDE)
-    array = np.asarray(image)
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number)
-                                     or array.dtype == bool):
-        raise TypeError(f"image must be a numeric array, got dtype {array.dtype}")
+    array = as_array(image, "image", (2, 3), what="image")
     if array.ndim == 3 and array.shape[-1] in (3, 4) and array.shape[0] not in (3, 4):
         array = np.moveaxis(array[..., :3], -1, 0)
     if array.ndim == 3 and array.shape[0] == 4:
