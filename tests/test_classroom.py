@@ -697,3 +697,20 @@ def test_one_grade_call_per_student_as_on_a_batch_system(tmp_path, capsys):
     assert [(r["student"], r["exercise"], r["status"]) for r in table] == [
         ("ada", name, "missing") for name in EXERCISES_02]
     assert sorted(p.name for p in (tmp_path / "feedback").iterdir()) == ["ada.md"]
+
+
+def test_judging_uses_the_given_seed_and_level_and_puts_back_the_current_ones():
+    from convlab.classroom.course import judge_value
+    check.use_seed(7)
+    check.feedback_level("none")
+    try:
+        default = judge_value("stride_output_size", solutions.stride_output_size, None)
+        quiet = judge_value("stride_output_size", -1, None, "format")
+        hinted = judge_value("stride_output_size", -1, None)
+        assert check.current_seed() == 7 and check.feedback_level() == "none"
+    finally:
+        check.use_seed(None)
+        check.feedback_level("hints")
+    assert default.correct
+    assert "hints are off" in quiet.message and not quiet.correct
+    assert "hints are off" not in hinted.message and not hinted.correct

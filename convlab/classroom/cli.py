@@ -59,6 +59,8 @@ def _parser():
                        help="memory cap of each kernel in MiB (default 4096, 0 for none)")
     grade.add_argument("--feedback-dir", metavar="DIR",
                        help="where the feedback files go (default: feedback/ beside --out)")
+    grade.add_argument("--feedback", choices=("hints", "format", "none"), default="hints",
+                       help="what the feedback tells about a wrong answer (default: hints)")
     grade.add_argument("--force", action="store_true", help="overwrite earlier grades")
     grade.add_argument("--quiet", action="store_true", help="no line per submission")
 
@@ -105,6 +107,7 @@ def main(argv=None) -> int:
                          notebooks=args.notebooks, students=args.students, jobs=args.jobs,
                          timeout=args.timeout,
                          memory_mb=args.memory_mb, feedback=args.feedback_dir,
+                         level=args.feedback,
                          force=args.force, progress=None if args.quiet else _progress)
             students = len({row.student for row in rows})
             print(f"graded {students} student(s): {args.out}")

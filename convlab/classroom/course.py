@@ -34,23 +34,23 @@ _JUDGING = threading.Lock()
 
 
 @contextlib.contextmanager
-def _judging(seed):
+def _judging(seed, level="hints"):
     with _JUDGING:
         if not supports_seeds():
             yield {}
             return
         before = check.current_seed()
-        level = check.feedback_level() if callable(getattr(check, "feedback_level", None)) \
-            else None
+        has_levels = callable(getattr(check, "feedback_level", None))
+        level_before = check.feedback_level() if has_levels else None
         check.use_seed(seed)
-        if level is not None:
-            check.feedback_level("hints")  # the feedback file gives every hint
+        if has_levels:
+            check.feedback_level(level)  # what the messages tell
         try:
             yield {"seed": seed}
         finally:
             check.use_seed(before)
-            if level is not None:
-                check.feedback_level(level)
+            if has_levels:
+                check.feedback_level(level_before)
 
 
 def supports_seeds() -> bool:
@@ -124,10 +124,14 @@ def _require_seeds(seed):
                              "grade without --secret or update convlab")
 
 
-def judge_value(name, answer, seed):
-    """The verdict on a value answer, judged for ``seed`` (None: the default numbers)."""
+def judge_value(name, answer, seed, level="hints"):
+    """The verdict on a value answer, for ``seed`` (None: the default numbers).
+
+    ``level`` is the feedback level its message is written at ('hints', 'format' or
+    'none'), when this convlab has levels.
+    """
     _require_seeds(seed)
-    with _judging(seed) as options:
+    with _judging(seed, level) as options:
         return check.verdict(name, answer, **options)
 
 
@@ -146,10 +150,13 @@ def raised(type_name, message):
     return check.Raised(type_name, message)
 
 
-def judge_function_outputs(name, outputs, seed):
-    """The verdict on a function answer's outputs (aligned with :func:`function_cases`)."""
+def judge_function_outputs(name, outputs, seed, level="hints"):
+    """The verdict on a function answer's outputs (aligned with :func:`function_cases`).
+
+    ``level`` is the feedback level, as for :func:`judge_value`.
+    """
     _require_seeds(seed)
-    with _judging(seed) as options:
+    with _judging(seed, level) as options:
         return check.judge_outputs(name, list(outputs), **options)
 
 

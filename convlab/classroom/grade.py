@@ -55,7 +55,7 @@ def _row(student, notebook, name, status, message, correct=False):
     return Row(student, notebook, name, most if correct else 0, most, status, message)
 
 
-def _judge(student, notebook, name, capture, seed) -> Row:
+def _judge(student, notebook, name, capture, seed, level) -> Row:
     """Turn an answer taken out of the kernel into a row, judging it here."""
     if capture.status != "ok":
         return _row(student, notebook, name, capture.status, capture.message)
@@ -74,14 +74,14 @@ def _judge(student, notebook, name, capture, seed) -> Row:
                 return _row(student, notebook, name, "incorrect",
                             f"your function returned {bad!r}, which the grader cannot read; "
                             "return an array of numbers.")
-            verdict = judge_function_outputs(name, outputs, seed)
+            verdict = judge_function_outputs(name, outputs, seed, level)
         else:
             answer = decode(data.get("value"))
             if isinstance(answer, Unreadable):
                 return _row(student, notebook, name, "incorrect",
                             f"the answer is {answer!r}; answer with "
                             f"{check.EXERCISES[name].answer}.")
-            verdict = judge_value(name, answer, seed)
+            verdict = judge_value(name, answer, seed, level)
     except ClassroomError:
         raise
     except Exception as error:  # a judge that fails must not stop the class
@@ -92,10 +92,12 @@ def _judge(student, notebook, name, capture, seed) -> Row:
                 correct=verdict.correct)
 
 
-def grade_submission(path, student, notebook, seed, *, spec_folder, timeout) -> list[Row]:
+def grade_submission(path, student, notebook, seed, *, spec_folder, timeout,
+                     level="hints") -> list[Row]:
     """The rows of one submission (``path``, which may be missing or broken).
 
     Never raises for anything in the submission: every problem becomes a row.
+    ``level`` is the feedback level of the verdicts' messages.
     """
     from .kernel import Sandbox
     path = Path(path)
@@ -122,7 +124,7 @@ def grade_submission(path, student, notebook, seed, *, spec_folder, timeout) -> 
     for name, call in list(answers.items()):
         if left_blank(sources[call.cell], call):
             rows[name] = _row(student, notebook, name, "not attempted",
-                              judge_value(name, Ellipsis, seed).message)
+                              judge_value(name, Ellipsis, seed, level).message)
             del answers[name]
     by_cell = {}
     for name, call in answers.items():
@@ -140,7 +142,7 @@ def grade_submission(path, student, notebook, seed, *, spec_folder, timeout) -> 
                     for call in by_cell.get(index, ()):
                         rows[call.exercise] = _answer_row(
                             sandbox, call, outcome, cases.get(call.exercise), sources,
-                            student, notebook, seed, timeout)
+                            student, notebook, seed, timeout, level)
         except ClassroomError:
             raise
         except Exception as error:  # the kernel could not start, say: this submission only
@@ -153,7 +155,7 @@ def grade_submission(path, student, notebook, seed, *, spec_folder, timeout) -> 
 
 
 def _answer_row(sandbox, call, outcome, cases_json, sources, student, notebook, seed,
-                timeout) -> Row:
+                timeout, level) -> Row:
     cell = f"the answer cell (cell {call.cell + 1})"
     if outcome.status == "died":
         return _row(student, notebook, call.exercise, "error",
@@ -170,7 +172,7 @@ def _answer_row(sandbox, call, outcome, cases_json, sources, student, notebook, 
         return _row(student, notebook, call.exercise, "error",
                     f"{cell} {reason} before its check.{call.exercise}(...) call; the "
                     "notebook must run from top to bottom")
-    return _judge(student, notebook, call.exercise, capture, seed)
+    return _judge(student, notebook, call.exercise, capture, seed, level)
 
 
 def rows_csv(rows) -> str:
@@ -226,7 +228,7 @@ def _students(folder, roster):
 
 
 def grade(folder, out, *, roster=None, secret=None, notebooks=None, students=None, jobs=1,
-          timeout=60.0, memory_mb=4096, feedback=None, force=False,
+          timeout=60.0, memory_mb=4096, feedback=None, level="hints", force=False,
           progress=None) -> list[Row]:
     """Grade every submission under ``folder``; write ``out`` (CSV) and the feedback files.
 
@@ -256,6 +258,9 @@ def grade(folder, out, *, roster=None, secret=None, notebooks=None, students=Non
         The address-space cap of each kernel, in MiB (0: no cap).
     feedback : path, optional
         The folder of the feedback files; default: ``feedback/`` beside ``out``.
+    level : {'hints', 'format', 'none'}
+        What the messages (in the CSV and the feedback files) tell about a wrong
+        answer: the hint, only what is wrong with its form, or nothing.
     force : bool
         Overwrite an existing ``out`` and feedback files.
     progress : callable, optional
@@ -270,6 +275,8 @@ def grade(folder, out, *, roster=None, secret=None, notebooks=None, students=Non
     if not folder.is_dir():
         raise ClassroomError(f"{folder}: no such folder; give the folder that holds one "
                              "folder per student")
+    if level not in ("hints", "format", "none"):
+        raise ClassroomError(f"--feedback must be one of hints, format, none, got {level!r}")
     if jobs < 1 or timeout <= 0 or memory_mb < 0:
         raise ClassroomError(f"--jobs must be at least 1 and --timeout positive, got jobs="
                              f"{jobs}, timeout={timeout}; --memory-mb must not be negative")
@@ -311,7 +318,8 @@ def grade(folder, out, *, roster=None, secret=None, notebooks=None, students=Non
         student, notebook, seed = job
         try:
             rows = grade_submission(folder / student / f"{notebook}.ipynb", student,
-                                    notebook, seed, spec_folder=spec_folder, timeout=timeout)
+                                    notebook, seed, spec_folder=spec_folder, timeout=timeout,
+                                    level=level)
         finally:
             _close_event_loop()
         if progress is not None:
