@@ -714,3 +714,18 @@ def test_judging_uses_the_given_seed_and_level_and_puts_back_the_current_ones():
     assert default.correct
     assert "hints are off" in quiet.message and not quiet.correct
     assert "hints are off" not in hinted.message and not hinted.correct
+
+
+@pytest.mark.parametrize("text", ['{"nbformat": 4, "cells": [{"cell_type": "code"}]}',
+                                  '{"nbformat": 4, "cells": [{"cell_type": "code", '
+                                  '"source": 5}]}',
+                                  '{"nbformat": 4, "cells": {}}', '[]', '\x00\xff'])
+def test_a_file_that_is_not_a_notebook_is_an_error_row(tmp_path, text):
+    from convlab.classroom.grade import grade_submission
+    path = tmp_path / "ada" / "02_stride.ipynb"
+    path.parent.mkdir()
+    path.write_text(text)
+    rows = grade_submission(path, "ada", "02_stride", None, spec_folder=tmp_path, timeout=5)
+    assert [r.status for r in rows] == ["error"] * 4
+    assert all(r.message.startswith("ada/02_stride.ipynb: ")
+               and r.message.endswith("open it in Jupyter and save it again") for r in rows)

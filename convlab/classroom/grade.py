@@ -320,6 +320,13 @@ def grade(folder, out, *, roster=None, secret=None, notebooks=None, students=Non
             rows = grade_submission(folder / student / f"{notebook}.ipynb", student,
                                     notebook, seed, spec_folder=spec_folder, timeout=timeout,
                                     level=level)
+        except ClassroomError:
+            raise
+        except Exception as error:  # a grader bug on one submission must not stop the class
+            rows = [_row(student, notebook, name, "error",
+                         f"the grader failed on this submission ({type(error).__name__}: "
+                         f"{error}); please tell your teacher")
+                    for name in gradable_exercises(notebook)]
         finally:
             _close_event_loop()
         if progress is not None:

@@ -25,7 +25,10 @@ def read_notebook(path) -> dict:
         raise ClassroomError(f"{path}: not a Jupyter notebook in format 4 (no 'cells' list); "
                              "open it in Jupyter and save it again")
     for cell in notebook["cells"]:
-        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+        source = cell.get("source") if isinstance(cell, dict) else None
+        if not (isinstance(cell, dict) and cell.get("cell_type") in ("code", "markdown", "raw")
+                and (isinstance(source, str) or (isinstance(source, list) and all(
+                    isinstance(line, str) for line in source)))):
             raise ClassroomError(f"{path}: a cell is not a notebook cell; open it in Jupyter "
                                  "and save it again")
     return notebook
