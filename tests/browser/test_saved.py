@@ -3,8 +3,9 @@
 A learner who opens the course before running anything (and every reader on
 GitHub or nbviewer) sees the stored outputs. The notebook is untrusted there, so
 its scripts do not run and the widgets have no kernel behind them: each
-animation must still show a picture (the player's frame 0), never an empty box
-or widget text such as ``VBox(children=...``.
+explorer and each animation must still show a picture (the explorer's snapshot,
+the player's frame 0), never an empty box or widget text such as
+``VBox(children=...``.
 """
 
 from __future__ import annotations
@@ -15,20 +16,20 @@ import re
 import pytest
 
 from .conftest import ARTIFACTS
-from .test_jupyterlab import ANIMATION_CALL, NOTEBOOKS, Notebook
+from .test_jupyterlab import ANIMATION_CALL, EXPLORER_CALL, NOTEBOOKS, Notebook
 
 WIDGET_TEXT = re.compile(r"\b\w*Box\(children=")  # a widget's repr: VBox(children=(...
 
 
 def _live_cells(path):
-    """Indices of the code cells that make an animation, from the file."""
+    """Indices of the code cells that build an explorer or an animation, from the file."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     found = []
     for index, cell in enumerate(notebook["cells"]):
         if cell["cell_type"] != "code":
             continue
         code = "\n".join(line.split("#", 1)[0] for line in "".join(cell["source"]).splitlines())
-        if ANIMATION_CALL.search(code):
+        if EXPLORER_CALL.search(code) or ANIMATION_CALL.search(code):
             found.append(index)
     return found
 
