@@ -928,3 +928,16 @@ def test_the_course_shows_explorers():
     views = sum(len(list(_explorer_views(nbformat.read(path, as_version=4))))
                 for path in NOTEBOOKS)
     assert views >= len(EXPLORERS)        # every explorer appears in its notebook
+
+
+def test_rendering_and_explaining_import_no_ipywidgets():
+    # render turns arrays into PNG and HTML, explain writes the panels: plain strings
+    # and bytes, testable and reusable without a widget library.
+    import subprocess
+    import sys
+
+    code = ("import sys, convlab.widgets.render, convlab.widgets.explain, "
+            "convlab.widgets.snapshot; print('ipywidgets' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.strip()
+    assert shown == "False"
