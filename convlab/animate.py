@@ -600,7 +600,8 @@ def _single(geom, image, kernel, out, padded, bias, fps, hold, dpi):
     mark = _cell_marker(a_out)
     caption = _caption(fig, 0.015)
     fmt_w, fmt_k, fmt_o = auto_format(padded), auto_format(kernel), auto_format(out)
-    bias_text = "" if bias == 0 else f" + {number_label(bias, auto_format(np.array([bias])))} (bias)"
+    bias_text = ("" if bias == 0
+                 else f" + {number_label(bias, auto_format(np.array([bias])))} (bias)")
 
     def update(k):
         (i, j), taps = geom.cells(k)
@@ -887,7 +888,8 @@ def volume(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, channel
         rays[1].set_data([x0 + span_w, ox], [y0 + span_h, oy + 1])
         mark(i, j)
         out_cells.show_only(_filled(k, out.shape))
-        terms = " + ".join(f"{number_label(partials[c, i, j], fmt_p)} ({names[c]})" for c in range(n))
+        terms = " + ".join(f"{number_label(partials[c, i, j], fmt_p)} ({names[c]})"
+                           for c in range(n))
         caption.set_text(f"output[{i}, {j}] = sum over all {n} channels of window {MULT} kernel"
                          f" + bias = {terms} + {bias_label} = {number_label(out[i, j], fmt_o)}")
 
