@@ -92,10 +92,11 @@ def correlate2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode=
     and 'full' at stride 1, and ``torch.nn.functional.conv2d`` on one channel.
 
     ``method='auto'`` follows the crossovers ``bench/bench_variants.py``
-    measured on 512x512 float64 images (2 cores): the separable passes for
-    a rank-1 kernel from 7x7 (49 taps; 4.4x faster than direct at 15x15) up
-    to 25x25, where the FFT overtakes them; otherwise the FFT from 9x9 (81
-    taps; 3.3x faster than direct at 15x15) on, a size the
+    measured on 512x512 float64 images (2 busy cores, two runs; each
+    threshold is the smallest size that won in both): the separable passes
+    for a rank-1 kernel from 7x7 (49 taps; 4-9x faster than direct at 15x15)
+    up to 25x25, where the FFT overtakes them; otherwise the FFT from 9x9 (81
+    taps; 3-6x faster than direct at 15x15) on, a size the
     stride's area multiplies (with stride the direct path computes only the
     outputs it keeps, the FFT all of them); below that, direct.
     The FFT's error grows with the image's magnitude, about ``1e-16 *
@@ -159,7 +160,8 @@ def correlate2d(image, kernel, stride=1, padding=0, dilation=1, *, padding_mode=
 #: The ways correlate2d and convolve2d can compute (their ``method``).
 METHODS = ("direct", "separable", "fft", "auto")
 
-# method='auto' (crossovers of bench/bench_variants.py, 512x512 float64, 2 cores): the
+# method='auto' (crossovers of bench/bench_variants.py, 512x512 float64, 2 cores; the
+# smallest sizes that won in two runs, which put them at 7x7 or 3x3 and 9x9 or 7x7): the
 # separable passes for a rank-1 kernel from 7x7 until the FFT overtakes them (25x25);
 # otherwise the FFT from 9x9, times the stride's area (the direct path computes only
 # the outputs it keeps, the FFT all of them).
