@@ -33,7 +33,9 @@ from .padding import pad2d
 from .pooling import avg_pool2d, max_pool2d
 from .transposed import conv_transpose2d, transposed_output_size
 
-__version__ = "0.1.0"
+# The version, written only here: pyproject.toml reads it ([tool.setuptools.dynamic]), and
+# CHANGELOG.md's newest entry and the notebooks' pinned links (tools/links.py) follow it.
+__version__ = "0.2.0"
 
 __all__ = [
     "correlate2d",

@@ -13,6 +13,15 @@ from it here:
   pyproject.toml (``relink(text) == text``) and that no other file writes the
   address by hand.
 
+The links are pinned to the release: Binder, Colab and the Colab cell's
+``%pip install`` all name the tag ``v<version>`` (:func:`release`), where the
+version is ``convlab.__version__`` in convlab/__init__.py, the one place it is
+written (pyproject.toml reads it too). A course handed out at 0.2.0 stays at
+0.2.0 for the whole term, whatever lands on main later; bumping the version
+and running ``make notebooks`` moves every link to the next release.
+tests/test_release.py checks that the version, CHANGELOG.md's newest entry and
+these links agree.
+
 Run ``python tools/links.py`` to print the address and the links it makes.
 """
 
@@ -23,7 +32,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BRANCH = "main"
+BRANCH = "main"  # where the site's "edit this page" and source links point
 BINDER = "https://mybinder.org/v2/gh"
 COLAB = "https://colab.research.google.com/github"
 
@@ -32,7 +41,7 @@ _BINDER_LINK = re.compile(r"https://mybinder\.org/v2/gh/[\w.-]+/[\w.-]+/[\w.-]+"
                           r"\?urlpath=lab/tree/([\w./-]+\.ipynb)")
 _COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[\w.-]+/[\w.-]+/blob/"
                          r"[\w.-]+/([\w./-]+\.ipynb)")
-_PIP_SPEC = re.compile(r"convlab @ git\+https://github\.com/[\w.-]+/[\w.-]+")
+_PIP_SPEC = re.compile(r"convlab @ git\+https://github\.com/[\w.-]+/[\w.-]+?(?:@[\w.-]+)?(?=[\s\"'\\]|$)")
 
 
 def repository(pyproject: Path = ROOT / "pyproject.toml") -> str:
@@ -49,23 +58,36 @@ def repository(pyproject: Path = ROOT / "pyproject.toml") -> str:
     return found.group(1)
 
 
+def version(init: Path = ROOT / "convlab" / "__init__.py") -> str:
+    """``convlab.__version__`` as written in convlab/__init__.py (read, not imported): ``"0.2.0"``."""
+    found = re.search(r'^__version__\s*=\s*"(\d+\.\d+\.\d+)"', init.read_text(encoding="utf-8"), re.M)
+    if found is None:
+        raise ValueError(f"{init} needs a line __version__ = \"X.Y.Z\"")
+    return found.group(1)
+
+
+def release() -> str:
+    """The release's tag, ``v<version>``: what the Binder, Colab and pip links are pinned to."""
+    return f"v{version()}"
+
+
 def _slug() -> str:
     return repository().removeprefix("https://github.com/")
 
 
 def binder_url(path: str) -> str:
     """Binder's JupyterLab on ``path`` (from the repository root: ``notebooks/01_x.ipynb``)."""
-    return f"{BINDER}/{_slug()}/{BRANCH}?urlpath=lab/tree/{path}"
+    return f"{BINDER}/{_slug()}/{release()}?urlpath=lab/tree/{path}"
 
 
 def colab_url(path: str) -> str:
-    """Google Colab on ``path`` (relative to the repository root) of the main branch."""
-    return f"{COLAB}/{_slug()}/blob/{BRANCH}/{path}"
+    """Google Colab on ``path`` (relative to the repository root) at the release's tag."""
+    return f"{COLAB}/{_slug()}/blob/{release()}/{path}"
 
 
 def pip_spec() -> str:
-    """What the Colab cell gives ``%pip install``: convlab straight from the repository."""
-    return f"convlab @ git+{repository()}"
+    """What the Colab cell gives ``%pip install``: convlab from the repository, at the release's tag."""
+    return f"convlab @ git+{repository()}@{release()}"
 
 
 def relink(text: str) -> str:
@@ -96,6 +118,6 @@ def relink_file(path: Path) -> bool:
 
 if __name__ == "__main__":
     first = "notebooks/00_convolutional_networks.ipynb"
-    print(f"repository: {repository()}\nbinder:     {binder_url(first)}\n"
+    print(f"repository: {repository()}\nrelease:    {release()}\nbinder:     {binder_url(first)}\n"
           f"colab:      {colab_url(first)}\npip:        {pip_spec()}")
     sys.exit(0)
