@@ -73,13 +73,15 @@ def test_fft_equals_direct_for_any_geometry(h, w, kh, kw, stride, dilation, padd
     np.testing.assert_allclose(fft, direct, rtol=0, atol=_tolerance(image, kernel, dtype))
 
 
-def test_fft_of_float16_sums_in_float32():
-    rng = np.random.default_rng(1)
-    image = rng.standard_normal((40, 40)).astype(np.float16)
-    kernel = rng.standard_normal((9, 9)).astype(np.float16)
-    got = convlab.correlate2d(image, kernel, method="fft")
+@given(h=st.integers(9, 40), w=st.integers(9, 40), k=st.integers(1, 9), seed=st.integers(0, 999),
+       mode=st.sampled_from(["valid", "same", "full"]))
+def test_fft_of_float16_sums_in_float32(h, w, k, seed, mode):
+    rng = np.random.default_rng(seed)
+    image = rng.standard_normal((h, w)).astype(np.float16)
+    kernel = rng.standard_normal((k, k)).astype(np.float16)
+    got = convlab.correlate2d(image, kernel, padding=mode, method="fft")
     exact = scipy.signal.correlate2d(image.astype(np.float64), kernel.astype(np.float64),
-                                     mode="valid")
+                                     mode=mode)
     assert got.dtype == np.float16
     # float16 rounding of the result (2**-11 relative) plus float32 FFT rounding
     bound = 2.0 ** -11 * np.abs(exact) + _tolerance(image.astype(np.float64), kernel, np.float32)
