@@ -29,8 +29,9 @@ Public API
     An image, a kernel and the result of correlating them.
 :func:`picture`
     Show an (H, W) or (C, H, W) image without ticks.
-:data:`ACCENT`, :data:`CELL_GID`
-    The outline colour and the gid of the cell labels.
+:data:`ACCENT`, :data:`CELL_GID`, :data:`WINDOW_LETTER_GID`
+    The outline colour, the gid of the cell labels and the gid of the letters that tie
+    each pooling window to its output cell.
 
 Each function's own docstring gives its signature and parameters
 (``help(draw.grid)``); they are not copied here, so they cannot drift.
@@ -75,7 +76,12 @@ __all__ = [
     "picture",
     "ACCENT",
     "CELL_GID",
+    "WINDOW_LETTER_GID",
 ]
+
+#: The gid of the letters (A, B, ...) :func:`pooling` and :func:`pooling_comparison` write in
+#: each non-overlapping window and in the output cell it makes.
+WINDOW_LETTER_GID = "convlab-window-letter"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -544,7 +550,19 @@ def _draw_pool_input(ax, x, kernel_size, stride, mode, out, idx, position):
         cells.image.set_visible(False)
         for t in cells.texts.ravel():
             t.set_color("black")
+        # a letter ties each window to its output cell, which carries the same letter:
+        # the colours alone would leave a reader who cannot tell them apart guessing
+        for n, (r, c) in enumerate(windows):
+            _window_letter(ax, n, r * s[0], c * s[1])
     return cells
+
+
+def _window_letter(ax, n, row, col):
+    """Write window ``n``'s letter (A, B, ..., then A2, B2, ...) in the top-left corner of cell
+    (row, col)."""
+    letter = chr(ord("A") + n % 26) + (str(n // 26 + 1) if n >= 26 else "")
+    ax.text(col - 0.44, row - 0.44, letter, ha="left", va="top", fontsize=9, color="#252525",
+            zorder=6, gid=WINDOW_LETTER_GID)
 
 
 def pooling(x, kernel_size, stride=None, mode="max", *, position=None, axes=None):
@@ -554,7 +572,8 @@ def pooling(x, kernel_size, stride=None, mode="max", *, position=None, axes=None
     index comes from ``convlab.max_pool2d(..., return_indices=True)``); for
     average pooling the output cell holds ``convlab.avg_pool2d``'s mean.
     Non-overlapping windows are tinted one colour each and the output cell
-    they produce gets the same colour.
+    they produce gets the same colour, and the same letter (A, B, ...) in its
+    top-left corner, so the link does not rest on colour alone.
 
     Parameters
     ----------
@@ -579,8 +598,10 @@ def pooling(x, kernel_size, stride=None, mode="max", *, position=None, axes=None
     >>> from matplotlib.figure import Figure
     >>> x = np.array([[1, 3, 2, 1], [4, 2, 0, 1], [1, 1, 5, 6], [0, 2, 7, 8]])
     >>> axes = pooling(x, 2, axes=Figure().subplots(1, 2))
-    >>> [t.get_text() for t in axes[1].texts]
+    >>> [t.get_text() for t in axes[1].texts if t.get_gid() == CELL_GID]
     ['4', '2', '2', '8']
+    >>> [t.get_text() for t in axes[1].texts if t.get_gid() == WINDOW_LETTER_GID]
+    ['A', 'B', 'C', 'D']
     """
     xa = _as_2d(x, "x")
     out, idx = _pool(xa, kernel_size, stride, mode)
@@ -620,6 +641,7 @@ def _draw_pool_output(ax, out, mode, k, s, position, fmt=None):
             ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1,
                                    facecolor=_PASTELS[n % len(_PASTELS)], zorder=1.05))
             cells.texts[r, c].set_color("black")
+            _window_letter(ax, n, r, c)
     if position is not None:
         _outline(ax, [position])
     name = "max" if mode == "max" else "average"
@@ -653,7 +675,7 @@ def pooling_comparison(x, kernel_size, stride=None, *, axes=None):
     >>> from matplotlib.figure import Figure
     >>> x = np.array([[1, 3, 2, 1], [4, 2, 0, 1], [1, 1, 5, 6], [0, 2, 7, 8]])
     >>> axes = pooling_comparison(x, 2, axes=Figure().subplots(1, 3))
-    >>> [t.get_text() for t in axes[2].texts]
+    >>> [t.get_text() for t in axes[2].texts if t.get_gid() == CELL_GID]
     ['2.50', '1.00', '1.00', '6.50']
     """
     xa = _as_2d(x, "x")

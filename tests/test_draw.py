@@ -244,3 +244,27 @@ def test_module_docstring_names_every_public_function_and_copies_no_signature():
         role = "func" if callable(getattr(draw, name)) else "data"
         assert f":{role}:`{name}`" in doc, name
         assert f"{name}(" not in doc, f"the signature of {name} is copied into the docstring"
+
+
+def test_pooling_windows_and_outputs_share_a_letter_not_only_a_colour():
+    x = RNG.integers(0, 10, size=(6, 4))
+    for axes, outputs in ((draw.pooling(x, 2, axes=axes_row(2)), [1]),
+                          (draw.pooling_comparison(x, 2, axes=axes_row(3)), [1, 2])):
+        def letters(ax):
+            return {t.get_text(): (round(t.get_position()[1] + 0.44),
+                                   round(t.get_position()[0] + 0.44))
+                    for t in ax.texts if t.get_gid() == draw.WINDOW_LETTER_GID}
+        on_input = letters(axes[0])
+        # window (r, c) of a 2x2 pool with stride 2 starts at input cell (2r, 2c)
+        # windows of a 2x2 pool with stride 2 start at every other cell, lettered row by row
+        assert on_input == {"A": (0, 0), "B": (0, 2), "C": (2, 0), "D": (2, 2), "E": (4, 0),
+                            "F": (4, 2)}
+        for a in outputs:
+            assert letters(axes[a]) == {letter: (r // 2, c // 2) for letter, (r, c) in on_input.items()}
+
+
+def test_overlapping_or_single_windows_get_no_letters():
+    x = np.arange(49).reshape(7, 7)
+    for axes in (draw.pooling(x, 3, 2, axes=axes_row(2)),
+                 draw.pooling(x, 2, position=(1, 1), axes=axes_row(2))):
+        assert not [t for a in axes for t in a.texts if t.get_gid() == draw.WINDOW_LETTER_GID]
