@@ -112,7 +112,20 @@ def test_receptive_field_of_three_3x3_is_7x7():
      r"kernel_size 3 \(dilated extent 3\) does not fit in the padded input 2"),
     (lambda: convlab.same_padding(5, 0), ValueError, r"kernel_size must be >= 1, got 0"),
     (lambda: receptive_field([(3,)]), ValueError, r"layers\[0\] must be \(kernel_size, stride"),
-    (lambda: receptive_field(3), TypeError, r"layers must be a sequence"),
+    (lambda: receptive_field(3), TypeError,
+     r"layers must be a sequence of \(kernel_size, stride\) tuples, got 3 \(int\)"),
+    (lambda: receptive_field([(3, 1), (3, 1, 1, 1, 1)]), ValueError,
+     r"layers\[1\] must be \(kernel_size, stride\[, padding\[, dilation\]\]\), "
+     r"got \(3, 1, 1, 1, 1\)"),
+    (lambda: receptive_field([(0, 1)]), ValueError, r"layers\[0\] kernel_size must be >= 1, got 0"),
+    (lambda: receptive_field([(3, 1), (3, 0)]), ValueError,
+     r"layers\[1\] stride must be >= 1, got 0"),
+    (lambda: receptive_field([(3, 1, -1)]), ValueError,
+     r"layers\[0\] padding must be >= 0, got -1"),
+    (lambda: receptive_field([(3, 1, 0, 0)]), ValueError,
+     r"layers\[0\] dilation must be >= 1, got 0"),
+    (lambda: receptive_field([(3, 1, 0, 1.5)]), TypeError,
+     r"layers\[0\] dilation must be an int, got 1.5"),
 ])
 def test_bad_input_gets_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):

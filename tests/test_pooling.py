@@ -185,6 +185,34 @@ def test_nan_wins_max_pooling(torch):
     np.testing.assert_array_equal(idx, t_idx.numpy()[0])
 
 
+@pytest.mark.parametrize("lib", [convlab, naive], ids=["fast", "loop"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nan_wins_by_hand(lib, dtype):
+    x = np.arange(16, dtype=dtype).reshape(4, 4)
+    x[0, 1] = np.nan        # after a smaller value: it must still win its window
+    x[3, 3] = np.nan        # the last tap of its window
+    out, idx = lib.max_pool2d(x, 2, return_indices=True)
+    assert np.isnan(out[0, 0]) and np.isnan(out[1, 1])
+    np.testing.assert_array_equal(out[[0, 1], [1, 0]], [7, 13])
+    np.testing.assert_array_equal(idx, [[1, 7], [13, 15]])
+
+
+@pytest.mark.parametrize("lib", [convlab, naive], ids=["fast", "loop"])
+def test_a_window_with_nothing_above_minus_infinity_reports_its_first_real_tap(lib):
+    # Every value -inf: no tap beats the start, so each window reports the first tap that
+    # lies inside the input (past the padding), as PyTorch does. W = 3.
+    x = np.full((3, 3), -np.inf)
+    out, idx = lib.max_pool2d(x, 3, stride=2, padding=1, return_indices=True)
+    assert (out == -np.inf).all()
+    # windows start at rows/cols -1 and 1: first real taps 0 and 1
+    np.testing.assert_array_equal(idx, [[0 * 3 + 0, 0 * 3 + 1], [1 * 3 + 0, 1 * 3 + 1]])
+    # dilated: taps 2 apart, window (2 taps) starting at -1 reaches row/col 1 first
+    out, idx = lib.max_pool2d(x, 2, stride=1, padding=1, dilation=2, return_indices=True)
+    np.testing.assert_array_equal(idx, [[1 * 3 + 1, 1 * 3 + 0, 1 * 3 + 1],
+                                        [0 * 3 + 1, 0 * 3 + 0, 0 * 3 + 1],
+                                        [1 * 3 + 1, 1 * 3 + 0, 1 * 3 + 1]])
+
+
 def test_ceil_mode_drops_a_window_that_starts_in_the_padding():
     # 5 wide, window 2, stride 2, padding 1: ceil would give 4 windows, but the
     # 4th would start at index 6 - 1 = 5, past the input: PyTorch drops it.
@@ -214,6 +242,8 @@ def test_ceil_mode_drops_a_window_that_starts_in_the_padding():
     (lambda lib: lib.max_pool2d("x", 2), TypeError, r"x must be a numeric array, got 'x'"),
     (lambda lib: lib.max_pool2d(np.ones((4, 4)), 2, ceil_mode="yes"), TypeError,
      r"ceil_mode must be a bool, got 'yes'"),
+    (lambda lib: lib.avg_pool2d(np.ones((4, 4)), 2, count_include_pad="yes"), TypeError,
+     r"count_include_pad must be a bool, got 'yes'"),
     (lambda lib: lib.avg_pool2d(np.ones((4, 4)), 2, count_include_pad=None), TypeError,
      r"count_include_pad must be a bool, got None"),
 ])
