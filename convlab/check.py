@@ -54,16 +54,17 @@ from .exercises.together import *     # noqa: F401,F403  06's, the shape quiz in
 from .exercises.learning import *     # noqa: F401,F403  07's
 from .exercises.training import *     # noqa: F401,F403  08's
 from .exercises.transposed import *   # noqa: F401,F403  09's
+from .exercises.variants import *     # noqa: F401,F403  10's
 from .exercises import (kernels as _k, stride as _s, filters as _f, pooling as _p,
                         padding as _pd, together as _t, learning as _l, training as _tn,
-                        transposed as _tr)
+                        transposed as _tr, variants as _v)
 
 __all__ = [
     "EXERCISES", "Exercise", "Verdict", "Raised", "exercises", "question", "verdict",
     "use_seed", "current_seed", "feedback_level", "function_cases", "call_cases",
     "judge_outputs",
 ]
-for _module in (_k, _s, _f, _p, _pd, _t, _l, _tn, _tr):
+for _module in (_k, _s, _f, _p, _pd, _t, _l, _tn, _tr, _v):
     __all__ += [name for name in _module.__all__ if name not in __all__]
 del _module
 

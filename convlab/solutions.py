@@ -29,6 +29,8 @@ __all__ = [
     'shape_quiz', 'weight_gradient_value', 'bias_gradient', 'gradient_step',
     'max_pool_gradient_route', 'tiny_cnn_parameter_count', 'transposed_output_size',
     'choose_output_padding', 'conv_matrix_shape', 'transposed_by_hand', 'checkerboard_overlap',
+    'grouped_parameter_count', 'separable_block_multiplies', 'causal_output_value',
+    'fft_length_without_wrap',
 ]
 
 
@@ -91,6 +93,12 @@ choose_output_padding = _reference('choose_output_padding')
 conv_matrix_shape = _reference('conv_matrix_shape')
 transposed_by_hand = _reference('transposed_by_hand')
 checkerboard_overlap = _reference('checkerboard_overlap')
+
+# 10_convolution_variants ---------------------------------------------------------------
+grouped_parameter_count = _reference('grouped_parameter_count')
+separable_block_multiplies = _reference('separable_block_multiplies')
+causal_output_value = _reference('causal_output_value')
+fft_length_without_wrap = _reference('fft_length_without_wrap')
 
 
 def shape_quiz(seed):

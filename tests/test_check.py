@@ -59,6 +59,10 @@ WRONG = {
     "conv_matrix_shape": ((25, 4), "wrong way round"),
     "transposed_by_hand": ([[-2, -1, 0], [1, 0, 1], [6, 11, 4]], "half turn"),
     "checkerboard_overlap": (np.ones((7, 7)), "overlap"),
+    "grouped_parameter_count": (8 * 16 * 3 * 3 + 16, "ordinary layer"),
+    "separable_block_multiplies": (8 * 8 * 16 * 8 * 9, "ordinary"),
+    "causal_output_value": (-4.0, "centred"),
+    "fft_length_without_wrap": (100, "circular-wrap"),
 }
 
 FUNCTION_EXERCISES = {"naive_correlate2d", "naive_max_pool2d"}
@@ -96,7 +100,8 @@ def test_exercises_are_grouped_by_notebook_in_course_order():
     grouped = check.exercises()
     assert list(grouped) == ["01_kernels", "02_stride", "03_filters", "04_pooling",
                              "05_padding", "06_putting_it_together", "07_learning_kernels",
-                             "08_training_a_tiny_cnn", "09_transposed_convolution"]
+                             "08_training_a_tiny_cnn", "09_transposed_convolution",
+                             "10_convolution_variants"]
     assert all(2 <= len(names) <= 6 for names in grouped.values())
     assert sum(len(names) for names in grouped.values()) == len(NAMES) >= 35
     assert grouped["07_learning_kernels"] == [
@@ -116,7 +121,7 @@ def test_unknown_names_raise_with_the_list():
     with pytest.raises(ValueError, match="name must be one of the exercises .*stride_output"):
         check.question("stride_size")
     with pytest.raises(ValueError, match="notebook must be one of"):
-        check.exercises("10")
+        check.exercises("11")
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -130,6 +130,10 @@ EFFECTS = {
                             "stride": ["output", "inserted"], "padding": ["output"],
                             "output_padding": ["output"], "dilation": ["inserted", "output"],
                             "row": ["output", "explain"], "col": ["output", "explain"]},
+    "groups_explorer": {"in_channels": ["output", "counts"], "out_channels": ["output", "counts"],
+                        "groups": ["output", "counts"], "kernel_size": ["counts"],
+                        "size": ["counts"], "row": ["output", "explain"],
+                        "col": ["output", "explain"]},
 }
 
 

@@ -12,6 +12,7 @@ notebook                    module
 07_learning_kernels         :mod:`convlab.exercises.learning`
 08_training_a_tiny_cnn      :mod:`convlab.exercises.training`
 09_transposed_convolution   :mod:`convlab.exercises.transposed`
+10_convolution_variants     :mod:`convlab.exercises.variants`
 ==========================  =========================================
 
 In a notebook's module each exercise is written in one place: its public
@@ -57,14 +58,14 @@ feedback levels in ``_registry``; the library-shortcut watch in ``_shortcuts``.
 """
 
 from . import (kernels, stride, filters, pooling, padding, together, learning, training,
-               transposed)
+               transposed, variants)
 from ._registry import REGISTRY
 
 __all__ = ["MODULES", "EXERCISES_BY_NAME"]
 
 #: The notebook modules in course order.
 MODULES = (kernels, stride, filters, pooling, padding, together, learning, training,
-           transposed)
+           transposed, variants)
 
 #: Every exercise by name, in course order (the same mapping as ``check.EXERCISES``).
 EXERCISES_BY_NAME = REGISTRY

@@ -45,6 +45,7 @@ display (its key in ``explorer.outputs``).
 
 from .arithmetic import arithmetic_explorer
 from .filter import filter_explorer
+from .groups import groups_explorer
 from .kernel import kernel_explorer
 from .learning import learning_explorer
 from .padding import padding_explorer
@@ -61,4 +62,5 @@ __all__ = [
     "arithmetic_explorer",
     "learning_explorer",
     "transposed_explorer",
+    "groups_explorer",
 ]

@@ -68,6 +68,8 @@ DRIVES = {
     "transposed-explorer": {"size": "input", "kernel_size": "kernel", "stride": "inserted",
                             "padding": "output", "output_padding": "output",
                             "dilation": "output"},
+    "groups-explorer": {"in_channels": "output", "out_channels": "output", "groups": "output",
+                        "kernel_size": "counts", "size": "counts"},
 }
 for _drives in DRIVES.values():        # every explorer's explain sliders drive the explanation
     _drives.update(row="explain", col="explain")
