@@ -16,7 +16,8 @@ notebook (``convlab/exercises/stride.py`` holds 02_stride's); every checker is
 a ``def`` there, re-exported here. The expected answers are computed from
 convlab's numeric core when an answer is checked, never typed in by hand.
 
-:func:`question` prints a question, :func:`exercises` lists them by notebook,
+:func:`question` prints a question, :func:`solution` the worked answer once
+the learner has tried, :func:`exercises` lists them by notebook,
 :func:`verdict` returns the verdict without printing (for code that asserts),
 and :func:`shape_quiz` poses a fresh random shape question for any seed.
 
@@ -62,7 +63,7 @@ from .exercises import (kernels as _k, stride as _s, filters as _f, pooling as _
 __all__ = [
     "EXERCISES", "Exercise", "Verdict", "Raised", "exercises", "question", "verdict",
     "use_seed", "current_seed", "feedback_level", "function_cases", "call_cases",
-    "judge_outputs",
+    "judge_outputs", "solution",
 ]
 for _module in (_k, _s, _f, _p, _pd, _t, _l, _tn, _tr, _v):
     __all__ += [name for name in _module.__all__ if name not in __all__]
@@ -143,7 +144,8 @@ def exercises(notebook=None):
     --------
     >>> list(exercises())
     ['01_kernels', '02_stride', '03_filters', '04_pooling', '05_padding', '06_putting_it_together',
-     '07_learning_kernels', '08_training_a_tiny_cnn', '09_transposed_convolution']
+     '07_learning_kernels', '08_training_a_tiny_cnn', '09_transposed_convolution',
+     '10_convolution_variants']
     >>> exercises('04')
     ['max_pool_values', 'avg_pool_values', 'max_pool_indices', 'ceil_mode_output_size',
      'naive_max_pool2d']
@@ -178,6 +180,38 @@ def question(name, seed=None):
     Answer with a whole number.
     """
     print(_registry.question_text(name, seed))
+
+
+def solution(name):
+    """Print the worked answer to exercise ``name``, once the learner has tried it.
+
+    After at least one checked attempt at the exercise in this session (a call
+    of its check with an answer filled in), it prints the reference answer for
+    the numbers the notebook shows and the reasoning the check gives for it.
+    Before that it says to try first and where the working is written
+    (``convlab/exercises/<module>.py``). In a classroom copy (a seed set, or
+    feedback level 'none') it reveals nothing: worked answers come from the
+    teacher there. It never raises, whatever ``name`` is.
+
+    Parameters
+    ----------
+    name : str
+        The exercise (and checker) name, e.g. ``'stride_output_size'``.
+
+    Examples
+    --------
+    Before any attempt, ``solution("stride_output_size")`` prints ``Try exercise
+    02.1 first: ...``. After one:
+
+    >>> check_answer = verdict("stride_output_size", 4)
+    >>> solution("stride_output_size")
+    Worked answer to exercise 02.1: Output size with a stride
+    answer = 5
+    Why: the windows start at columns 0, 2, 4, 6, 8: floor((11 - 3) / 2) + 1 = 5.
+    (For the numbers shown in the notebook; the hand working is beside the exercise in
+    convlab/exercises/stride.py.)
+    """
+    print(_registry.solution_text(name))
 
 
 def verdict(name, answer, *, seed=None) -> Verdict:

@@ -5,7 +5,9 @@ the exercise asks for one. Each is the ``reference`` of the exercise's
 definition in :mod:`convlab.exercises` (the notebook's module), where it is
 worked by hand from the question's default numbers, not computed with convlab,
 so the tests that feed these answers to the checkers compare two independent
-routes. Look here after trying, not before.
+routes. Look here after trying, not before; in a notebook,
+``check.solution(name)`` prints the worked answer and its reasoning once the
+exercise has been tried.
 
 Examples
 --------

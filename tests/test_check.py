@@ -562,3 +562,70 @@ def test_importing_check_is_quiet_and_light():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout == "[]\n" and result.stderr == ""
+
+
+# check.solution: the worked answer after a try ------------------------------------------
+
+@pytest.fixture
+def fresh_attempts(monkeypatch):
+    """No exercise attempted yet in this session, and the default numbers and feedback."""
+    from convlab.exercises import _registry
+    monkeypatch.setattr(_registry, "_attempts", set())
+    check.use_seed(None)
+    level = check.feedback_level()
+    check.feedback_level("hints")
+    yield
+    check.use_seed(None)
+    check.feedback_level(level)
+
+
+def test_solution_before_a_try_says_try_first_and_where_to_look(capsys, fresh_attempts):
+    check.verdict("stride_output_size", ...)         # an untouched cell is no attempt
+    check.solution("stride_output_size")
+    out = capsys.readouterr().out
+    assert out.startswith("Try exercise 02.1 first")
+    assert "convlab/exercises/stride.py" in out
+    assert "5" not in out.replace("02.1", "")        # the answer (5) is not shown
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_solution_after_a_try_shows_the_reference_and_its_reasoning(capsys, fresh_attempts,
+                                                                    name):
+    exercise = EXERCISES[name]
+    wrong_answer = WRONG[name][0]
+    check.verdict(name, wrong_answer if wrong_answer is not None else "a guess")
+    check.solution(name)
+    out = capsys.readouterr().out
+    assert out.startswith(f"Worked answer to exercise {exercise.number}")
+    module = exercise.judge.__module__.rsplit(".", 1)[-1]
+    assert f"convlab/exercises/{module}.py" in out.replace("\n", " ")
+    # The reasoning is the check's own message on the reference answer.
+    reasoning = check.verdict(name, getattr(solutions, name) if name != "shape_quiz"
+                              else solutions.shape_quiz(0))
+    assert reasoning.correct
+    assert " ".join(reasoning.message.split()) in " ".join(out.split())
+    if exercise.kind == "value":
+        assert "answer = " in out
+
+
+def test_solution_is_per_exercise(capsys, fresh_attempts):
+    check.verdict("stride_output_size", 4)
+    check.solution("stride_output_values")
+    assert capsys.readouterr().out.startswith("Try exercise 02.2 first")
+
+
+@pytest.mark.parametrize("setup", [lambda: check.use_seed(7),
+                                   lambda: check.feedback_level("none")])
+def test_solution_reveals_nothing_in_a_classroom_copy(capsys, fresh_attempts, setup):
+    check.verdict("stride_output_size", 4)
+    setup()
+    check.solution("stride_output_size")
+    out = capsys.readouterr().out
+    assert "teacher" in out
+    assert "5" not in out and "floor" not in out and "answer =" not in out
+
+
+@pytest.mark.parametrize("name", ["no_such_exercise", 3, None, ["stride_output_size"]])
+def test_solution_never_raises(capsys, fresh_attempts, name):
+    check.solution(name)
+    assert "no exercise called" in capsys.readouterr().out

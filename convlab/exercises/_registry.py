@@ -8,6 +8,7 @@ it registers everything else (question, numbers, variants, reference answer).
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import sys
 import textwrap
@@ -24,7 +25,7 @@ from ._judging import Malformed, Raised, Untouched, Verdict, is_untouched, show,
 __all__ = [
     "Exercise", "REGISTRY", "exercise", "lookup", "use_seed", "current_seed", "feedback_level",
     "materials", "question_text", "verdict", "report", "function_cases", "call_cases",
-    "judge_outputs", "FEEDBACK_LEVELS",
+    "judge_outputs", "FEEDBACK_LEVELS", "attempted", "solution_text",
 ]
 
 #: Every exercise by name, filled in as the notebook modules are imported (course order).
@@ -33,6 +34,9 @@ REGISTRY: dict[str, "Exercise"] = {}
 FEEDBACK_LEVELS = ("hints", "format", "none")
 
 _state = {"seed": None, "feedback": "hints"}
+
+#: The exercises checked at least once in this process with an answer filled in.
+_attempts: set = set()
 
 
 @dataclass(frozen=True)
@@ -249,6 +253,8 @@ def verdict(name, answer, *, seed=None) -> Verdict:
     """Check ``answer`` to exercise ``name`` for ``seed``; the verdict, never an exception."""
     exercise_ = lookup(name)
     seed = _resolve_seed(seed)
+    if not is_untouched(answer):
+        _attempts.add(name)
     if is_untouched(answer):
         return _finish(exercise_, lambda: Verdict(
             "not attempted", f"replace the ... with your answer ({exercise_.answer}), "
@@ -295,6 +301,65 @@ def _at_level(result: Verdict) -> Verdict:
         return result
     return wrong("the answer has the right form but is not right. Work it through again "
                  "from the question (hints are off for this notebook).")
+
+
+def attempted(name) -> bool:
+    """True once exercise ``name`` has been checked with an answer in this process."""
+    return name in _attempts
+
+
+def _where(exercise_) -> str:
+    module = sys.modules[exercise_.judge.__module__].__name__.rsplit(".", 1)[-1]
+    return f"convlab/exercises/{module}.py"
+
+
+def _shown_reference(exercise_) -> str:
+    reference = exercise_.reference
+    if callable(reference):
+        try:
+            return inspect.getsource(reference).rstrip()
+        except (OSError, TypeError):
+            return f"(the function {getattr(reference, '__name__', reference)!r})"
+    return str(show(reference)) if isinstance(reference, np.ndarray) else repr(reference)
+
+
+def solution_text(name) -> str:
+    """The worked answer to ``name`` once tried; before, or in a classroom, where to look.
+
+    Never raises: an unknown name gets the list of names.
+    """
+    if not isinstance(name, str) or name not in REGISTRY:
+        return (f"There is no exercise called {name!r}; the names are those of the "
+                f"checks: {', '.join(REGISTRY)}.")
+    exercise_ = REGISTRY[name]
+    if _state["feedback"] == "none" or _state["seed"] is not None:
+        return (f"Worked answers come from your teacher in this copy of the notebook "
+                f"(its exercises have their own numbers), not from check.solution.")
+    where = _where(exercise_)
+    if name not in _attempts:
+        return textwrap.fill(f"Try exercise {exercise_.number} first: put your answer in place of the "
+                f"... and run check.{name}(answer). After one checked attempt, "
+                f"check.solution({name!r}) shows the worked answer; its reasoning is "
+                f"written beside the exercise in {where}.", 88, break_on_hyphens=False)
+    saved, _state["feedback"] = _state["feedback"], "hints"
+    try:  # the reasoning is the judge's message on the reference, at full feedback
+        if exercise_.kind == "function":
+            why = judge_outputs(name, call_cases(name, exercise_.reference, None), None)
+        else:
+            why = _finish(exercise_, lambda: exercise_.judge(exercise_.materials(None),
+                                                              exercise_.reference))
+    except Exception:  # a worked answer is never worth a traceback
+        why = None
+    finally:
+        _state["feedback"] = saved
+    lines = [f"Worked answer to exercise {exercise_.number}: {exercise_.title}",
+             f"answer = {_shown_reference(exercise_)}" if exercise_.kind != "function"
+             else _shown_reference(exercise_)]
+    if why is not None and why.correct:
+        lines.append(textwrap.fill("Why: " + why.message, 88, break_on_hyphens=False))
+    lines.append(textwrap.fill(f"(For the numbers shown in the notebook; the hand working "
+                               f"is beside the exercise in {where}.)", 88))
+    return "\n".join(lines)
 
 
 def report(name, answer):
