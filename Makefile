@@ -1,9 +1,12 @@
 # Every target sets up .venv (once, or again when pyproject.toml changes) and then runs.
+#   make help       this list
 #   make lab        open the course in JupyterLab
 #   make test       run every test: unit, property, doctests, notebooks (nbval), browser
 #   make notebooks  re-execute every notebook top to bottom and save its outputs
 #   make figures    regenerate every picture in fig/
-#   make bench      time convlab against PyTorch and SciPy (needs torch installed in .venv)
+#   make bench      time convlab against PyTorch and SciPy and print the ratios (needs torch in
+#                   .venv): bench_core, bench_beyond --passes 3, bench_variants --passes 3,
+#                   bench_widgets, bench_learn (bench_classroom and bench_guessing run by hand)
 #   make site       build the course's static site into _site/ (open _site/index.html)
 #   make test-min   the unit tests (no notebooks, no browser) with every declared lower bound
 #                   installed, in a venv of their own (.venv-min; needs Python 3.11+)
@@ -17,7 +20,11 @@ STAMP  := $(VENV)/.convlab-installed
 
 MIN_VENV ?= .venv-min
 
-.PHONY: lab test notebooks figures bench site venv clean test-min mutate
+.PHONY: help lab test notebooks figures bench site venv clean test-min mutate
+
+# The list above, printed from this file, so it cannot drift from the targets.
+help:
+	@awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print } /^$$/ { exit }' $(firstword $(MAKEFILE_LIST))
 
 venv: $(STAMP)
 
@@ -46,6 +53,9 @@ figures: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_beyond.py --passes 3
+	$(BIN)/python bench/bench_variants.py --passes 3
+	$(BIN)/python bench/bench_widgets.py
+	$(BIN)/python bench/bench_learn.py
 
 site: $(STAMP)
 	$(BIN)/python tools/build_site.py

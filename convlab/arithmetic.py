@@ -17,7 +17,6 @@ from ._checks import check_int, check_pair, check_shape, describe
 __all__ = ["output_size", "same_padding", "resolve_axis_padding", "receptive_field",
            "ReceptiveField", "conv_cost", "ConvCost"]
 
-_PADDING_WORDS = ("valid", "same", "full")
 
 
 def resolve_axis_padding(padding, input_size: int, kernel_size: int, stride: int = 1,
