@@ -12,7 +12,7 @@ from .explain import info_html, torch_snippet, verdict
 from .frame import Explorer, dropdown, html_outputs, int_sliders, ipw
 from .render import grid_html
 
-__all__ = ["groups_explorer"]
+__all__ = ["groups_explorer", "connections"]
 
 
 def _divisors(in_channels, out_channels):
@@ -37,6 +37,12 @@ def connections(in_channels, out_channels, groups):
     pushed through :func:`convlab.conv2d` with ``groups`` and an all-ones
     weight: output channel ``o`` reads input channel ``c`` exactly when it
     lights up. Returns an ``(out_channels, in_channels)`` array of 0/1.
+
+    Examples
+    --------
+    >>> connections(4, 2, groups=2)       # output 0 reads inputs 0-1, output 1 inputs 2-3
+    array([[1., 1., 0., 0.],
+           [0., 0., 1., 1.]])
     """
     weight = np.ones((out_channels, in_channels // groups, 1, 1))
     lit = np.eye(in_channels).reshape(in_channels, in_channels, 1, 1)   # image c: channel c lit
