@@ -259,6 +259,26 @@ def test_function_answers_are_called_on_the_given_cases_and_exceptions_recorded(
     assert outputs[1]["raised"] == ["ZeroDivisionError", "integer division or modulo by zero"]
 
 
+@pytest.mark.parametrize("library", ["convlab", "scipy.signal", "torch.nn.functional"])
+def test_capture_records_a_call_into_the_library_as_a_shortcut(library, request):
+    import importlib
+    if library.startswith("torch"):
+        request.getfixturevalue("torch")
+    module = importlib.import_module(library)
+    function = {"convlab": lambda a, k: module.correlate2d(a, k),
+                "scipy.signal": lambda a, k: module.correlate2d(a, k, mode="valid"),
+                "torch.nn.functional": lambda a, k: module.conv2d(
+                    __import__("torch").tensor(a)[None, None],
+                    __import__("torch").tensor(k)[None, None])[0, 0].numpy()}[library]
+    cases = json.dumps([encode((np.arange(16.0).reshape(4, 4), np.ones((2, 2))))])
+    [output] = json.loads(capture_json(function, cases))["outputs"]
+    assert output["raised"][0] == "LibraryShortcut"
+    assert "the exercise is to write the loops yourself" in output["raised"][1]
+    # and the loops themselves pass through
+    [output] = json.loads(capture_json(lambda a, k: a[:3, :3] * 0, cases))["outputs"]
+    assert "value" in output
+
+
 def test_nbgitpuller_link():
     link = nbgitpuller_link("https://hub.example.edu/", "https://github.com/me/course.git",
                             "released/02_stride.ipynb", branch="fall")
@@ -572,6 +592,12 @@ LOOPS = '''def my_correlate2d(image, kernel):
 '''
 
 
+SHORTCUT = '''import convlab
+def my_correlate2d(image, kernel):
+    return convlab.correlate2d(image, kernel)
+'''
+
+
 def _size_by_counting(m):
     """stride_output_size for a variant's numbers, by counting window starts."""
     starts = [start for start in range(m["input_size"])
@@ -588,7 +614,7 @@ def _function_cell(notebook, body_source):
 def seeded_class(tmp_path_factory):
     root = tmp_path_factory.mktemp("seeded")
     students = ["ada", "alan", "grace", "copier", "loops", "wrongloops", "raises",
-                "endless", "exits"]
+                "endless", "exits", "shortcut"]
     roster = _roster(root / "roster.csv", *students)
     release([STRIDE, KERNELS], root / "released", roster=roster, secret=SECRET)
     subs = root / "submissions"
@@ -614,7 +640,8 @@ def seeded_class(tmp_path_factory):
               "wrongloops": LOOPS.replace("kh + 1", "kh"),
               "raises": LOOPS.replace("    return out", "    raise ValueError('not yet')"),
               "endless": LOOPS.replace("    return out", "    while True:\n        pass"),
-              "exits": LOOPS.replace("    return out", "    import os\n    os._exit(1)")}
+              "exits": LOOPS.replace("    return out", "    import os\n    os._exit(1)"),
+              "shortcut": SHORTCUT}
     for student, body in bodies.items():
         notebook = json.loads((root / "released" / student / "01_kernels.ipynb").read_text())
         _function_cell(notebook, body)
@@ -656,6 +683,18 @@ def test_function_answers_run_on_the_graders_cases(seeded_class):
         "endless": "timeout", "exits": "error"}
     assert "ValueError" in got["raises"].message
     assert _status(rows, "loops", "kernel_one_value").status == "not attempted"
+
+
+def test_a_function_that_calls_the_library_is_refused_as_self_paced(seeded_class):
+    """The library shortcut is refused in the student's kernel, with check's own message."""
+    import convlab
+    _, rows = seeded_class
+    row = _status(rows, "shortcut", "naive_correlate2d")
+    self_paced = check.verdict("naive_correlate2d",
+                               lambda image, kernel: convlab.correlate2d(image, kernel))
+    assert self_paced.status == row.status == "incorrect"
+    assert "convlab.convolution.correlate2d" in self_paced.message
+    assert self_paced.message in row.message
 
 
 def test_the_example_roster_in_the_docs_reads():
