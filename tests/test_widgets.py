@@ -945,3 +945,32 @@ def test_rendering_and_explaining_import_no_ipywidgets():
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True).stdout.strip()
     assert shown == "False"
+
+
+# ------------------------------------------------------------------ the formula as taught
+
+EARLY = ["kernel_explorer", "stride_explorer", "filter_explorer", "pooling_explorer",
+         "padding_explorer"]
+
+
+@pytest.mark.parametrize("name", EARLY)
+def test_early_explorers_write_the_rule_without_dilation(name):
+    explorer = getattr(widgets, name)()
+    for shown in explorer.state["formula"]:
+        assert "\u00b7(" not in shown and "dilat" not in shown, shown
+        assert "dilat" not in explorer.outputs["info"].value
+
+
+def test_arithmetic_explorer_leaves_dilation_out_until_it_is_taught():
+    plain = widgets.arithmetic_explorer(dilation=None)
+    assert "dilation" not in plain.controls
+    assert plain.state["formula"] == ["floor((5 + 2\u00b71 \u2212 3) / 2) + 1 = 3"]
+    assert "dilat" not in plain.outputs["info"].value
+    plain.controls["kernel_size"].value = 4
+    value, claimed = _evaluate_formula(plain.state["formula"][0])
+    assert value == claimed == plain.state["shape"][0] == 2
+    taught = widgets.arithmetic_explorer(dilation=2)
+    assert taught.state["formula"][1] == ("dilated kernel extent k' = d(k\u22121) + 1 = "
+                                          "2\u00b7(3\u22121) + 1 = 5")
+    value, claimed = _evaluate_formula(taught.state["formula"][0])
+    assert value == claimed == taught.state["shape"][0] == 2

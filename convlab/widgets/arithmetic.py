@@ -32,14 +32,17 @@ def arithmetic_explorer(size=5, kernel_size=3, stride=2, padding=1, dilation=1):
         1..4.
     padding : int, default 1
         0..4 on every side.
-    dilation : int, default 1
-        1..3 (1 is an ordinary kernel).
+    dilation : int or None, default 1
+        1..3 (1 is an ordinary kernel). None leaves dilation out: no dilation
+        slider, and the size rule written as notebooks 00-05 teach it,
+        ``floor((i + 2p - k) / s) + 1``.
 
     Returns
     -------
     ipywidgets.VBox
         The explorer; ``state["formula"]`` holds the size rule with the
-        numbers substituted, first the output size, then the dilated extent.
+        numbers substituted, first the output size, then (with dilation) the
+        dilated extent.
 
     Examples
     --------
@@ -47,20 +50,26 @@ def arithmetic_explorer(size=5, kernel_size=3, stride=2, padding=1, dilation=1):
     >>> explorer.state["shape"]
     (3, 3)
     >>> explorer.state["formula"][0]
-    'floor((5 + 2·1 − 1·(3−1) − 1) / 2) + 1 = 3'
+    'floor((5 + 2·1 − (1·(3−1) + 1)) / 2) + 1 = 3'
+    >>> arithmetic_explorer(dilation=None).state["formula"][0]
+    'floor((5 + 2·1 − 3) / 2) + 1 = 3'
     """
+    taught = dilation is not None
+    sliders = dict(size=(size, 1, 12), kernel_size=(kernel_size, 1, 5),
+                   stride=(stride, 1, 4), padding=(padding, 0, 4))
+    if taught:
+        sliders["dilation"] = (dilation, 1, 3)
     frame = Explorer("arithmetic-explorer", "Convolution arithmetic explorer",
-                     int_sliders(size=(size, 1, 12), kernel_size=(kernel_size, 1, 5),
-                                 stride=(stride, 1, 4), padding=(padding, 0, 4),
-                                 dilation=(dilation, 1, 3)),
+                     int_sliders(**sliders),
                      html_outputs(input="convlab-output", output="convlab-output",
                                   kernel="convlab-kernel", explain="convlab-explain",
                                   info="convlab-info"))
     controls, outputs, state = frame.controls, frame.outputs, frame.state
 
     def update():
-        n, k, s, p, d = (controls[key].value for key in ("size", "kernel_size", "stride",
-                                                         "padding", "dilation"))
+        n, k, s, p = (controls[key].value for key in ("size", "kernel_size", "stride",
+                                                      "padding"))
+        d = controls["dilation"].value if taught else 1
         image, kernel = teaching_grid(n, n, seed=20 + n), teaching_kernel(k)
         result = convlab.correlate2d(image, kernel, stride=s, padding=p, dilation=d)
         r, c = frame.pick_cell(result.shape)
@@ -78,20 +87,22 @@ def arithmetic_explorer(size=5, kernel_size=3, stride=2, padding=1, dilation=1):
         outputs["explain"].value = explain_conv(padded, kinds, kernel, r, c, (s, s), (d, d),
                                                 result[r, c], state=state)
         o = convlab.output_size(n, k, stride=s, padding=p, dilation=d)
-        formulas = [formula(n, k, s, p, p, d, o),
-                    f"dilated kernel extent k' = k + (k\u22121)(d\u22121) = {k} + "
-                    f"{k - 1}\u00b7{d - 1} = {extent}"]
+        formulas = [formula(n, k, s, p, p, d if taught else None, o)]
+        if taught:
+            formulas.append(f"dilated kernel extent k' = d(k\u22121) + 1 = {d}\u00b7({k}\u22121)"
+                            f" + 1 = {extent}")
         rest = (n + 2 * p - extent) % s
         if rest:
             formulas.append(f"({n} + 2\u00b7{p} \u2212 {extent}) mod {s} = {rest}: the last "
                             f"{rest} row(s)/column(s) are never reached")
-        call = f"F.conv2d(x, w, stride={s}, padding={p}, dilation={d})"
+        more = f", dilation={d}" if taught else ""
+        call = f"F.conv2d(x, w, stride={s}, padding={p}{more})"
         outputs["info"].value = info_html(
             f"{n}x{n} \u2192 {result.shape[0]}x{result.shape[1]}", formulas,
             torch_snippet([f"x = torch.rand(1, 1, {n}, {n})", f"w = torch.rand(1, 1, {k}, {k})"],
                           call, (1, 1) + result.shape,
-                          f"# or nn.Conv2d(1, 1, kernel_size={k}, stride={s}, padding={p}, "
-                          f"dilation={d})"))
+                          f"# or nn.Conv2d(1, 1, kernel_size={k}, stride={s}, padding={p}"
+                          f"{more})"))
         state.update(output=result, shape=result.shape, formula=formulas, torch_call=call,
                      torch_inputs={"x": image[None, None], "w": kernel[None, None]},
                      input=image, kernel=kernel)

@@ -38,11 +38,19 @@ def verdict(total, core_value):
 
 
 def formula(input_size, kernel_size, stride, before, after, dilation, result, ceil_mode=False):
-    """The output-size rule with one axis's numbers substituted."""
+    """The output-size rule with one axis's numbers substituted.
+
+    ``dilation=None`` writes the rule as notebooks 00-05 teach it,
+    ``floor((i + 2p - k) / s) + 1``; an integer writes the dilated kernel's extent
+    ``d(k - 1) + 1`` in place of ``k`` (notebook 06 on).
+    """
     pad = f"2\u00b7{before}" if before == after else f"{before} + {after}"
     rounding = "ceil" if ceil_mode else "floor"
-    return (f"{rounding}(({input_size} + {pad} \u2212 {dilation}\u00b7({kernel_size}\u22121) "
-            f"\u2212 1) / {stride}) + 1 = {result}")
+    if dilation is None:
+        extent = f"{kernel_size}"
+    else:
+        extent = f"({dilation}\u00b7({kernel_size}\u22121) + 1)"
+    return f"{rounding}(({input_size} + {pad} \u2212 {extent}) / {stride}) + 1 = {result}"
 
 
 def padded_kinds(shape, pads, extra=(0, 0)):

@@ -48,7 +48,7 @@ def _explain_filter(rgb, filt, bias, partials, result, r, c):
 
 def _filter_info(rgb, result):
     h, wd = rgb.shape[1:]
-    shown = formula(h, 3, 1, 0, 0, 1, convlab.output_size(h, 3))
+    shown = formula(h, 3, 1, 0, 0, None, convlab.output_size(h, 3))
     call = "F.conv2d(x, w, bias=b)"
     setup = [f"x = torch.rand(1, 3, {h}, {wd})  # one RGB image",
              "w = torch.rand(1, 3, 3, 3)  # one filter = 3 kernels, one per channel",

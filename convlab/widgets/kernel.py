@@ -87,7 +87,7 @@ def _the_grid():
 def _kernel_info(source, kernel, result, pads, padding, flipped):
     """The formulas, the PyTorch call and the info panel of the kernel explorer."""
     formulas = [f"{label}: " + formula(
-        source.shape[axis], kernel.shape[axis], 1, *pads[axis], 1,
+        source.shape[axis], kernel.shape[axis], 1, *pads[axis], None,
         convlab.output_size(source.shape[axis], kernel.shape[axis], padding=pads[axis]))
         for axis, label in ((0, "height"), (1, "width"))]
     if padding == "same":

@@ -23,12 +23,12 @@ _TORCH_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "repl
 
 def _padding_formulas(padding, pads, k, s):
     o = convlab.output_size(5, k, stride=s, padding=pads[0])
-    formulas = [formula(5, k, s, *pads[0], 1, o)]
+    formulas = [formula(5, k, s, *pads[0], None, o)]
     if padding == "same":
         before, after = convlab.same_padding(5, k, s)
         total = before + after
         formulas.append(f"'same': output = ceil(5 / {s}) = {o}; total padding = max(0, "
-                        f"({o}\u22121)\u00b7{s} + ({k}\u22121) + 1 \u2212 5) = {total}; "
+                        f"({o}\u22121)\u00b7{s} + {k} \u2212 5) = {total}; "
                         f"before = {total}//2 = {before}, after = {after}"
                         + (" (the odd pixel goes after: bottom/right)"
                            if before != after else ""))

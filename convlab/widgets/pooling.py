@@ -42,14 +42,14 @@ def _pooled_text(r, c, how, total, note, core_value, mark):
 def _pooling_formulas(n, k, s, p, ceil_mode):
     o = convlab.output_size(n, k, stride=s, padding=p, ceil_mode=ceil_mode)
     if not ceil_mode:
-        return [formula(n, k, s, p, p, 1, o)]
+        return [formula(n, k, s, p, p, None, o)]
     rounded_up = -(-(n + 2 * p - k) // s) + 1
     if rounded_up == o:
-        return [formula(n, k, s, p, p, 1, o, ceil_mode=True),
+        return [formula(n, k, s, p, p, None, o, ceil_mode=True),
                 "ceil_mode rounds up: a last, partial window is kept"]
     # torch's rule: a last window that would start in the bottom/right padding (or
     # beyond) is dropped.
-    shown = formula(n, k, s, p, p, 1, f"{rounded_up} \u2212 1", True)
+    shown = formula(n, k, s, p, p, None, f"{rounded_up} \u2212 1", True)
     shown = shown.replace(f"= {rounded_up} \u2212 1", f"\u2212 {rounded_up - o} = {o}")
     return [shown, f"\u2212 1: the last window would start at row "
                    f"{(rounded_up - 1) * s} of the padded grid, in the bottom padding (the "

@@ -109,7 +109,7 @@ def stride_explorer(size=7, kernel_size=3, stride=2, padding=0):
         outputs["leftover"].value = _leftover_text(n, k, s, p, never)
         outputs["explain"].value = explain_conv(padded, kinds, kernel, r, c, (s, s), (1, 1),
                                                 result[r, c], state=state)
-        shown = formula(n, k, s, p, p, 1, convlab.output_size(n, k, stride=s, padding=p))
+        shown = formula(n, k, s, p, p, None, convlab.output_size(n, k, stride=s, padding=p))
         call = f"F.conv2d(x, w, stride={s}, padding={p})"
         setup = [f"x = torch.rand(1, 1, {n}, {n})", f"w = torch.rand(1, 1, {k}, {k})"]
         outputs["info"].value = info_html(
