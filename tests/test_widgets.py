@@ -351,6 +351,29 @@ def test_pooling_window_with_ceil_mode_hanging_over_the_edge():
     assert explorer.state["count"] == 1
 
 
+@pytest.mark.parametrize("settings", [
+    {}, {"size": 8}, {"ceil_mode": True}, {"size": 9, "kernel_size": 3, "stride": 3},
+    {"size": 10, "kernel_size": 2, "stride": 4, "padding": 1},
+    {"size": 6, "kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True},
+    {"size": 5, "kernel_size": 1, "stride": 3, "mode": "avg"}])
+def test_pooling_marks_the_input_cells_no_window_reaches(settings):
+    explorer = widgets.pooling_explorer()
+    _apply(explorer, settings)
+    c = explorer.controls
+    n, k, s, p = (c[key].value for key in ("size", "kernel_size", "stride", "padding"))
+    # Counted from the output shape alone: output cell j's window covers input rows
+    # j*s - p .. j*s - p + k - 1.
+    rows = set()
+    for j in range(explorer.state["shape"][0]):
+        rows.update(range(j * s - p, j * s - p + k))
+    seen = len(rows & set(range(n)))
+    expected = n * n - seen * seen
+    assert explorer.state["never_visited"] == expected
+    assert explorer.outputs["input"].value.count("border:2px solid #c00") == expected
+    if settings == {}:
+        assert expected == 13          # 7x7, window 2, stride 2: last row and column
+
+
 def test_stride_leftover_pixels():
     # 8x8, kernel 3, stride 2: windows start at 0, 2, 4 and reach row 6; row 7
     # and column 7 are never visited: 8 + 8 - 1 = 15 pixels.

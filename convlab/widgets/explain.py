@@ -10,8 +10,8 @@ import numpy as np
 
 from .render import fmt, grid_html, pre, row
 
-__all__ = ["verdict", "formula", "padded_kinds", "window_mask", "window_values",
-           "explain_conv", "info_html", "torch_snippet", "highlight_cell"]
+__all__ = ["verdict", "formula", "padded_kinds", "never_visited", "window_mask",
+           "window_values", "explain_conv", "info_html", "torch_snippet", "highlight_cell"]
 
 
 def _sum_text(window, weights, digits=3, limit=49):
@@ -63,6 +63,42 @@ def padded_kinds(shape, pads, extra=(0, 0)):
     kinds[shape[0] + top + bottom:, :] = "outside"
     kinds[:, shape[1] + left + right:] = "outside"
     return kinds
+
+
+def never_visited(kinds, result_shape, kernel_size, stride):
+    """Mark the input cells no window reaches.
+
+    Parameters
+    ----------
+    kinds : ndarray of str, shape (H, W)
+        Cell kinds of the (padded) canvas, from :func:`padded_kinds`.
+    result_shape : tuple of int
+        The output's shape: output cell (r, c)'s window starts at
+        ``(r * stride, c * stride)`` of the canvas.
+    kernel_size, stride : int
+        The window's side and step (the same on both axes).
+
+    Returns
+    -------
+    kinds : ndarray of str
+        ``kinds`` with every 'in' cell that no window covers marked 'skip'.
+    unvisited : ndarray of bool
+        True on every canvas cell outside every window.
+
+    Examples
+    --------
+    >>> kinds, unvisited = never_visited(padded_kinds((3, 3), ((0, 0), (0, 0))), (1, 1), 2, 2)
+    >>> kinds[:, 2].tolist(), int(unvisited.sum())
+    (['skip', 'skip', 'skip'], 5)
+    """
+    rows_seen = np.zeros(kinds.shape[0], dtype=bool)
+    cols_seen = np.zeros(kinds.shape[1], dtype=bool)
+    for r in range(result_shape[0]):
+        rows_seen[r * stride:r * stride + kernel_size] = True
+    for c in range(result_shape[1]):
+        cols_seen[c * stride:c * stride + kernel_size] = True
+    unvisited = ~(rows_seen[:, None] & cols_seen[None, :])
+    return np.where((kinds == "in") & unvisited, "skip", kinds), unvisited
 
 
 def _taps(r, c, kernel_hw, stride, dilation):

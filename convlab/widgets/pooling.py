@@ -7,8 +7,8 @@ import numpy as np
 import convlab
 from convlab._checks import check_choice, check_int
 
-from .explain import formula, highlight_cell, info_html, padded_kinds, torch_snippet, \
-    verdict, window_mask, window_values
+from .explain import formula, highlight_cell, info_html, never_visited, padded_kinds, \
+    torch_snippet, verdict, window_mask, window_values
 from .frame import Explorer, dropdown, html_outputs, ipw, slider
 from .inputs import teaching_grid
 from .render import fmt, grid_html, row
@@ -96,13 +96,15 @@ def pooling_explorer(size=7, kernel_size=2, stride=2, mode="max"):
     -------
     ipywidgets.VBox
         The explorer; ``state["count"]`` is the divisor of the explained
-        average (or the number of values a max compared).
+        average (or the number of values a max compared), and
+        ``state["never_visited"]`` counts the input cells no window reaches
+        (hatched red, as in the stride explorer).
 
     Examples
     --------
     >>> explorer = pooling_explorer()
-    >>> explorer.state["shape"]
-    (3, 3)
+    >>> explorer.state["shape"], explorer.state["never_visited"]
+    ((3, 3), 13)
     >>> explorer.controls["ceil_mode"].value = True
     >>> explorer.state["shape"]
     (4, 4)
@@ -143,10 +145,11 @@ def pooling_explorer(size=7, kernel_size=2, stride=2, mode="max"):
         padded = convlab.pad2d(image, pads, mode="constant",
                                value=-np.inf if kind == "max" else 0.0)
         canvas = np.pad(padded, ((0, extra[0]), (0, extra[1])), constant_values=np.nan)
-        kinds = padded_kinds(image.shape, pads, extra)
+        kinds, _ = never_visited(padded_kinds(image.shape, pads, extra), result.shape, k, s)
+        never = int((kinds == "skip").sum())
         outputs["input"].value = grid_html(
             canvas, kinds=kinds, highlight=window_mask(canvas.shape, r, c, (k, k), (s, s), (1, 1)),
-            title="input (padding hatched, beyond the padding dotted)")
+            title="input (padding hatched, beyond the padding dotted, in no window: red)")
         outputs["output"].value = grid_html(result, highlight=highlight_cell(result.shape, r, c),
                                             cmap="Purples", title=f"{kind} pooled")
         window = window_values(canvas, r, c, (k, k), (s, s), (1, 1))
@@ -163,7 +166,7 @@ def pooling_explorer(size=7, kernel_size=2, stride=2, mode="max"):
         state.update(output=result, shape=result.shape, formula=formulas, torch_call=call,
                      torch_inputs={"x": image[None, None]}, cell=(r, c), window=window,
                      explained_sum=total, cell_value=core_value, explain_ok=ok, count=count,
-                     input=image, products=values)
+                     input=image, products=values, never_visited=never)
 
     return frame.build(outputs["info"], w.HBox([outputs["input"], outputs["output"]]),
                        outputs["explain"], update=update)

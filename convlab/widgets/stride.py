@@ -6,26 +6,13 @@ import numpy as np
 
 import convlab
 
-from .explain import explain_conv, formula, highlight_cell, info_html, padded_kinds, \
-    torch_snippet, window_mask
+from .explain import explain_conv, formula, highlight_cell, info_html, never_visited, \
+    padded_kinds, torch_snippet, window_mask
 from .frame import Explorer, html_outputs, int_sliders, ipw
 from .inputs import teaching_grid, teaching_kernel
 from .render import grid_html
 
 __all__ = ["stride_explorer"]
-
-
-def _never_visited(kinds, result_shape, k, s):
-    """``kinds`` with the input cells no window reaches marked 'skip', and a mask of
-    the cells outside every window."""
-    rows_seen = np.zeros(kinds.shape[0], dtype=bool)
-    cols_seen = np.zeros(kinds.shape[1], dtype=bool)
-    for rr in range(result_shape[0]):
-        rows_seen[rr * s:rr * s + k] = True
-    for cc in range(result_shape[1]):
-        cols_seen[cc * s:cc * s + k] = True
-    unvisited = ~(rows_seen[:, None] & cols_seen[None, :])
-    return np.where((kinds == "in") & unvisited, "skip", kinds), unvisited
 
 
 def _leftover_text(n, k, s, p, never):
@@ -98,7 +85,7 @@ def stride_explorer(size=7, kernel_size=3, stride=2, padding=0):
         r, c = frame.pick_cell(result.shape)
         pads = ((p, p), (p, p))
         padded = convlab.pad2d(image, pads)
-        kinds, unvisited = _never_visited(padded_kinds(image.shape, pads), result.shape, k, s)
+        kinds, unvisited = never_visited(padded_kinds(image.shape, pads), result.shape, k, s)
         never = int(((kinds == "skip")).sum())
         outputs["input"].value = grid_html(
             padded, kinds=kinds, highlight=window_mask(padded.shape, r, c, (k, k), (s, s),
