@@ -56,16 +56,18 @@ from .exercises.learning import *     # noqa: F401,F403  07's
 from .exercises.training import *     # noqa: F401,F403  08's
 from .exercises.transposed import *   # noqa: F401,F403  09's
 from .exercises.variants import *     # noqa: F401,F403  10's
+from .exercises.assignment import *   # noqa: F401,F403  11's
 from .exercises import (kernels as _k, stride as _s, filters as _f, pooling as _p,
                         padding as _pd, together as _t, learning as _l, training as _tn,
                         transposed as _tr, variants as _v)
+from .exercises import assignment as _a
 
 __all__ = [
     "EXERCISES", "Exercise", "Verdict", "Raised", "exercises", "question", "verdict",
     "use_seed", "current_seed", "feedback_level", "function_cases", "call_cases",
     "judge_outputs", "solution",
 ]
-for _module in (_k, _s, _f, _p, _pd, _t, _l, _tn, _tr, _v):
+for _module in (_k, _s, _f, _p, _pd, _t, _l, _tn, _tr, _v, _a):
     __all__ += [name for name in _module.__all__ if name not in __all__]
 del _module
 
@@ -145,7 +147,7 @@ def exercises(notebook=None):
     >>> list(exercises())
     ['01_kernels', '02_stride', '03_filters', '04_pooling', '05_padding', '06_putting_it_together',
      '07_learning_kernels', '08_training_a_tiny_cnn', '09_transposed_convolution',
-     '10_convolution_variants']
+     '10_convolution_variants', '11_assignment_conv_layer']
     >>> exercises('04')
     ['max_pool_values', 'avg_pool_values', 'max_pool_indices', 'ceil_mode_output_size',
      'naive_max_pool2d']

@@ -34,6 +34,7 @@ __all__ = [
     'grouped_parameter_count', 'separable_block_multiplies', 'causal_output_value',
     'fft_length_without_wrap',
 ]
+__all__ += ['conv2d_forward', 'conv2d_input_gradient', 'conv2d_weight_gradient']   # 11
 
 
 def _reference(name):
@@ -101,6 +102,11 @@ grouped_parameter_count = _reference('grouped_parameter_count')
 separable_block_multiplies = _reference('separable_block_multiplies')
 causal_output_value = _reference('causal_output_value')
 fft_length_without_wrap = _reference('fft_length_without_wrap')
+
+# 11_assignment_conv_layer: loops, as a learner writes them ------------------------------
+conv2d_forward = _reference('conv2d_forward')
+conv2d_input_gradient = _reference('conv2d_input_gradient')
+conv2d_weight_gradient = _reference('conv2d_weight_gradient')
 
 
 def shape_quiz(seed):

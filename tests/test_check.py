@@ -63,9 +63,13 @@ WRONG = {
     "separable_block_multiplies": (8 * 8 * 16 * 8 * 9, "ordinary"),
     "causal_output_value": (-4.0, "centred"),
     "fft_length_without_wrap": (100, "circular-wrap"),
+    "conv2d_forward": (None, None),            # functions: see the assignment tests below
+    "conv2d_input_gradient": (None, None),
+    "conv2d_weight_gradient": (None, None),
 }
 
-FUNCTION_EXERCISES = {"naive_correlate2d", "naive_max_pool2d"}
+FUNCTION_EXERCISES = {"naive_correlate2d", "naive_max_pool2d", "conv2d_forward",
+                      "conv2d_input_gradient", "conv2d_weight_gradient"}
 
 
 def run(capsys, name, answer, **options):
@@ -101,7 +105,7 @@ def test_exercises_are_grouped_by_notebook_in_course_order():
     assert list(grouped) == ["01_kernels", "02_stride", "03_filters", "04_pooling",
                              "05_padding", "06_putting_it_together", "07_learning_kernels",
                              "08_training_a_tiny_cnn", "09_transposed_convolution",
-                             "10_convolution_variants"]
+                             "10_convolution_variants", "11_assignment_conv_layer"]
     assert all(2 <= len(names) <= 6 for names in grouped.values())
     assert sum(len(names) for names in grouped.values()) == len(NAMES) >= 35
     assert grouped["07_learning_kernels"] == [
@@ -121,7 +125,7 @@ def test_unknown_names_raise_with_the_list():
     with pytest.raises(ValueError, match="name must be one of the exercises .*stride_output"):
         check.question("stride_size")
     with pytest.raises(ValueError, match="notebook must be one of"):
-        check.exercises("11")
+        check.exercises("12")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -629,3 +633,190 @@ def test_solution_reveals_nothing_in_a_classroom_copy(capsys, fresh_attempts, se
 def test_solution_never_raises(capsys, fresh_attempts, name):
     check.solution(name)
     assert "no exercise called" in capsys.readouterr().out
+
+
+# --- the graded assignment (11): conv2d forward and its two gradients ------------------------
+
+def _conv(x, weight, stride, padding):
+    return solutions.conv2d_forward(x, weight, stride, padding)
+
+
+def conv_without_stride(x, weight, stride, padding):
+    return _conv(x, weight, 1, padding)
+
+
+def conv_without_padding(x, weight, stride, padding):
+    return _conv(x, weight, stride, 0)
+
+
+def conv_rows_and_columns_swapped(x, weight, stride, padding):
+    return np.swapaxes(_conv(x, weight, stride, padding), -1, -2)
+
+
+def conv_flipped(x, weight, stride, padding):
+    return _conv(x, np.asarray(weight)[:, :, ::-1, ::-1], stride, padding)
+
+
+def conv_first_channel_only(x, weight, stride, padding):
+    return _conv(np.asarray(x)[:, :1], np.asarray(weight)[:, :1], stride, padding)
+
+
+def conv_off_at_one_cell(x, weight, stride, padding):
+    out = _conv(x, weight, stride, padding)
+    out[0, 0, 0, 0] += 1
+    return out
+
+
+def conv_with_numpy(x, weight, stride, padding):        # a loop over outputs, numpy inside
+    x = np.pad(np.asarray(x, dtype=float), [(0, 0), (0, 0), (padding,) * 2, (padding,) * 2])
+    weight = np.asarray(weight, dtype=float)
+    kh, kw = weight.shape[2:]
+    out_h = (x.shape[2] - kh) // stride + 1
+    out_w = (x.shape[3] - kw) // stride + 1
+    out = np.zeros((x.shape[0], weight.shape[0], out_h, out_w))
+    for i in range(out_h):
+        for j in range(out_w):
+            window = x[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
+            out[:, :, i, j] = np.einsum("ncab,ocab->no", window, weight)
+    return out
+
+
+@pytest.mark.parametrize("function, start, hint", [
+    (solutions.conv2d_forward, "Correct! ", "all 25 layers"),
+    (conv_with_numpy, "Correct! ", "all 25 layers"),
+    (lambda *args: _conv(*args).tolist(), "Correct! ", "all 25 layers"),
+    (conv_without_stride, "Not quite: ", "the size of a stride-1 output"),
+    (conv_without_padding, "Not quite: ", "the size of an unpadded one"),
+    (conv_rows_and_columns_swapped, "Not quite: ", "rows and columns exchanged"),
+    (conv_flipped, "Not quite: ", "flips the kernel"),
+    (conv_first_channel_only, "Not quite: ", "only the first input channel"),
+    (conv_off_at_one_cell, "Not quite: ", "right shape but not the right values"),
+    (lambda x, weight, stride, padding: None, "Not attempted yet: ", "returns None"),
+    (lambda x, weight: x, "Not quite: ", "your function raised TypeError"),
+])
+def test_conv2d_forward_checker(capsys, function, start, hint):
+    out = run(capsys, "conv2d_forward", function)
+    assert out.startswith(start) and hint in out, out
+
+
+def test_conv2d_forward_hint_names_the_case_not_the_hidden_output(capsys):
+    out = run(capsys, "conv2d_forward", conv_off_at_one_cell)
+    x, weight, stride, padding = check.function_cases("conv2d_forward")[0]
+    expected = solutions.conv2d_forward(x, weight, stride, padding)
+    assert f"x of shape {x.shape}, a weight of shape {weight.shape}, stride {stride}" in out
+    assert "[0, 0" not in out and f"{expected[0, 0, 0, 0]:g}" not in out.split("padding")[-1]
+
+
+def input_gradient_flipped(shape, weight, grad_output, stride, padding):
+    return solutions.conv2d_input_gradient(shape, np.asarray(weight)[:, :, ::-1, ::-1],
+                                           grad_output, stride, padding)
+
+
+def input_gradient_of_the_padded_input(shape, weight, grad_output, stride, padding):
+    n, c, h, w = shape
+    p = padding
+    grad = np.zeros((n, c, h + 2 * p, w + 2 * p))
+    grad[:, :, p:p + h, p:p + w] = solutions.conv2d_input_gradient(shape, weight, grad_output,
+                                                                   stride, padding)
+    return grad
+
+
+def input_gradient_rows_and_columns_swapped(shape, weight, grad_output, stride, padding):
+    return np.swapaxes(solutions.conv2d_input_gradient(shape, weight, grad_output, stride,
+                                                       padding), -1, -2)
+
+
+def input_gradient_without_stride(shape, weight, grad_output, stride, padding):
+    weight, grad_output = np.asarray(weight), np.asarray(grad_output)
+    n, c, h, w = shape
+    kh, kw = weight.shape[2:]
+    grad = np.zeros((n, c, h + 2 * padding + 3 * kh, w + 2 * padding + 3 * kw))
+    for i in range(grad_output.shape[2]):
+        for j in range(grad_output.shape[3]):                  # i + a, not i * stride + a
+            grad[:, :, i:i + kh, j:j + kw] += np.einsum("no,ocab->ncab",
+                                                        grad_output[:, :, i, j], weight)
+    return grad[:, :, padding:padding + h, padding:padding + w]
+
+
+@pytest.mark.parametrize("function, start, hint", [
+    (solutions.conv2d_input_gradient, "Correct! ", "all 25 layers"),
+    (input_gradient_flipped, "Not quite: ", "kernel turned by half a turn"),
+    (input_gradient_of_the_padded_input, "Not quite: ", "gradient of the padded input"),
+    (input_gradient_rows_and_columns_swapped, "Not quite: ", "rows and columns exchanged"),
+    (input_gradient_without_stride, "Not quite: ", "right shape but not the right values"),
+    (lambda shape, weight, grad_output, stride, padding: np.zeros(shape[:2]),
+     "Not quite: ", "x's shape, input_shape"),
+    (lambda shape, weight, grad_output, stride, padding: ..., "Not attempted yet: ",
+     "returns None"),
+])
+def test_conv2d_input_gradient_checker(capsys, function, start, hint):
+    out = run(capsys, "conv2d_input_gradient", function)
+    assert out.startswith(start) and hint in out, out
+
+
+def weight_gradient_first_image_only(x, shape, grad_output, stride, padding):
+    return solutions.conv2d_weight_gradient(np.asarray(x)[:1], shape,
+                                            np.asarray(grad_output)[:1], stride, padding)
+
+
+def weight_gradient_flipped(x, shape, grad_output, stride, padding):
+    return solutions.conv2d_weight_gradient(x, shape, grad_output, stride,
+                                            padding)[:, :, ::-1, ::-1]
+
+
+@pytest.mark.parametrize("function, start, hint", [
+    (solutions.conv2d_weight_gradient, "Correct! ", "all 25 layers"),
+    (weight_gradient_first_image_only, "Not quite: ", "uses only the first image"),
+    (weight_gradient_flipped, "Not quite: ", "turned by half a turn"),
+    (lambda x, shape, grad_output, stride, padding: np.zeros(shape[::-1]), "Not quite: ",
+     "the weight's shape"),
+    (lambda x, shape, grad_output, stride, padding: np.ones(shape), "Not quite: ",
+     "right shape but not the right values"),
+])
+def test_conv2d_weight_gradient_checker(capsys, function, start, hint):
+    out = run(capsys, "conv2d_weight_gradient", function)
+    assert out.startswith(start) and hint in out, out
+
+
+def test_the_assignment_refuses_the_library(torch):
+    import convlab
+    from convlab import grad, naive
+
+    F = torch.nn.functional
+    shortcuts = {
+        "conv2d_forward": [
+            lambda x, w, s, p: convlab.conv2d(x, w, stride=s, padding=p),
+            lambda x, w, s, p: naive.conv2d(x, w, stride=s, padding=p),
+            lambda x, w, s, p: F.conv2d(torch.tensor(x), torch.tensor(w), stride=s,
+                                        padding=p).numpy()],
+        "conv2d_input_gradient": [
+            lambda shape, w, g, s, p: grad.conv2d_input(shape, w, g, stride=s, padding=p),
+            lambda shape, w, g, s, p: torch.nn.grad.conv2d_input(
+                shape, torch.tensor(w), torch.tensor(g), stride=s, padding=p).numpy(),
+            lambda shape, w, g, s, p: convlab.conv_transpose2d(g, w, stride=s, padding=p)],
+        "conv2d_weight_gradient": [
+            lambda x, shape, g, s, p: grad.conv2d_weight(x, shape, g, stride=s, padding=p),
+            lambda x, shape, g, s, p: torch.nn.grad.conv2d_weight(
+                torch.tensor(x), shape, torch.tensor(g), stride=s, padding=p).numpy()],
+    }
+    for name, functions in shortcuts.items():
+        for shortcut in functions:
+            result = check.verdict(name, shortcut)
+            assert not result.correct and "library's own version" in result.message, \
+                (name, str(result))
+
+
+def test_the_assignment_solutions_agree_with_pytorch(torch):
+    """The hand-written loops against torch.nn.grad, on the checker's own cases."""
+    for x, weight, stride, padding in check.function_cases("conv2d_forward", seed=3):
+        tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(weight, requires_grad=True)
+        out = torch.nn.functional.conv2d(tx, tw, stride=stride, padding=padding)
+        g = torch.tensor(np.random.default_rng(0).standard_normal(tuple(out.shape)))
+        out.backward(g)
+        g = g.numpy()
+        assert np.allclose(solutions.conv2d_forward(x, weight, stride, padding),
+                           out.detach().numpy())
+        assert np.allclose(solutions.conv2d_input_gradient(x.shape, weight, g, stride,
+                                                           padding), tx.grad.numpy())
+        assert np.allclose(solutions.conv2d_weight_gradient(x, weight.shape, g, stride,
+                                                            padding), tw.grad.numpy())

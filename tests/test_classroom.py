@@ -507,7 +507,8 @@ def test_nbgrader_export_has_a_solution_and_a_test_per_exercise(tmp_path, name):
     graded = [n for n in check.exercises(name) if n != "shape_quiz"]
     tests = {_nbgrader(c)["grade_id"]: c for c in cells if _nbgrader(c).get("grade")}
     assert sorted(tests) == sorted(f"test_{n}" for n in graded)
-    assert all(_nbgrader(c)["points"] == 1 and _nbgrader(c)["locked"] for c in tests.values())
+    assert all(_nbgrader(c)["points"] == check.EXERCISES[i.removeprefix("test_")].points
+               and _nbgrader(c)["locked"] for i, c in tests.items())
     for cell in cells:
         if not _nbgrader(cell).get("solution"):
             continue
@@ -517,7 +518,8 @@ def test_nbgrader_export_has_a_solution_and_a_test_per_exercise(tmp_path, name):
         exercise = _nbgrader(cell)["grade_id"].removeprefix("answer_")
         namespace = {"np": np}
         exec(text.split("### END SOLUTION")[0], namespace)
-        assert check.verdict(exercise, namespace["answer"]).correct, exercise
+        variable = text.rstrip().rsplit("(", 1)[1].rstrip(")")   # check.name(variable)
+        assert check.verdict(exercise, namespace[variable]).correct, exercise
 
 
 def test_nbgrader_export_refuses_two_notebooks_without_an_assignment(tmp_path):

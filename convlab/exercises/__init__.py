@@ -13,6 +13,7 @@ notebook                    module
 08_training_a_tiny_cnn      :mod:`convlab.exercises.training`
 09_transposed_convolution   :mod:`convlab.exercises.transposed`
 10_convolution_variants     :mod:`convlab.exercises.variants`
+11_assignment_conv_layer    :mod:`convlab.exercises.assignment`
 ==========================  =========================================
 
 In a notebook's module each exercise is written in one place: its public
@@ -59,13 +60,14 @@ feedback levels in ``_registry``; the library-shortcut watch in ``_shortcuts``.
 
 from . import (kernels, stride, filters, pooling, padding, together, learning, training,
                transposed, variants)
+from . import assignment
 from ._registry import REGISTRY
 
 __all__ = ["MODULES", "EXERCISES_BY_NAME"]
 
 #: The notebook modules in course order.
 MODULES = (kernels, stride, filters, pooling, padding, together, learning, training,
-           transposed, variants)
+           transposed, variants, assignment)
 
 #: Every exercise by name, in course order (the same mapping as ``check.EXERCISES``).
 EXERCISES_BY_NAME = REGISTRY

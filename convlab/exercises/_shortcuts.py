@@ -4,7 +4,8 @@
 outputs alone, since the expected outputs come from that very function. So
 while the learner's function runs on the test cases, :class:`LibraryWatch`
 watches (with :func:`sys.setprofile`, which sees every Python and C call) for
-a call into one of the library convolutions and poolings, however it was
+a call into one of the library convolutions, poolings and convolution
+gradients (a transposed convolution is the input gradient), however it was
 imported or renamed, and the verdict refuses it with a message.
 """
 
@@ -20,14 +21,18 @@ _CONVLAB = {
     "convlab.filters": ("apply_filter",),
     "convlab.pooling": ("max_pool2d", "avg_pool2d"),
     "convlab.naive": ("correlate2d", "convolve2d", "conv2d", "apply_filter", "max_pool2d",
-                      "avg_pool2d"),
+                      "avg_pool2d", "conv2d_input", "conv2d_weight", "conv_transpose2d"),
+    "convlab.grad": ("conv2d_input", "conv2d_weight"),
+    "convlab.transposed": ("conv_transpose2d",),
 }
 _OTHERS = {
     "scipy.signal": ("correlate2d", "convolve2d", "correlate", "convolve", "fftconvolve",
                      "oaconvolve"),
     "scipy.ndimage": ("correlate", "convolve", "maximum_filter", "uniform_filter"),
-    "torch.nn.functional": ("conv2d", "max_pool2d", "avg_pool2d", "max_pool2d_with_indices"),
-    "torch": ("conv2d", "max_pool2d"),
+    "torch.nn.functional": ("conv2d", "max_pool2d", "avg_pool2d", "max_pool2d_with_indices",
+                            "conv_transpose2d"),
+    "torch.nn.grad": ("conv2d_input", "conv2d_weight"),
+    "torch": ("conv2d", "max_pool2d", "conv_transpose2d"),
     "skimage.util": ("view_as_windows",),
 }
 
