@@ -997,3 +997,31 @@ def test_arithmetic_explorer_leaves_dilation_out_until_it_is_taught():
                                           "2\u00b7(3\u22121) + 1 = 5")
     value, claimed = _evaluate_formula(taught.state["formula"][0])
     assert value == claimed == taught.state["shape"][0] == 2
+
+
+def _decoded(png):
+    """PNG bytes -> (H, W, 3) uint8, by Pillow (not by the code that wrote them)."""
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_filter_explorer_draws_each_channel_from_black_to_its_colour():
+    explorer = widgets.filter_explorer()
+    rgb = explorer.state["input"]
+    for index, ch in enumerate(("red", "green", "blue")):
+        shown = _decoded(explorer.outputs[f"{ch}_input"].value)
+        factor = shown.shape[0] // rgb.shape[1]
+        cells = shown[::factor, ::factor][:rgb.shape[1], :rgb.shape[2]]
+        # Its own colour carries the channel's value (0 black, 1 full), the others are off.
+        assert np.abs(cells[..., index] - rgb[index] * 255).max() <= 0.5
+        assert not np.delete(cells, index, axis=-1).any()
+    # The photograph's darkest pixel (the navy uniform) is dark in every channel picture.
+    r, c = np.unravel_index(rgb.sum(axis=0).argmin(), rgb.shape[1:])
+    assert rgb[:, r, c].max() < 0.25
+    for ch in ("red", "green", "blue"):
+        shown = _decoded(explorer.outputs[f"{ch}_input"].value)
+        factor = shown.shape[0] // rgb.shape[1]
+        assert shown[r * factor, c * factor].max() < 64

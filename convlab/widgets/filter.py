@@ -10,13 +10,21 @@ from convlab import kernels as gallery
 from .explain import formula, info_html, torch_snippet, verdict
 from .frame import Explorer, caption, dropdown, float_slider, image_output, html_output, ipw
 from .inputs import photograph
-from .render import colorize, fmt, grid_html, picture, row
+from .render import fmt, grid_html, picture, row
 
 __all__ = ["filter_explorer"]
 
 _CHANNELS = ("red", "green", "blue")
-_TINTS = {"red": "Reds", "green": "Greens", "blue": "Blues"}
 _VIEW = 192
+
+
+def _channel_colours(values, index):
+    """One channel as the photograph holds it: black where the channel is 0, its own
+    colour at full strength where it is 1 (red, green or blue by ``index``), so a dark
+    navy is dark in every channel, as in notebook 03's grey channel pictures."""
+    colours = np.zeros(np.shape(values) + (3,), dtype=np.uint8)
+    colours[..., index] = np.round(np.clip(values, 0.0, 1.0) * 255).astype(np.uint8)
+    return colours
 
 
 def _explain_filter(rgb, filt, bias, partials, result, r, c):
@@ -109,8 +117,8 @@ def filter_explorer(image=None):
     rendered = {}
     # The input channels never change: render them once.
     for index, ch in enumerate(_CHANNELS):
-        outputs[f"{ch}_input"].value = picture(
-            rgb[index], rgb=colorize(rgb[index], _TINTS[ch], 0.0, 1.0), view=_VIEW)
+        outputs[f"{ch}_input"].value = picture(rgb[index], rgb=_channel_colours(rgb[index], index),
+                                               view=_VIEW)
 
     def update():
         filt = np.stack([controls[f"{ch}_weight"].value * gallery.get(
@@ -145,7 +153,7 @@ def filter_explorer(image=None):
     column = w.VBox([w.HBox([controls[f"{ch}_kernel"], controls[f"{ch}_weight"]])
                      for ch in _CHANNELS] + [controls["bias"], frame.row, frame.col])
     grid = w.GridBox(
-        [caption("input channel")] + [caption(ch) for ch in _CHANNELS]
+        [caption("input channel (black = 0, full colour = 1)")] + [caption(ch) for ch in _CHANNELS]
         + [caption("")] + [outputs[f"{ch}_input"] for ch in _CHANNELS]
         + [caption("partial map (channel \u2605 kernel)")]
         + [outputs[f"{ch}_partial"] for ch in _CHANNELS],
