@@ -8,7 +8,7 @@ import pytest
 from _reference import tf_same
 
 import convlab
-from convlab.arithmetic import receptive_field
+from convlab.arithmetic import conv_cost, receptive_field
 
 GRID = list(itertools.product(range(1, 10), range(1, 5), range(1, 4), range(0, 3), range(1, 4)))
 
@@ -130,3 +130,35 @@ def test_receptive_field_of_three_3x3_is_7x7():
 def test_bad_input_gets_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("stride, padding, dilation", [
+    ((1, 2), (0, 1), (1, 2)), ((2, 1), ((1, 0), (2, 1)), (2, 1)), (1, 0, (3, 2))])
+def test_conv_cost_per_axis_matches_a_real_convolution(stride, padding, dilation):
+    # each axis its own stride, padding and dilation: the width must not take the height's
+    x = np.ones((2, 9, 11))
+    w = np.ones((4, 2, 3, 2))
+    out = convlab.conv2d(x, w, np.zeros(4), stride=stride, padding=padding, dilation=dilation)
+    cost = conv_cost(x.shape, 4, (3, 2), stride, padding, dilation)
+    assert cost.output_shape == out.shape
+    assert cost.activations == out.size
+    assert cost.multiplies == out.shape[1] * out.shape[2] * w.size
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(kernel_size=0), ValueError, r"kernel_size must be >= 1, got 0"),
+    (dict(kernel_size=(3, 0)), ValueError, r"kernel_size\[1\] must be >= 1, got 0"),
+    (dict(stride=0), ValueError, r"stride must be >= 1, got 0"),
+    (dict(dilation=0), ValueError, r"dilation must be >= 1, got 0"),
+    (dict(dilation=1.5), TypeError, r"dilation must be an int, got 1.5"),
+    (dict(groups=0), ValueError, r"groups must be >= 1, got 0"),
+    (dict(groups=1.5), TypeError, r"groups must be an int, got 1.5"),
+    (dict(bias="yes"), TypeError, r"bias must be a bool, got 'yes' \(str\)"),
+    (dict(padding=(1, 2, 3)), ValueError,
+     r"padding must be an int, a \(height, width\) pair or \(\(top, bottom\), \(left, right\)\), "
+     r"got \(1, 2, 3\)"),
+])
+def test_conv_cost_errors_name_the_argument(kwargs, error, message):
+    args = dict(input_shape=(3, 8, 8), out_channels=4, kernel_size=3)
+    with pytest.raises(error, match=message):
+        conv_cost(**{**args, **kwargs})
