@@ -46,7 +46,8 @@ from typing import Mapping
 from .exercises import _registry
 from .exercises._judging import Raised, Verdict
 from .exercises._registry import Exercise
-from .exercises.kernels import *      # noqa: F401,F403  01's checkers
+from .exercises.networks import *     # noqa: F401,F403  00's checkers
+from .exercises.kernels import *      # noqa: F401,F403  01's
 from .exercises.stride import *       # noqa: F401,F403  02's
 from .exercises.filters import *      # noqa: F401,F403  03's
 from .exercises.pooling import *      # noqa: F401,F403  04's
@@ -57,9 +58,9 @@ from .exercises.training import *     # noqa: F401,F403  08's
 from .exercises.transposed import *   # noqa: F401,F403  09's
 from .exercises.variants import *     # noqa: F401,F403  10's
 from .exercises.assignment import *   # noqa: F401,F403  11's
-from .exercises import (kernels as _k, stride as _s, filters as _f, pooling as _p,
-                        padding as _pd, together as _t, learning as _l, training as _tn,
-                        transposed as _tr, variants as _v)
+from .exercises import (networks as _n, kernels as _k, stride as _s, filters as _f,
+                        pooling as _p, padding as _pd, together as _t, learning as _l,
+                        training as _tn, transposed as _tr, variants as _v)
 from .exercises import assignment as _a
 
 __all__ = [
@@ -67,7 +68,7 @@ __all__ = [
     "use_seed", "current_seed", "feedback_level", "function_cases", "call_cases",
     "judge_outputs", "solution",
 ]
-for _module in (_k, _s, _f, _p, _pd, _t, _l, _tn, _tr, _v, _a):
+for _module in (_n, _k, _s, _f, _p, _pd, _t, _l, _tn, _tr, _v, _a):
     __all__ += [name for name in _module.__all__ if name not in __all__]
 del _module
 
@@ -145,12 +146,12 @@ def exercises(notebook=None):
     Examples
     --------
     >>> list(exercises())
-    ['01_kernels', '02_stride', '03_filters', '04_pooling', '05_padding', '06_putting_it_together',
-     '07_learning_kernels', '08_training_a_tiny_cnn', '09_transposed_convolution',
-     '10_convolution_variants', '11_assignment_conv_layer']
+    ['00_convolutional_networks', '01_kernels', '02_stride', '03_filters', '04_pooling',
+     '05_padding', '06_putting_it_together', '07_learning_kernels', '08_training_a_tiny_cnn',
+     '09_transposed_convolution', '10_convolution_variants', '11_assignment_conv_layer']
     >>> exercises('04')
     ['max_pool_values', 'avg_pool_values', 'max_pool_indices', 'ceil_mode_output_size',
-     'naive_max_pool2d']
+     'naive_max_pool2d', 'ceil_mode_drop_rule']
     """
     grouped: dict[str, list[str]] = {}
     for exercise in EXERCISES.values():

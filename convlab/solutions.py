@@ -21,6 +21,7 @@ from __future__ import annotations
 from .check import EXERCISES
 
 __all__ = [
+    'network_shape_trace', 'dense_vs_conv_parameters', 'two_layer_receptive_field',
     'kernel_one_value', 'kernel_output_shape', 'naive_correlate2d', 'vertical_edge_kernel',
     'flip_kernel', 'stride_output_size', 'stride_output_values', 'stride_unvisited',
     'alexnet_input_sizes', 'filter_partial_sums', 'filter_output_value', 'filter_output_shape',
@@ -32,7 +33,8 @@ __all__ = [
     'max_pool_gradient_route', 'tiny_cnn_parameter_count', 'transposed_output_size',
     'choose_output_padding', 'conv_matrix_shape', 'transposed_by_hand', 'checkerboard_overlap',
     'grouped_parameter_count', 'separable_block_multiplies', 'causal_output_value',
-    'fft_length_without_wrap',
+    'fft_length_without_wrap', 'pointwise_output_value', 'ceil_mode_drop_rule',
+    'total_to_per_side_padding', 'dilation_convention',
 ]
 __all__ += ['conv2d_forward', 'conv2d_input_gradient', 'conv2d_weight_gradient']   # 11
 
@@ -40,6 +42,11 @@ __all__ += ['conv2d_forward', 'conv2d_input_gradient', 'conv2d_weight_gradient']
 def _reference(name):
     return EXERCISES[name].reference
 
+
+# 00_convolutional_networks -------------------------------------------------------------
+network_shape_trace = _reference('network_shape_trace')
+dense_vs_conv_parameters = _reference('dense_vs_conv_parameters')
+two_layer_receptive_field = _reference('two_layer_receptive_field')
 
 # 01_kernels ----------------------------------------------------------------------------
 kernel_one_value = _reference('kernel_one_value')
@@ -60,6 +67,7 @@ filter_output_value = _reference('filter_output_value')
 filter_output_shape = _reference('filter_output_shape')
 conv_parameter_count = _reference('conv_parameter_count')
 pointwise_parameter_count = _reference('pointwise_parameter_count')
+pointwise_output_value = _reference('pointwise_output_value')
 
 # 04_pooling ----------------------------------------------------------------------------
 max_pool_values = _reference('max_pool_values')
@@ -67,6 +75,7 @@ avg_pool_values = _reference('avg_pool_values')
 max_pool_indices = _reference('max_pool_indices')
 ceil_mode_output_size = _reference('ceil_mode_output_size')
 naive_max_pool2d = _reference('naive_max_pool2d')
+ceil_mode_drop_rule = _reference('ceil_mode_drop_rule')
 
 # 05_padding ----------------------------------------------------------------------------
 same_padding_odd_kernel = _reference('same_padding_odd_kernel')
@@ -74,12 +83,14 @@ same_padding_even_kernel = _reference('same_padding_even_kernel')
 same_padding_stride2 = _reference('same_padding_stride2')
 reflect_pad_row = _reference('reflect_pad_row')
 padded_output_size = _reference('padded_output_size')
+total_to_per_side_padding = _reference('total_to_per_side_padding')
 
 # 06_putting_it_together ----------------------------------------------------------------
 dilated_output_size = _reference('dilated_output_size')
 receptive_field_stack = _reference('receptive_field_stack')
 pipeline_shapes = _reference('pipeline_shapes')
 stacked_3x3_weights = _reference('stacked_3x3_weights')
+dilation_convention = _reference('dilation_convention')
 
 # 07_learning_kernels -------------------------------------------------------------------
 weight_gradient_value = _reference('weight_gradient_value')

@@ -18,6 +18,9 @@ QUIZ_SEEDS = range(60)
 
 # A typical wrong answer for every exercise, and a fragment of the hint it must get.
 WRONG = {
+    "network_shape_trace": ([(1, 28, 28), (1, 14, 14), (1, 12, 12)], "one output channel per"),
+    "dense_vs_conv_parameters": ((28 ** 4, 9), "count the biases"),
+    "two_layer_receptive_field": (9, "adding, not multiplying"),
     "kernel_one_value": (3, "flipped"),
     "kernel_output_shape": ((4, 5), "off by one"),
     "naive_correlate2d": (None, None),   # functions: see the dedicated tests below
@@ -32,21 +35,25 @@ WRONG = {
     "filter_output_shape": ((3, 28, 28), "one output channel"),
     "conv_parameter_count": (600, "one bias"),
     "pointwise_parameter_count": (64 * 32, "one bias"),
+    "pointwise_output_value": (5, "without the bias"),
     "max_pool_values": ([[3.5, 1], [1.5, 5.5]], "averages"),
     "avg_pool_values": ([[14, 4], [6, 22]], "divide by the 4"),
     "max_pool_indices": ([[3, 0], [2, 2]], "inside each window"),
     "ceil_mode_output_size": (2, "ceil_mode=False"),
     "naive_max_pool2d": (None, None),
+    "ceil_mode_drop_rule": ((5, 5), "drops a last window"),
     "same_padding_odd_kernel": (4, "k - 1 pixels of padding in total"),
     "same_padding_even_kernel": ((2, 1), "extra pixel after"),
     "same_padding_stride2": ((1, 1), "smallest that makes up"),
     "reflect_pad_row": ([2, 1, 1, 2, 3, 4, 5, 5, 4], "repeats the edge"),
     "padded_output_size": (5, "each side"),
+    "total_to_per_side_padding": (((4, 4), (5, 5)), "in all"),
     "dilated_output_size": (13, "ignores the dilation"),
     "receptive_field_stack": (8, "twice as far"),
     "pipeline_shapes": ([(16, 64, 64), (16, 32, 32), (32, 16, 16), (32, 8, 8)],
                         "recheck the rows and columns"),
     "stacked_3x3_weights": (200704, "single 7x7"),
+    "dilation_convention": ((1, 3), "CS231n's number"),
     "shape_quiz": (None, None),            # per seed: see the quiz tests below
     "weight_gradient_value": (7, "multiply each by"),
     "bias_gradient": (6, "one image's sum"),
@@ -102,7 +109,7 @@ def test_every_exercise_has_a_checker_a_solution_and_a_test():
 
 def test_exercises_are_grouped_by_notebook_in_course_order():
     grouped = check.exercises()
-    assert list(grouped) == ["01_kernels", "02_stride", "03_filters", "04_pooling",
+    assert list(grouped) == ["00_convolutional_networks", "01_kernels", "02_stride", "03_filters", "04_pooling",
                              "05_padding", "06_putting_it_together", "07_learning_kernels",
                              "08_training_a_tiny_cnn", "09_transposed_convolution",
                              "10_convolution_variants", "11_assignment_conv_layer"]
@@ -118,7 +125,7 @@ def test_exercises_are_grouped_by_notebook_in_course_order():
         "transposed_by_hand", "checkerboard_overlap"]
     assert check.exercises("03") == check.exercises("03_filters") == grouped["03_filters"]
     numbers = [EXERCISES[name].number for names in grouped.values() for name in names]
-    assert numbers[:3] == ["01.1", "01.2", "01.3"] and len(set(numbers)) == len(numbers)
+    assert numbers[:4] == ["00.1", "00.2", "00.3", "01.1"] and len(set(numbers)) == len(numbers)
 
 
 def test_unknown_names_raise_with_the_list():

@@ -54,6 +54,13 @@ def wrong_answers(expected):
         return [w for w in (n + 1, n - 1, n + 7, 2 * n + 3, 0) if w != n]
     if isinstance(expected, float):
         return [expected + 1, expected - 0.5, 0.0 if expected else 1.0]
+    if isinstance(expected, tuple) and expected and isinstance(expected[0], tuple):
+        out = []
+        for i in range(len(expected)):       # a pair of pairs: nudge one inner number
+            nudged = [list(pair) for pair in expected]
+            nudged[i][-1] += 1
+            out.append(tuple(tuple(pair) for pair in nudged))
+        return out
     if isinstance(expected, tuple):
         out = []
         for i in range(len(expected)):

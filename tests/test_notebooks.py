@@ -59,10 +59,9 @@ def test_notebook_follows_the_course_pattern(path):
     for cell, source in zip(cells, sources):
         if cell["cell_type"] == "code" and "_explorer(" in source:
             assert "nbval-ignore-output" in cell["metadata"].get("tags", []), source
-    if path.stem != "00_convolutional_networks":
-        assert "nbval-check-output" in tags, "cells that teach a number are checked"
-        assert "check." in code, "exercises that check themselves"
-        assert any(re.search(r"^#+ .*Exercises", s, re.M) for s in sources)
+    assert "nbval-check-output" in tags, "cells that teach a number are checked"
+    assert "check." in code, "exercises that check themselves"
+    assert any(re.search(r"^#+ .*Exercises", s, re.M) for s in sources)
     assert any(re.search(r"^#+ .*Summary", s, re.M) for s in sources)
     index = COURSE.index(path.stem) if path.stem in COURSE else None
     if index is not None and index + 1 < len(COURSE):

@@ -3,6 +3,7 @@
 ==========================  =========================================
 notebook                    module
 ==========================  =========================================
+00_convolutional_networks   :mod:`convlab.exercises.networks`
 01_kernels                  :mod:`convlab.exercises.kernels`
 02_stride                   :mod:`convlab.exercises.stride`
 03_filters                  :mod:`convlab.exercises.filters`
@@ -58,15 +59,15 @@ comparison) are in the internal ``_judging`` module; the registry, seeds and
 feedback levels in ``_registry``; the library-shortcut watch in ``_shortcuts``.
 """
 
-from . import (kernels, stride, filters, pooling, padding, together, learning, training,
-               transposed, variants)
+from . import (networks, kernels, stride, filters, pooling, padding, together, learning,
+               training, transposed, variants)
 from . import assignment
 from ._registry import REGISTRY
 
 __all__ = ["MODULES", "EXERCISES_BY_NAME"]
 
 #: The notebook modules in course order.
-MODULES = (kernels, stride, filters, pooling, padding, together, learning, training,
+MODULES = (networks, kernels, stride, filters, pooling, padding, together, learning, training,
            transposed, variants, assignment)
 
 #: Every exercise by name, in course order (the same mapping as ``check.EXERCISES``).

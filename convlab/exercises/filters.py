@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import images
 from ..arithmetic import output_size
-from ..convolution import correlate2d
+from ..convolution import conv2d, correlate2d
 from ..filters import apply_filter
 from ._judging import (close, correct, fmt, number, number_array, sum_of_products,
                        whole_number, whole_numbers, wrong)
@@ -20,7 +20,7 @@ from ._registry import exercise, report
 NOTEBOOK = "03_filters"
 
 __all__ = ["filter_partial_sums", "filter_output_value", "filter_output_shape",
-           "conv_parameter_count", "pointwise_parameter_count"]
+           "conv_parameter_count", "pointwise_parameter_count", "pointwise_output_value"]
 
 _CHANNELS = ("red", "green", "blue")
 
@@ -277,3 +277,65 @@ def _pointwise_variant(rng, seed):
 def _pointwise_parameter_count(m, answer):
     return _parameter_verdict(m, answer, " A 1x1 convolution is a small dense layer "
                                          "applied to every pixel's channel vector.")
+
+
+# 03.6 -------------------------------------------------------------------------------------
+
+def pointwise_output_value(answer):
+    """Check exercise 03.6 (one output value of a 1x1 convolution); prints the verdict."""
+    report("pointwise_output_value", answer)
+
+
+def _pointwise_value_variant(rng, seed):
+    while True:
+        image = rng.integers(0, 6, size=(3, 3, 3)).astype(float)
+        weights = rng.integers(-2, 4, size=3).astype(float)
+        bias = float(rng.integers(-3, 4))
+        position = tuple(int(v) for v in rng.integers(0, 3, size=2))
+        r, c = position
+        value = float(image[:, r, c] @ weights)
+        # the bias matters, the answer is not 0, and the transposed pixel gives another value
+        if bias != 0 and value + bias != 0 and position[0] != position[1] \
+                and float(image[:, c, r] @ weights) != value:
+            return dict(image=image, weights=weights, bias=bias, position=position)
+
+
+def _pointwise_by_hand(m):
+    r, c = m["position"]
+    return sum(m["image"][ch, r, c] * m["weights"][ch] for ch in range(3)) + m["bias"]
+
+
+@exercise(
+    pointwise_output_value, title="What a 1x1 convolution computes",
+    answer="a single number",
+    question=(
+        "A 3-channel image (channel 0, then 1, then 2; each 3x3):\n{image}\ngoes through a "
+        "1x1 convolution with one output channel: weights {weights} (one per input channel) "
+        "and bias {bias}. What is the output at row {row}, column {column}?"),
+    numbers=dict(image=lambda: np.array([[[1, 0, 2], [3, 1, 4], [0, 2, 1]],
+                                         [[2, 2, 0], [1, 5, 3], [4, 0, 1]],
+                                         [[0, 1, 1], [2, 3, 0], [1, 1, 2]]], dtype=float),
+                 weights=lambda: np.array([2.0, -1.0, 3.0]), bias=1.0, position=(1, 2)),
+    variant=_pointwise_value_variant, solve=_pointwise_by_hand,
+    present=lambda m: {**m, "row": m["position"][0], "column": m["position"][1]},
+    # the pixel's channel vector at (1, 2) is (4, 3, 0): 2*4 + (-1)*3 + 3*0 + 1 = 6.
+    reference=6,
+)
+def _pointwise_output_value(m, answer):
+    mine = number(answer)
+    image, weights, bias = m["image"], m["weights"], m["bias"]
+    r, c = m["position"]
+    out = conv2d(image, weights.reshape(1, 3, 1, 1), np.array([bias]))
+    expected = float(out[0, r, c])
+    if close(mine, expected):
+        return correct(f"the pixel's channel vector ({', '.join(fmt(v) for v in image[:, r, c])}) times "
+                       f"the weights, plus the bias: "
+                       f"{sum_of_products(image[:, r, c], weights)} + {fmt(bias)} = "
+                       f"{fmt(expected)}. A 1x1 convolution is a dense layer applied to "
+                       "each pixel's channels, the same weights at every pixel.")
+    if close(mine, expected - bias):
+        return wrong("that is the weighted sum without the bias.")
+    if close(mine, float(image[:, c, r] @ weights) + bias):
+        return wrong("that pixel is at row and column swapped: the row comes first.")
+    return wrong("a 1x1 kernel sees one pixel: take that pixel's value in each channel, "
+                 "multiply each by its channel's weight, add them up and add the bias.")

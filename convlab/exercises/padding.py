@@ -13,14 +13,14 @@ import numpy as np
 
 from ..arithmetic import output_size, same_padding
 from ..padding import pad2d
-from ._judging import (array_verdict, correct, fmt, has_ellipsis, number_array,
-                       whole_number, whole_numbers, wrong)
+from ._judging import (Malformed, array_verdict, check_filled, correct, fmt, has_ellipsis,
+                       number_array, whole_number, whole_numbers, wrong)
 from ._registry import exercise, report
 
 NOTEBOOK = "05_padding"
 
 __all__ = ["same_padding_odd_kernel", "same_padding_even_kernel", "same_padding_stride2",
-           "reflect_pad_row", "padded_output_size"]
+           "reflect_pad_row", "padded_output_size", "total_to_per_side_padding"]
 
 
 def _padding_pair(answer, allow_int=False):
@@ -269,3 +269,70 @@ def _padded_output_size(m, answer):
         return wrong("that ignores the padding: the padded row is longer than the input.")
     return wrong("first find the padded length i + 2p, then count the window positions "
                  "at the given stride: floor((padded - k) / s) + 1.")
+
+
+# 05.6 -------------------------------------------------------------------------------------
+
+def total_to_per_side_padding(answer):
+    """Check exercise 05.6 (d2l's total padding as per-side pairs); prints the verdict."""
+    report("total_to_per_side_padding", answer)
+
+
+def _per_side_by_hand(total):
+    """Half before, and the odd pixel (if any) after, as PyTorch's 'same' does."""
+    before = 0
+    while 2 * (before + 1) <= total:
+        before += 1
+    return (before, total - before)
+
+
+def _total_variant(rng, seed):
+    even = int(rng.choice([2, 4, 6, 8, 10]))
+    odd = int(rng.choice([1, 3, 5, 7, 9]))
+    return dict(total_h=even, total_w=odd) if rng.integers(2) else dict(total_h=odd,
+                                                                         total_w=even)
+
+
+def _pair_of_pairs(answer):
+    check_filled(answer)
+    if isinstance(answer, np.ndarray):
+        answer = answer.tolist()
+    if isinstance(answer, (str, bytes)) or not isinstance(answer, (tuple, list)) \
+            or len(answer) != 2:
+        raise Malformed("the answer should be two (before, after) pairs, "
+                        f"((top, bottom), (left, right)), but got {answer!r}.")
+    return tuple(whole_numbers(pair, 2, "a (before, after) pair") for pair in answer)
+
+
+@exercise(
+    total_to_per_side_padding, title="Total padding to per side",
+    answer="((top, bottom), (left, right)), two pairs of whole numbers",
+    question=(
+        "d2l writes padding as totals: p_h = {total_h} rows added in all (top and bottom "
+        "together) and p_w = {total_w} columns in all. Write the same padding per side, as "
+        "convlab.pad2d takes it: ((top, bottom), (left, right)), with any odd pixel after "
+        "(bottom/right), as PyTorch and TensorFlow put it."),
+    numbers=dict(total_h=4, total_w=5),
+    variant=_total_variant,
+    solve=lambda m: (_per_side_by_hand(m["total_h"]), _per_side_by_hand(m["total_w"])),
+    # 4 = 2 + 2; 5 cannot split evenly: 2 before, the odd one after, 3.
+    reference=((2, 2), (2, 3)),
+)
+def _total_to_per_side_padding(m, answer):
+    mine = _pair_of_pairs(answer)
+    expected = tuple((t // 2, t - t // 2) for t in (m["total_h"], m["total_w"]))
+    if mine == expected:
+        return correct(f"p_h = {m['total_h']} splits as {expected[0]} and p_w = "
+                       f"{m['total_w']} as {expected[1]}: each side gets half the total, "
+                       "and an odd total puts its extra pixel after. PyTorch's padding=p is "
+                       "per side, so d2l's p_h is 2p when it is even.")
+    if any(min(pair) < 0 for pair in mine):
+        return wrong("padding cannot be negative.")
+    if mine == tuple((t, t) for t in (m["total_h"], m["total_w"])):
+        return wrong("d2l's p_h counts the rows added in all, top and bottom together; "
+                     "per side is about half of it.")
+    if mine == tuple((t - t // 2, t // 2) for t in (m["total_h"], m["total_w"])):
+        return wrong("an odd total's extra pixel goes after (bottom/right), as PyTorch "
+                     "and TensorFlow put it.")
+    return wrong("each pair must add up to its total, split as evenly as whole pixels "
+                 "allow, with any odd pixel after.")

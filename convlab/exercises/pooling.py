@@ -15,13 +15,13 @@ from .. import naive
 from ..arithmetic import output_size
 from ..pooling import avg_pool2d, max_pool2d
 from ._judging import (Malformed, array_verdict, close, correct, fmt, function_output,
-                       number_array, shape_of, whole_number, wrong)
+                       number_array, shape_of, whole_number, whole_numbers, wrong)
 from ._registry import exercise, report
 
 NOTEBOOK = "04_pooling"
 
 __all__ = ["max_pool_values", "avg_pool_values", "max_pool_indices", "ceil_mode_output_size",
-           "naive_max_pool2d"]
+           "naive_max_pool2d", "ceil_mode_drop_rule"]
 
 _POOL_INPUT = np.array([[1, 3, 2, 0],
                         [4, 6, 1, 1],
@@ -294,3 +294,85 @@ def _naive_max_pool2d(m, cases, outputs):
                          "to i*stride + size - 1 and likewise for columns.")
     return correct(f"your loop agrees with convlab.max_pool2d on all {len(cases)} cases "
                    "(windows 1 to 3, strides 1 to 3, overlapping and not).")
+
+
+# 04.6 -------------------------------------------------------------------------------------
+
+def ceil_mode_drop_rule(answer):
+    """Check exercise 04.6 (ceil_mode with padding: the dropped last window); prints the verdict."""
+    report("ceil_mode_drop_rule", answer)
+
+
+def _kept_windows(i, k, s, p):
+    """Count windows as PyTorch does with ceil_mode=True, walking the padded row.
+
+    A window that fits in the padded row counts; one that hangs over its end counts
+    only if it starts inside the input or the left padding (before i + p).
+    """
+    count, start = 0, 0
+    while True:
+        if start + k <= i + 2 * p:
+            count += 1
+        elif start < i + p:
+            return count + 1
+        else:
+            return count
+        start += s
+
+
+def _drop_variant(rng, seed):
+    def config(dropped):
+        while True:
+            i, k = int(rng.integers(5, 16)), int(rng.integers(2, 4))
+            s, p = int(rng.integers(2, 4)), int(rng.integers(1, k // 2 + 1))
+            ceil = math.ceil((i + 2 * p - k) / s) + 1
+            floor = (i + 2 * p - k) // s + 1
+            kept = _kept_windows(i, k, s, p)
+            if ceil != floor and (kept < ceil) == dropped:
+                return (i, k, s, p)
+    first, second = config(True), config(False)
+    if rng.integers(2):
+        first, second = second, first
+    return {f"{key}{n}": value for n, row in ((1, first), (2, second))
+            for key, value in zip("iksp", row)}
+
+
+@exercise(
+    ceil_mode_drop_rule, title="ceil_mode's dropped window", answer="a pair of whole numbers",
+    question=(
+        "Two max poolings with ceil_mode=True (as in PyTorch):\n"
+        "  1. a row of {i1} pixels, window {k1}, stride {s1}, padding {p1} on each side;\n"
+        "  2. a row of {i2} pixels, window {k2}, stride {s2}, padding {p2} on each side.\n"
+        "How many outputs does each give? Answer (first, second)."),
+    numbers=dict(i1=7, k1=2, s1=2, p1=1, i2=8, k2=3, s2=2, p2=1),
+    variant=_drop_variant,
+    solve=lambda m: (_kept_windows(m["i1"], m["k1"], m["s1"], m["p1"]),
+                     _kept_windows(m["i2"], m["k2"], m["s2"], m["p2"])),
+    # 1: (7 + 2 - 2) / 2 = 3.5, up to 4, + 1 = 5; but the 5th window would start at
+    #    padded index 8 = i + p, in the right padding: dropped, 4.
+    # 2: (8 + 2 - 3) / 2 = 3.5, up to 4, + 1 = 5; the 5th starts at 8 < 9 = i + p: kept, 5.
+    reference=(4, 5),
+)
+def _ceil_mode_drop_rule(m, answer):
+    mine = whole_numbers(answer, 2, "a (first, second) pair")
+    rows = [(m["i1"], m["k1"], m["s1"], m["p1"]), (m["i2"], m["k2"], m["s2"], m["p2"])]
+    expected = tuple(output_size(i, k, stride=s, padding=p, ceil_mode=True)
+                     for i, k, s, p in rows)
+    rounded_up = tuple(math.ceil((i + 2 * p - k) / s) + 1 for i, k, s, p in rows)
+    floor = tuple(output_size(i, k, stride=s, padding=p) for i, k, s, p in rows)
+    if mine == expected:
+        starts = [(n - 1) * s - p for n, (i, k, s, p) in zip(expected, rows)]
+        return correct(f"rounding up gives {rounded_up}; a window that would start in the "
+                       f"right padding (at input index i or beyond) is dropped, since it would "
+                       f"pool padding only. The last kept windows start at input index "
+                       f"{starts[0]} and {starts[1]}, inside the rows.")
+    if mine == rounded_up:
+        return wrong("rounding up is not the whole rule: PyTorch drops a last window that "
+                     "would start in the right padding. Check where each last window "
+                     "starts.")
+    if mine == floor:
+        return wrong("that is the count with ceil_mode=False (rounding down); ceil_mode=True "
+                     "rounds up, then drops a last window that would start in the right "
+                     "padding.")
+    return wrong("round (i + 2p - k) / s up and add 1, then check where the last window "
+                 "starts: it must start inside the input or the left padding.")

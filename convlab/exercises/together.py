@@ -22,7 +22,7 @@ NOTEBOOK = "06_putting_it_together"
 
 __all__ = ["dilated_output_size", "receptive_field_stack", "pipeline_shapes",
            "stacked_3x3_weights", "shape_quiz", "shape_quiz_answer", "shape_quiz_settings",
-           "quiz_question", "quiz_expected"]
+           "quiz_question", "quiz_expected", "dilation_convention"]
 
 _WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
 
@@ -455,3 +455,52 @@ def _shape_quiz(m, answer):
     if d != 1:
         hints.append(f"With dilation {d} the kernel spans d*(k - 1) + 1 pixels.")
     return wrong(" ".join(hints))
+
+
+# 06.6 -------------------------------------------------------------------------------------
+
+def dilation_convention(answer):
+    """Check exercise 06.6 (CS231n's dilation against PyTorch's); prints the verdict."""
+    report("dilation_convention", answer)
+
+
+def _extent_by_counting(kernel_size, step):
+    """Pixels from the first tap to the last, taps ``step`` apart."""
+    taps = [n * step for n in range(kernel_size)]
+    return taps[-1] - taps[0] + 1
+
+
+@exercise(
+    dilation_convention, title="Two dilation conventions",
+    answer="a (PyTorch dilation, extent) pair of whole numbers",
+    question=(
+        "CS231n describes a {kernel_size}x{kernel_size} filter with \"dilation {gaps}\": "
+        "{gaps} empty pixel(s) between neighbouring taps (\"dilation 0\" is an ordinary "
+        "filter). What dilation= do you pass to torch.nn.functional.conv2d (or "
+        "convlab.conv2d) for that filter, and how many pixels wide is the area it spans? "
+        "Answer (dilation, extent)."),
+    numbers=dict(kernel_size=3, gaps=1),
+    variant=lambda rng, seed: dict(kernel_size=int(rng.choice([2, 3, 5])),
+                                   gaps=int(rng.integers(1, 5))),
+    solve=lambda m: (m["gaps"] + 1, _extent_by_counting(m["kernel_size"], m["gaps"] + 1)),
+    # taps one empty pixel apart are 2 pixels apart: dilation=2; they sit at 0, 2, 4: 5 wide.
+    reference=(2, 5),
+)
+def _dilation_convention(m, answer):
+    mine = whole_numbers(answer, 2, "a (dilation, extent) pair")
+    k, gaps = m["kernel_size"], m["gaps"]
+    d = gaps + 1
+    expected = (d, d * (k - 1) + 1)
+    if mine == expected:
+        return correct(f"PyTorch's dilation is the step between taps, so {gaps} empty "
+                       f"pixel(s) between them is dilation={d} (an ordinary filter is "
+                       f"dilation=1, CS231n's 0); the taps span d(k - 1) + 1 = "
+                       f"{d}*({k} - 1) + 1 = {expected[1]} pixels.")
+    if mine[0] < 1:
+        return wrong("PyTorch's dilation is at least 1: dilation=1 is an ordinary filter.")
+    if mine[0] == gaps:
+        return wrong("that is CS231n's number: PyTorch counts the step from one tap to the "
+                     "next, not the empty pixels between them, so an ordinary filter has "
+                     "dilation=1 there.")
+    return wrong("PyTorch's dilation is the step from one tap to the next; the span runs "
+                 "from the first tap to the last, d(k - 1) + 1 pixels.")
