@@ -109,7 +109,8 @@ def test_every_exercise_has_a_checker_a_solution_and_a_test():
 
 def test_exercises_are_grouped_by_notebook_in_course_order():
     grouped = check.exercises()
-    assert list(grouped) == ["00_convolutional_networks", "01_kernels", "02_stride", "03_filters", "04_pooling",
+    assert list(grouped) == ["00_convolutional_networks", "01_kernels", "02_stride",
+                             "03_filters", "04_pooling",
                              "05_padding", "06_putting_it_together", "07_learning_kernels",
                              "08_training_a_tiny_cnn", "09_transposed_convolution",
                              "10_convolution_variants", "11_assignment_conv_layer"]

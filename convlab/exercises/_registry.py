@@ -337,10 +337,11 @@ def solution_text(name) -> str:
                 f"(its exercises have their own numbers), not from check.solution.")
     where = _where(exercise_)
     if name not in _attempts:
-        return textwrap.fill(f"Try exercise {exercise_.number} first: put your answer in place of the "
-                f"... and run check.{name}(answer). After one checked attempt, "
-                f"check.solution({name!r}) shows the worked answer; its reasoning is "
-                f"written beside the exercise in {where}.", 88, break_on_hyphens=False)
+        return textwrap.fill(f"Try exercise {exercise_.number} first: put your answer in "
+                             f"place of the ... and run check.{name}(answer). After one "
+                             f"checked attempt, check.solution({name!r}) shows the worked "
+                             f"answer; its reasoning is written beside the exercise in "
+                             f"{where}.", 88, break_on_hyphens=False)
     saved, _state["feedback"] = _state["feedback"], "hints"
     try:  # the reasoning is the judge's message on the reference, at full feedback
         if exercise_.kind == "function":

@@ -328,7 +328,8 @@ def _pointwise_output_value(m, answer):
     out = conv2d(image, weights.reshape(1, 3, 1, 1), np.array([bias]))
     expected = float(out[0, r, c])
     if close(mine, expected):
-        return correct(f"the pixel's channel vector ({', '.join(fmt(v) for v in image[:, r, c])}) times "
+        vector = ", ".join(fmt(v) for v in image[:, r, c])
+        return correct(f"the pixel's channel vector ({vector}) times "
                        f"the weights, plus the bias: "
                        f"{sum_of_products(image[:, r, c], weights)} + {fmt(bias)} = "
                        f"{fmt(expected)}. A 1x1 convolution is a dense layer applied to "

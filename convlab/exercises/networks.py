@@ -1,4 +1,4 @@
-"""Exercises of notebook 00_convolutional_networks: a shape trace, parameter counts, a receptive field.
+"""Exercises of notebook 00_convolutional_networks: shapes, parameter counts, a receptive field.
 
 Each exercise is its public checker (``def name(answer)``) followed by its
 definition: question, default numbers, variants, hand-worked reference, an
@@ -88,7 +88,7 @@ def _network_shape_trace(m, answer):
 # 00.2 -------------------------------------------------------------------------------------
 
 def dense_vs_conv_parameters(answer):
-    """Check exercise 00.2 (a dense layer's parameters against a convolution's); prints the verdict."""
+    """Check exercise 00.2 (dense against convolution parameters); prints the verdict."""
     report("dense_vs_conv_parameters", answer)
 
 
