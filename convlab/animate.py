@@ -36,6 +36,7 @@ does not change), so a looping GIF pauses on the finished output.
 from __future__ import annotations
 
 import hashlib
+import html as _html
 import itertools
 import re
 
@@ -84,10 +85,15 @@ class Animation:
         Frames per second of the GIF and the player.
     hold : float
         Extra seconds the last frame stays in the GIF.
+    alt : str, optional
+        What the animation shows, in words, for readers who cannot see it: the
+        player's picture carries it as its ``alt`` text and the GIF's output
+        metadata as ``alt``. Every function of this module writes one.
     """
 
-    def __init__(self, fig, update, n_frames, *, dynamic=(), fps=2.0, hold=2.0):
+    def __init__(self, fig, update, n_frames, *, dynamic=(), fps=2.0, hold=2.0, alt=None):
         self.fig = fig
+        self.alt = str(alt) if alt else f"An animation of {int(n_frames)} frames."
         self._update = update
         self.n_frames = int(n_frames)
         self.fps = float(fps)
@@ -217,10 +223,12 @@ class Animation:
             stable = hashlib.sha256(f"{next(_PLAYERS)}:{content}".encode()).hexdigest()[:32]
             html = html.replace(match.group(1), stable)
         width, height = frames[0].size
+        alt = _html.escape(f"{self.alt} (Frame 1 of {self.n_frames} shown; the player's buttons "
+                           "step through the others.)", quote=True)
         html, found = re.subn(r'<img id="(_anim_img[0-9a-f]+)">',
-                              rf'<img id="\1" width="{width}" height="{height}" '
-                              rf'alt="frame 0 of {self.n_frames}" '
-                              rf'src="data:image/png;base64,{first}">', html, count=1)
+                              lambda m: f'<img id="{m.group(1)}" width="{width}" height="{height}" '
+                                        f'alt="{alt}" role="img" '
+                                        f'src="data:image/png;base64,{first}">', html, count=1)
         if found != 1:  # pragma: no cover - matplotlib changed its template
             raise RuntimeError("matplotlib's player template has no <img id=\"_anim_img...\">")
         return html
@@ -237,9 +245,10 @@ class Animation:
         import base64
 
         rendered = self._frames()
-        return {"text/html": self._jshtml(rendered),
+        data = {"text/html": self._jshtml(rendered),
                 "image/gif": base64.b64encode(self._gif_bytes(rendered)).decode("ascii"),
                 "text/plain": repr(self)}
+        return data, {"image/gif": {"alt": self.alt}}
 
     def close(self):
         """Release the figure's memory (the Animation cannot draw afterwards)."""
@@ -499,6 +508,14 @@ def _cell_marker(ax, offset=(0, 0), zorder=6):
     return move
 
 
+def _alt(geom, what):
+    """An animation's alt text: ``what`` it shows (``{k}`` is the kernel's size), then its sizes."""
+    k = f"{geom.kernel_hw[0]}x{geom.kernel_hw[1]}"
+    sizes = geom.describe().replace(MULT, "x").replace("  \u2192  ", ", giving ")
+    return (f"Animation in {geom.n_frames} frames, one per output cell, left to right and top to "
+            f"bottom: {what.format(k=k)} ({sizes}).")
+
+
 def _caption(fig, y=0.03, size=10):
     return fig.text(0.5, y, "", ha="center", va="bottom", fontsize=size, color="black",
                     family="DejaVu Sans", linespacing=1.35)
@@ -616,7 +633,9 @@ def _single(geom, image, kernel, out, padded, bias, fps, hold, dpi):
         caption.set_text(f"output[{i}, {j}] = " + text.replace("\n", "\n" + " " * 0))
 
     return Animation(fig, update, geom.n_frames, dynamic=_dynamic(win, mark, out_cells, caption), fps=fps,
-                     hold=hold)
+                     hold=hold,
+                     alt=_alt(geom, "a {k} kernel slides over the input; each frame outlines one window, writes "
+                          "its sum of products and fills the output cell it makes"))
 
 
 def _multi(geom, image, kernel, partials, out, padded, bias, show_sum, fps, hold, dpi):
@@ -690,7 +709,10 @@ def _multi(geom, image, kernel, partials, out, padded, bias, show_sum, fps, hold
                              "output: " + ", ".join(terms))
 
     return Animation(fig, update, geom.n_frames, dynamic=_dynamic(wins, marks, parts, out_cells or [], caption), fps=fps,
-                     hold=hold)
+                     hold=hold,
+                     alt=_alt(geom, f"one {{k}} kernel per channel ({len(kernel)} channels) slides over its own "
+                          "input channel; each frame outlines the windows at one position and "
+                          "fills each channel's output cell there" + (", then their sum" if show_sum else "")))
 
 
 # --------------------------------------------------------------------------- channel sum
@@ -770,7 +792,10 @@ def channel_sum(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, ch
                          f"{number_label(out[i, j], fmt_o)}")
 
     return Animation(fig, update, geom.n_frames, dynamic=_dynamic(marks, out_cells, caption), fps=fps,
-                     hold=hold)
+                     hold=hold,
+                     alt=_alt(geom, f"the {n} per-channel partial maps are added cell by cell, plus the bias, "
+                          "into one output channel; each frame marks one cell in every partial map "
+                          "and writes their sum"))
 
 
 # --------------------------------------------------------------------------- volume view
@@ -894,7 +919,10 @@ def volume(input_size=5, kernel_size=3, stride=1, padding=0, dilation=1, channel
                          f" + bias = {terms} + {bias_label} = {number_label(out[i, j], fmt_o)}")
 
     return Animation(fig, update, geom.n_frames, dynamic=_dynamic(front, back_box, edges, rays, mark, out_cells, caption), fps=fps,
-                     hold=hold)
+                     hold=hold,
+                     alt=_alt(geom, f"the {n}-channel input is drawn as a block and the filter as a block as deep "
+                          "as the input, with a {k} face; the filter slides over the input and each "
+                          "frame fills one cell of the single output channel"))
 
 
 # --------------------------------------------------------------------------- pooling
@@ -995,4 +1023,9 @@ def pooling(input_size=6, kernel_size=2, stride=None, mode="max", *, image=None,
         caption.set_text(f"output[{i}, {j}] = " + pool_text(window, out[i, j], mode))
 
     return Animation(fig, update, geom.n_frames, dynamic=_dynamic(box, mark, out_cells, ring, in_cells, caption), fps=fps,
-                     hold=hold)
+                     hold=hold,
+                     alt=_alt(geom, "a {k} " + ("max" if mode == "max" else "average")
+                              + " pooling window slides over the feature map; each frame outlines "
+                              "one window, " + ("circles its largest value" if mode == "max"
+                                                else "writes its mean")
+                              + " and fills the output cell it makes"))

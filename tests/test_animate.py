@@ -179,7 +179,8 @@ def test_notebook_bundle_carries_the_gif_beside_the_player(tmp_path):
     from PIL import Image
 
     anim = animate.pooling(4, 2, seed=1)
-    bundle = anim._repr_mimebundle_()
+    bundle, metadata = anim._repr_mimebundle_()
+    assert metadata == {"image/gif": {"alt": anim.alt}}
     assert set(bundle) == {"text/html", "image/gif", "text/plain"}
     assert "<script" in bundle["text/html"] and "_anim_img" in bundle["text/html"]
     gif = base64.b64decode(bundle["image/gif"])
@@ -224,4 +225,31 @@ def test_frame_index_checked():
         anim.frame(4)
     with pytest.raises(TypeError, match="frame index must be an int"):
         anim.frame(1.0)
+    anim.close()
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: animate.convolution(5, 3, padding=1), ["3x3 kernel slides", "input 5x5",
+                                                   "padding 1", "output 5x5", "25 frames"]),
+    (lambda: animate.convolution(5, 3, channels=3), ["per channel (3 channels)", "then their sum",
+                                                    "output 3x3"]),
+    (lambda: animate.channel_sum(), ["3 per-channel partial maps", "bias"]),
+    (lambda: animate.volume(), ["3-channel input", "as deep as the input"]),
+    (lambda: animate.pooling(7, 3, 2), ["3x3 max pooling", "circles its largest value",
+                                       "stride 2", "output 3x3", "9 frames"]),
+    (lambda: animate.pooling(4, 2, mode="avg"), ["2x2 average pooling", "writes its mean"]),
+])
+def test_every_animation_says_what_it_shows(make, words):
+    """Alt text for readers who cannot see the animation: in the player's picture and the GIF's
+    output metadata, naming what moves and the sizes it moves over."""
+    import html
+
+    anim = make()
+    for word in words:
+        assert word in anim.alt
+    bundle, metadata = anim._repr_mimebundle_()
+    assert metadata["image/gif"]["alt"] == anim.alt
+    img = re.search(r'<img id="_anim_img[0-9a-f]+"[^>]*>', bundle["text/html"]).group(0)
+    alt = html.unescape(re.search(r'alt="([^"]*)"', img).group(1))
+    assert alt.startswith(anim.alt) and f"of {anim.n_frames}" in alt
     anim.close()

@@ -6,6 +6,7 @@ equal the value the core computes, and the PyTorch call shown must give the
 same shape (and numbers) when torch runs it.
 """
 
+import html
 import math
 import re
 
@@ -904,17 +905,17 @@ def test_output_carries_a_snapshot_beside_the_live_view(make):
     # The snapshot is of the current state: a move changes it, an error shows the message.
     key = next(k for k in explorer.controls if k not in ("row", "col"))
     explorer.controls[key].value = another_value(explorer.controls[key])
-    moved = explorer._repr_mimebundle_()["image/png"]
+    moved = explorer._repr_mimebundle_()[0]["image/png"]
     assert moved != data["image/png"] or explorer.state["output"].shape == (1, 1)
 
 
 def test_snapshot_of_an_error_shows_the_message():
     explorer = widgets.stride_explorer()
-    fine = explorer._repr_mimebundle_()["image/png"]
+    fine = explorer._repr_mimebundle_()[0]["image/png"]
     explorer.controls["size"].value = 3
     explorer.controls["kernel_size"].value = 5
     assert explorer.state["error"] is not None
-    failed = explorer._repr_mimebundle_()["image/png"]
+    failed = explorer._repr_mimebundle_()[0]["image/png"]
     assert failed != fine and _png_size(failed)[1] < _png_size(fine)[1]
 
 
@@ -1025,3 +1026,25 @@ def test_filter_explorer_draws_each_channel_from_black_to_its_colour():
         shown = _decoded(explorer.outputs[f"{ch}_input"].value)
         factor = shown.shape[0] // rgb.shape[1]
         assert shown[r * factor, c * factor].max() < 64
+
+def test_every_explorer_describes_its_picture_in_words_and_keeps_it_current():
+    """For screen readers: a live region in the widget and the snapshot's alt text say what
+    the picture shows, and both follow the controls (an error says the message)."""
+    explorer = widgets.stride_explorer()
+    live = [c for c in explorer.children if "convlab-description" in c._dom_classes]
+    assert len(live) == 1
+    data, metadata = explorer._repr_mimebundle_()
+    first = metadata["image/png"]["alt"]
+    assert first == explorer.describe() and first in html.unescape(live[0].value)
+    assert 'role="status"' in live[0].value and 'aria-live="polite"' in live[0].value
+    out = explorer.state["output"]
+    assert f"the output is {out.shape[0]} by {out.shape[1]}" in first
+    explorer.controls["stride"].value = explorer.controls["stride"].value + 1
+    moved = explorer._repr_mimebundle_()[1]["image/png"]["alt"]
+    assert moved != first and moved in html.unescape(live[0].value)
+    assert f"stride {explorer.controls['stride'].value}" in moved
+    explorer.controls["size"].value = 3
+    explorer.controls["kernel_size"].value = 5
+    failed = explorer.describe()
+    assert "No picture: " + explorer.state["error"] in failed
+    assert failed in html.unescape(live[0].value)

@@ -44,8 +44,31 @@ def execute(path: Path) -> float:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             cell.outputs = _merged_streams(cell.outputs)
+            _carry_alt(cell)
     nbformat.write(_stable_widget_ids(notebook, path.stem), path)
     return time.perf_counter() - start
+
+
+def figure_alt(cell):
+    """The alt text a code cell's figure carries: ``mystnb.image.alt`` in its metadata, or None.
+
+    That key is where myst-nb (``make site``) reads an image output's alt text; written
+    once there, it is also copied into each picture output's own metadata (``alt`` under
+    its MIME type) for other readers of the notebook file.
+    """
+    return cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt")
+
+
+def _carry_alt(cell):
+    """Put the cell's figure alt text into the metadata of each of its picture outputs."""
+    alt = figure_alt(cell)
+    if alt is None:
+        return
+    for output in cell.outputs:
+        if output.get("output_type") in ("display_data", "execute_result"):
+            for mime in ("image/png", "image/jpeg", "image/svg+xml"):
+                if mime in output.get("data", {}):
+                    output.setdefault("metadata", {}).setdefault(mime, {})["alt"] = alt
 
 
 def _merged_streams(outputs):

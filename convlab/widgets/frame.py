@@ -22,6 +22,7 @@ import contextlib
 import functools
 import html
 
+from .describe import describe, live_region_html
 from .render import message_html
 
 __all__ = ["Explorer", "ipw", "slider", "int_sliders", "dropdown", "float_slider",
@@ -189,6 +190,10 @@ class Explorer:
         for key, out in self.outputs.items():
             show(out, key != "message" and key not in self._hidden)
 
+    def describe(self):
+        """What the explorer shows now, in words (:func:`convlab.widgets.describe.describe`)."""
+        return describe(self.title, self.controls, self.state)
+
     def build(self, panel, *below, update, column=None):
         """Wire the controls to ``update``, run it once and return the finished widget.
 
@@ -203,6 +208,10 @@ class Explorer:
         for key, display in self.outputs.items():
             display.add_class(f"convlab-display-{key.replace('_', '-')}")
         busy = [False]
+        # what the picture shows, in words, rebuilt with it (convlab.widgets.describe)
+        description = w.HTML(value="", layout=w.Layout(height="0px", margin="0px",
+                                                       overflow="hidden"))
+        description.add_class("convlab-description")
 
         def on_change(change):
             # Setting a slider's max inside update() can clamp its value and fire
@@ -217,6 +226,7 @@ class Explorer:
                     for control in self.controls.values():
                         held.enter_context(control.hold_sync())
                     self.refresh()
+                description.value = live_region_html(self.describe())
             finally:
                 busy[0] = False
 
@@ -225,8 +235,9 @@ class Explorer:
         header = w.HTML(value=f'<b style="font:14px sans-serif">{html.escape(self.title)}</b>')
         body = [_beside(self.controls.values() if column is None else column, panel),
                 self.outputs["message"], *below]
-        box = _explorer_box()([header] + body)
+        box = _explorer_box()([header, description] + body)
         box.explorer_title = self.title
+        box.describe = self.describe
         box.add_class("convlab-explorer")
         box.add_class(f"convlab-{self.name}")
         box.controls = self.controls
@@ -254,13 +265,14 @@ def _explorer_box():
                     "version_major": 2, "version_minor": 0, "model_id": self.model_id},
                 "image/png": snapshot_png(self.explorer_title, self.state),
                 "text/plain": f"{self.explorer_title} ({SNAPSHOT_NOTE})",
-            }
+            }, {"image/png": {"alt": self.describe()}}
 
         if hasattr(w.VBox, "_ipython_display_"):
             def _ipython_display_(self, **kwargs):
                 # ipywidgets 7 (Colab) displays widgets through this hook, not the bundle.
                 from IPython.display import display
 
-                display(self._repr_mimebundle_(), raw=True)
+                data, metadata = self._repr_mimebundle_()
+                display(data, metadata=metadata, raw=True)
 
     return ExplorerBox
