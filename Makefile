@@ -8,6 +8,7 @@
 #                   .venv): bench_core, bench_beyond --passes 3, bench_variants --passes 3,
 #                   bench_widgets, bench_learn (bench_classroom and bench_guessing run by hand)
 #   make site       build the course's static site into _site/ (open _site/index.html)
+#   make answer-key the teacher's printable answer key, answer_key.md (docs/instructors.md)
 #   make test-min   the unit tests (no notebooks, no browser) with every declared lower bound
 #                   installed, in a venv of their own (.venv-min; needs Python 3.11+)
 #   make mutate     mutation testing of arithmetic.py, padding.py, pooling.py (mutmut; a
@@ -20,7 +21,7 @@ STAMP  := $(VENV)/.convlab-installed
 
 MIN_VENV ?= .venv-min
 
-.PHONY: help lab test notebooks figures bench site venv clean test-min mutate
+.PHONY: help lab test notebooks figures bench site venv clean test-min mutate answer-key
 
 # The list above, printed from this file, so it cannot drift from the targets.
 help:
@@ -59,6 +60,10 @@ bench: $(STAMP)
 
 site: $(STAMP)
 	$(BIN)/python tools/build_site.py
+
+# The teacher's printable answer key (not committed, not in the package): docs/instructors.md.
+answer-key: $(STAMP)
+	$(BIN)/python tools/answer_key.py --out answer_key.md
 
 # Each floor's release series (numpy>=1.24 -> numpy==1.24.*), from tools/floors.py, so the
 # floors tested are the ones pyproject.toml declares. Fewer hypothesis examples: this run
