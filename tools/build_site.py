@@ -232,6 +232,34 @@ def _course_tables() -> str:
     return "\n".join(tables)
 
 
+def _alt_for_myst(path: Path) -> None:
+    """Give myst-nb the alt text the notebook's picture outputs carry in their metadata.
+
+    myst-nb reads an image output's alt text from its cell's ``mystnb.image.alt`` only;
+    an explorer's snapshot (and any picture whose alt text is in the output's own
+    metadata, as Jupyter front ends keep it) has it under ``metadata[mime]["alt"]``. In
+    the staged copy, that alt text is also written where myst-nb looks.
+    """
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    changed = False
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        image = cell["metadata"].get("mystnb", {}).get("image", {})
+        if image.get("alt"):
+            continue
+        alts = [output.get("metadata", {}).get(mime, {}).get("alt")
+                for output in cell.get("outputs", []) for mime in ("image/png", "image/gif")
+                if mime in output.get("data", {})]
+        alts = [alt for alt in alts if alt]
+        if alts:
+            cell["metadata"].setdefault("mystnb", {}).setdefault("image", {})["alt"] = alts[0]
+            changed = True
+    if changed:
+        path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+
+
 def stage_sources(stage: Path = STAGE) -> list[str]:
     """Lay out the site's sources in ``stage``; return notes about what is left out."""
     notes = []
@@ -241,6 +269,8 @@ def stage_sources(stage: Path = STAGE) -> list[str]:
     shutil.copytree(ROOT / "notebooks", stage / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.py"))
     shutil.copytree(ROOT / "fig", stage / "fig")
+    for notebook in (stage / "notebooks").glob("*.ipynb"):
+        _alt_for_myst(notebook)
     _api_pages(stage)
     _gallery(stage)
     index = stage / "index.md"

@@ -186,6 +186,13 @@ def _check_page(context, server, name):
         broken = page.evaluate(f"""() => {SHOWN_IMAGES_JS}
             .filter(i => !(i.naturalWidth > 0)).map(i => i.currentSrc || i.src || i.alt)""")
         problems += [f"image did not load: {src[:120]}" for src in broken]
+        # every picture says what it shows (a live widget's own pictures excepted: the
+        # explorer's text description stands beside them, see test_accessibility.py)
+        unlabelled = page.evaluate(f"""() => {SHOWN_IMAGES_JS}
+            .filter(i => !i.closest('.jupyter-widgets'))
+            .map(i => (i.getAttribute('alt') || '').trim())
+            .filter(a => a.split(/\\s+/).length < 4 || /\\.(png|gif|jpe?g|svg)$/i.test(a))""")
+        problems += [f"image without alt text: {alt[:80]!r}" for alt in unlabelled]
         for widget in page.evaluate(WIDGETS_JS):
             if not (widget["rendered"] and widget["loaded"] == widget["images"]):
                 problems.append(f"a widget snapshot did not render: {widget}")
