@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 COURSE = ["00_convolutional_networks", "01_kernels", "02_stride", "03_filters", "04_pooling",
           "05_padding", "06_putting_it_together", "07_learning_kernels",
-          "08_training_a_tiny_cnn", "09_transposed_convolution"]
+          "08_training_a_tiny_cnn", "09_transposed_convolution", "10_convolution_variants",
+          "11_assignment_conv_layer"]
 
 
 def _load(path):
