@@ -11,6 +11,7 @@ from .explain import formula, info_html, torch_snippet, verdict
 from .frame import Explorer, caption, dropdown, float_slider, image_output, html_output, ipw
 from .inputs import photograph
 from .render import fmt, grid_html, picture, row
+from .upload import Uploads, upload_control
 
 __all__ = ["filter_explorer"]
 
@@ -80,6 +81,7 @@ def _filter_controls():
         controls[f"{channel}_kernel"] = dropdown(f"{channel} kernel", three, default)
         controls[f"{channel}_weight"] = float_slider(f"{channel} \u00d7", 1.0, -2.0, 2.0, 0.25)
     controls["bias"] = float_slider("bias", 0.0, -1.0, 1.0, 0.05)
+    controls["upload"] = upload_control()
     return controls
 
 
@@ -90,7 +92,10 @@ def filter_explorer(image=None):
     ----------
     image : array_like, shape (H, W, 3) or (3, H, W), optional
         Your own colour picture (grey pictures are repeated into three
-        channels); defaults to the sample photograph.
+        channels); defaults to the sample photograph. The "your image" button
+        takes a PNG or JPEG file instead (resized to 96 pixels on its longer
+        side); a file that cannot be read gets a message, and the next move
+        brings back the picture the explorer had.
 
     Returns
     -------
@@ -105,7 +110,7 @@ def filter_explorer(image=None):
     >>> len(explorer.state["partials"])
     3
     """
-    rgb = photograph(image, color=True)
+    pictures = {"rgb": photograph(image, color=True)}
     controls = _filter_controls()
     outputs = {f"{ch}_input": image_output() for ch in _CHANNELS}
     outputs.update({f"{ch}_partial": image_output() for ch in _CHANNELS})
@@ -115,12 +120,23 @@ def filter_explorer(image=None):
                      controls, outputs)
     controls, outputs, state = frame.controls, frame.outputs, frame.state
     rendered = {}
-    # The input channels never change: render them once.
-    for index, ch in enumerate(_CHANNELS):
-        outputs[f"{ch}_input"].value = picture(rgb[index], rgb=_channel_colours(rgb[index], index),
-                                               view=_VIEW)
+    uploads = Uploads(controls["upload"])
+
+    def show_channels(rgb):
+        # The input channels change only with a new picture: rendered once each.
+        rendered.clear()
+        for index, ch in enumerate(_CHANNELS):
+            outputs[f"{ch}_input"].value = picture(
+                rgb[index], rgb=_channel_colours(rgb[index], index), view=_VIEW)
+
+    show_channels(pictures["rgb"])
 
     def update():
+        uploaded = uploads.new_picture()
+        if uploaded is not None:
+            pictures["rgb"] = photograph(uploaded, color=True)
+            show_channels(pictures["rgb"])
+        rgb = pictures["rgb"]
         filt = np.stack([controls[f"{ch}_weight"].value * gallery.get(
             controls[f"{ch}_kernel"].value) for ch in _CHANNELS])
         bias = float(controls["bias"].value)
@@ -151,7 +167,8 @@ def filter_explorer(image=None):
 
     w = ipw()
     column = w.VBox([w.HBox([controls[f"{ch}_kernel"], controls[f"{ch}_weight"]])
-                     for ch in _CHANNELS] + [controls["bias"], frame.row, frame.col])
+                     for ch in _CHANNELS] + [controls["bias"], controls["upload"], frame.row,
+                                             frame.col])
     grid = w.GridBox(
         [caption("input channel (black = 0, full colour = 1)")] + [caption(ch) for ch in _CHANNELS]
         + [caption("")] + [outputs[f"{ch}_input"] for ch in _CHANNELS]

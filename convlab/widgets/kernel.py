@@ -15,6 +15,7 @@ from .explain import explain_conv, formula, highlight_cell, info_html, padded_ki
 from .frame import Explorer, dropdown, html_output, image_output, ipw
 from .inputs import photograph
 from .render import colorize, fmt, grid_html, picture, row
+from .upload import Uploads, upload_control
 
 __all__ = ["kernel_explorer", "CUSTOM", "parse_kernel", "kernel_text"]
 
@@ -140,6 +141,7 @@ def _kernel_controls(names, first):
                                             "true convolution (kernel flipped)"],
                               "cross-correlation (deep learning)", "320px"),
         "padding": dropdown("padding", ["valid", "same"], "valid"),
+        "upload": upload_control(),
     }
 
 
@@ -156,7 +158,10 @@ def kernel_explorer(image=None):
     image : array_like, shape (H, W), (H, W, 3) or (3, H, W), optional
         Your own picture; colour is averaged to grey and large pictures are
         shrunk (by average pooling) to at most 96 pixels a side. Defaults to
-        the sample photograph.
+        the sample photograph. The "your image" button takes a PNG or JPEG
+        file instead (resized to 96 pixels on its longer side); a file that
+        cannot be read gets a message, and the next move brings back the
+        picture the explorer had.
 
     Returns
     -------
@@ -170,7 +175,7 @@ def kernel_explorer(image=None):
     >>> explorer.state["error"] is None
     True
     """
-    photo, grid = photograph(image), _the_grid()
+    held, grid = {"photo": photograph(image)}, _the_grid()
     names = list(gallery.names())
     first = "sobel_x" if "sobel_x" in names else names[0]
     w = ipw()
@@ -181,10 +186,18 @@ def kernel_explorer(image=None):
         "kernel": html_output("convlab-kernel"), "explain": html_output("convlab-explain"),
         "info": html_output("convlab-info")})
     controls, outputs, state = frame.controls, frame.outputs, frame.state
-    colours = {"photo": colorize(photo)}     # the photograph coloured once
+    colours = {"photo": colorize(held["photo"])}     # the photograph coloured once
     last_kernel = [first]
+    uploads = Uploads(controls["upload"])
 
     def update():
+        uploaded = uploads.new_picture()
+        if uploaded is not None:
+            held["photo"] = photograph(uploaded)
+            colours.pop("key", None)
+            colours["photo"] = colorize(held["photo"])
+            controls["source"].value = "photograph"
+        photo = held["photo"]
         source = photo if controls["source"].value == "photograph" else grid
         _sync_kernel_choice(controls, names, last_kernel)
         flipped = controls["operation"].value.startswith("true")
