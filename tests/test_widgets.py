@@ -1166,3 +1166,11 @@ def test_uploads_read_ipywidgets_7_values_too():
     assert picture.shape == (96, 32, 3) and picture.dtype == np.uint8   # (H, W, 3)
     assert uploads.new_picture() is None                 # read once per new file
     assert uploaded_file(control.value)[0] == "mine.jpg"
+
+
+def test_the_description_names_the_uploaded_file_not_its_bytes():
+    explorer = widgets.filter_explorer()
+    assert "your image none;" in explorer.describe()
+    _upload(explorer, _image_bytes("PNG", (40, 40), (0, 0, 255)), "my cat.png")
+    assert "your image my cat.png;" in explorer.describe()
+    assert "memory" not in explorer.describe() and "content" not in explorer.describe()

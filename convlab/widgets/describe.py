@@ -34,6 +34,11 @@ def _setting(control):
         value = "on" if value else "off"
     elif isinstance(value, (int, float, np.number)):
         value = _number(value)
+    elif isinstance(value, (tuple, list, dict)):      # a file upload: the file's name
+        from .upload import uploaded_file
+
+        found = uploaded_file(value)
+        value = "none" if found is None else found[0]
     text = " ".join(str(value).split())
     label = " ".join(str(getattr(control, "description", "") or "").split()).rstrip(":")
     return f"{label} {text[:80]}".strip()
