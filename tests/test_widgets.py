@@ -905,12 +905,29 @@ def _png_size(data):
     return picture.size
 
 
-@pytest.mark.parametrize("make", EXPLORERS, ids=IDS)
-def test_output_carries_a_snapshot_beside_the_live_view(make):
+def _displayed(explorer):
+    """The bundle a notebook receives when the explorer ends a cell, as IPython sends it."""
+    from unittest import mock
+
     from IPython.core.formatters import DisplayFormatter
 
-    explorer = make()
     data, _ = DisplayFormatter().format(explorer)
+    if data:            # ipywidgets 8: IPython asks the explorer's _repr_mimebundle_
+        return data
+    # ipywidgets 7 (Colab) displays through _ipython_display_, which publishes the bundle
+    # itself: IPython's formatter then returns nothing.
+    published = []
+    with mock.patch("IPython.display.display",
+                    lambda data, **kwargs: published.append(data)):
+        explorer._ipython_display_()
+    assert len(published) == 1
+    return published[0]
+
+
+@pytest.mark.parametrize("make", EXPLORERS, ids=IDS)
+def test_output_carries_a_snapshot_beside_the_live_view(make):
+    explorer = make()
+    data = _displayed(explorer)
     view = data["application/vnd.jupyter.widget-view+json"]
     assert view["model_id"] == explorer.model_id          # the live widget, as before
     width, height = _png_size(data["image/png"])
