@@ -21,6 +21,7 @@ import ipywidgets  # noqa: E402  (a dependency of convlab: never skipped)
 
 import convlab  # noqa: E402
 from convlab import widgets  # noqa: E402
+from convlab.widgets.upload import uploaded_file  # noqa: E402
 from convlab.widgets import render  # noqa: E402
 from convlab.widgets.kernel import CUSTOM  # noqa: E402
 from convlab.padding import resolve_padding  # noqa: E402
@@ -33,6 +34,22 @@ def snapshot(explorer):
     """Everything the explorer displays: image bytes, HTML, and what is hidden."""
     return tuple((key, out.value, out.layout.display)
                  for key, out in sorted(explorer.outputs.items()))
+
+
+IPYWIDGETS_7 = int(ipywidgets.__version__.split(".")[0]) < 8
+
+
+def move(control, value):
+    """Set a control as a learner would; a file goes into an upload as ipywidgets 7 or 8
+    holds it (8: a tuple of dicts; 7.7: a read-only dict of name -> content, set by the
+    browser, which a test sets with set_trait)."""
+    if isinstance(control, ipywidgets.FileUpload) and IPYWIDGETS_7:
+        control.set_trait("value", {
+            f["name"]: {"content": bytes(f["content"]),
+                        "metadata": {"name": f["name"], "type": f["type"], "size": f["size"]}}
+            for f in value})
+    else:
+        control.value = value
 
 
 def options_of(dropdown):
@@ -54,7 +71,8 @@ def another_value(control):
             control.value - step)
     if isinstance(control, ipywidgets.FileUpload):
         # A real PNG, of another colour than the file already there (if any).
-        colour = (200, 40, 90) if not control.value or control.value[0]["name"] != "a.png" \
+        current = uploaded_file(control.value)
+        colour = (200, 40, 90) if current is None or current[0] != "a.png" \
             else (30, 160, 220)
         name = "a.png" if colour == (200, 40, 90) else "b.png"
         content = _image_bytes("PNG", (120, 90), colour)
@@ -159,7 +177,7 @@ def test_every_control_changes_the_display(make):
         control = explorer.controls[key]
         assert not control.disabled, key
         before = {k: v for k, *v in snapshot(explorer)}
-        control.value = another_value(control)
+        move(control, another_value(control))
         assert explorer.state["error"] is None, (key, explorer.state["error"])
         after = {k: v for k, *v in snapshot(explorer)}
         for output in watched:
@@ -550,7 +568,7 @@ def test_random_control_moves_never_raise_and_always_explain(make):
             steps = int(round((control.max - control.min) / control.step))
             control.value = control.min + control.step * int(rng.integers(steps + 1))
         else:
-            control.value = another_value(control)
+            move(control, another_value(control))
         state = explorer.state
         if state["error"] is not None:
             messages += 1
@@ -856,6 +874,8 @@ def reached_another_way(make, values):
     cell = [key for key in ("row", "col") if key in values]
     for _ in range(3):
         for key in [k for k in values if k not in cell] + cell:
+            if isinstance(fresh.controls[key], ipywidgets.FileUpload):
+                continue   # never moved by the walk (see below): both hold no file
             fresh.controls[key].value = values[key]
         if all(fresh.controls[key].value == value for key, value in values.items()):
             return fresh
@@ -936,7 +956,7 @@ def test_output_carries_a_snapshot_beside_the_live_view(make):
     assert "snapshot" in data["text/plain"]
     # The snapshot is of the current state: a move changes it, an error shows the message.
     key = next(k for k in explorer.controls if k not in ("row", "col"))
-    explorer.controls[key].value = another_value(explorer.controls[key])
+    move(explorer.controls[key], another_value(explorer.controls[key]))
     moved = explorer._repr_mimebundle_()[0]["image/png"]
     assert moved != data["image/png"] or explorer.state["output"].shape == (1, 1)
 
@@ -1109,10 +1129,10 @@ def _png_claiming(width, height):
 
 
 def _upload(explorer, content, name="mine.png"):
-    """Put a file in the explorer's upload control, as ipywidgets 8 does."""
-    explorer.controls["upload"].value = ({"name": name, "type": "image/png", "size": len(content),
-                                          "content": memoryview(content),
-                                          "last_modified": _WHEN},)
+    """Put a file in the explorer's upload control, as the browser does."""
+    move(explorer.controls["upload"], ({"name": name, "type": "image/png", "size": len(content),
+                                        "content": memoryview(content),
+                                        "last_modified": _WHEN},))
 
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
