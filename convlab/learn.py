@@ -30,7 +30,7 @@ from .convolution import conv2d
 from .matrix import im2col
 from .pooling import max_pool2d
 
-__all__ = ["Parameter", "Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear", "Dense",
+__all__ = ["Parameter", "Layer", "Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear", "Dense",
            "Sequential", "softmax_cross_entropy", "SGD", "Adam", "shapes_dataset",
            "SHAPE_NAMES", "tiny_cnn", "train", "accuracy", "fit_kernel"]
 
@@ -57,7 +57,25 @@ class Parameter:
 
 
 class Layer:
-    """Base of the layers: no parameters, and identity for anything not overridden."""
+    """Base of the layers: subclass it and override ``forward`` and ``backward(grad_output)``.
+
+    A layer is called like a function (``layer(x)`` is ``layer.forward(x)``) and lists
+    its trainable :class:`Parameter` objects with :meth:`parameters` (none here).
+    :class:`Sequential` chains layers, calling ``forward`` in order and ``backward``
+    in reverse.
+
+    Examples
+    --------
+    >>> class Double(Layer):
+    ...     def forward(self, x):
+    ...         return 2 * x
+    ...     def backward(self, grad_output):
+    ...         return 2 * grad_output
+    >>> Double()(np.array([1.0, 3.0]))
+    array([2., 6.])
+    >>> Double().parameters()
+    []
+    """
 
     def parameters(self):
         """The layer's Parameters (weights first, then bias)."""

@@ -156,16 +156,22 @@ class Notebook:
                                         timeout=60_000)
         self.page.evaluate(PAGE_JS)
         self.loaded = time.monotonic()
+        self.wait_for_kernel()
+
+    def wait_for_kernel(self, where=""):
+        """Wait (90 s at most) until the notebook's kernel is connected and idle, then listen.
+
+        A notebook without kernel metadata asks for a kernel: the default is taken.
+        """
         deadline = time.monotonic() + 90
         while not self.js("() => { const k = __convlab.kernel(); return !!k && "
                           "k.connectionStatus === 'connected' && k.status === 'idle' && "
                           "__convlab.notebook().context.isReady; }"):
-            # A notebook without kernel metadata asks for a kernel: take the default.
             dialog = self.page.locator(".jp-Dialog .jp-mod-accept")
             if dialog.count():
                 dialog.first.click()
             if time.monotonic() > deadline:
-                pytest.fail(f"{self.name}: the kernel did not become ready in 90 s")
+                pytest.fail(f"{self.name}: the kernel did not become ready in 90 s{where}")
             time.sleep(0.1)
         self.js("() => __convlab.listen()")
 

@@ -35,17 +35,7 @@ class Notebook7(Notebook):
             " return !!w && !!w.context && w.context.path === name; }",
             arg=self.name, timeout=60_000)
         self.page.evaluate(PAGE_JS)
-        deadline = time.monotonic() + 90
-        while not self.js("() => { const k = __convlab.kernel(); return !!k && "
-                          "k.connectionStatus === 'connected' && k.status === 'idle' && "
-                          "__convlab.notebook().context.isReady; }"):
-            dialog = self.page.locator(".jp-Dialog .jp-mod-accept")
-            if dialog.count():
-                dialog.first.click()
-            if time.monotonic() > deadline:
-                pytest.fail(f"{self.name}: the kernel did not become ready in 90 s in Notebook 7")
-            time.sleep(0.1)
-        self.js("() => __convlab.listen()")
+        self.wait_for_kernel(" in Notebook 7")
 
 
 def _changed(nb, index, before, wanted):
