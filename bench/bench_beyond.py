@@ -2,7 +2,7 @@
 
     python bench/bench_beyond.py [--repeat N] [--passes P] [--quick]
 
-Same method and table as bench_core.py (whose ``median_times`` this uses):
+Same method as bench_core.py, the table of bench/_report.py:
 implementations interleaved round-robin, medians, ratio = convlab / PyTorch,
 targets as for conv2d (float32 <= 2.5x PyTorch, float64 <= 1.0x). PyTorch
 runs with 2 threads (this machine's cores).
@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_core import median_times, torch  # noqa: E402  (torch with 2 threads)
+from _report import ratio_table  # noqa: E402
+from bench_core import torch  # noqa: E402  (torch with 2 threads)
 
 import convlab  # noqa: E402
 from convlab import grad  # noqa: E402
@@ -115,31 +115,7 @@ def main(argv=None):
     print(f"numpy {np.__version__}, torch {torch.__version__} ({torch.get_num_threads()} threads)")
     cases = [case for make in (transposed_cases, conv_grad_cases, pool_grad_cases)
              for case in make(args.quick)]
-    results = {name: [] for name, _, _ in cases}
-    for done in range(args.passes):
-        if args.passes > 1:
-            print(f"pass {done + 1} of {args.passes}", flush=True)
-        for name, _, impls in cases:
-            results[name].append(median_times([f for _, f in impls], args.repeat))
-    header = (f"{'case':<60} {'convlab ms':>10} {'torch ms':>9} {'ratio':>6} "
-              f"{'range':>11} {'target':>6}  ok")
-    print(header)
-    print("-" * len(header))
-    misses = 0
-    for name, target, _ in cases:
-        ratios = sorted(mine / theirs for mine, theirs in results[name])
-        ratio = statistics.median(ratios)
-        ok = ratio <= target
-        misses += not ok
-        spread = f"{ratios[0]:.2f}-{ratios[-1]:.2f}" if len(ratios) > 1 else ""
-        mine = statistics.median(m for m, _ in results[name])
-        theirs = statistics.median(t for _, t in results[name])
-        print(f"{name:<60} {mine * 1e3:10.2f} {theirs * 1e3:9.2f} {ratio:6.2f} {spread:>11} "
-              f"{target:6.1f}  {'yes' if ok else 'NO'}", flush=True)
-    passes = f"median over {args.passes} passes, " if args.passes > 1 else ""
-    print(f"\nratio = convlab / torch ({passes}each pass the median of {args.repeat} "
-          f"interleaved calls); {misses} case(s) over target")
-
+    ratio_table(cases, args.repeat, args.passes)
 
 if __name__ == "__main__":
     main()

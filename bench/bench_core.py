@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 
 import numpy as np
 
 import convlab
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _report import median_times  # noqa: E402  (shared with bench_beyond and bench_variants)
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch loads libgomp
 
@@ -40,20 +41,6 @@ except ImportError:  # pragma: no cover - the benchmark needs both
 import scipy.ndimage
 
 torch.set_num_threads(2)
-
-
-def median_times(functions, repeat, warmup=2):
-    """Median seconds of each function, calls interleaved round-robin."""
-    for f in functions:
-        for _ in range(warmup):
-            f()
-    times = [[] for _ in functions]
-    for _ in range(repeat):
-        for slot, f in zip(times, functions):
-            start = time.perf_counter()
-            f()
-            slot.append(time.perf_counter() - start)
-    return [statistics.median(t) for t in times]
 
 
 def single_channel_cases(quick):

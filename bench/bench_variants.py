@@ -2,9 +2,9 @@
 
     python bench/bench_variants.py [--repeat N] [--passes P] [--quick] [--only layers|methods]
 
-Same method as bench_core.py and bench_beyond.py (whose ``median_times`` this
-uses): implementations interleaved round-robin, medians, ratio = convlab /
-PyTorch, targets as for conv2d (float32 <= 2.5x PyTorch, float64 <= 1.0x),
+Same method and table as bench_beyond.py (both from bench/_report.py):
+implementations interleaved round-robin, medians, ratio = convlab / PyTorch,
+targets as for conv2d (float32 <= 2.5x PyTorch, float64 <= 1.0x),
 PyTorch with 2 threads. With ``--passes P`` the whole table runs P times and
 each row reports the median ratio and its range.
 
@@ -25,7 +25,8 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_core import median_times, torch  # noqa: E402  (torch with 2 threads)
+from _report import median_times, ratio_table  # noqa: E402
+from bench_core import torch  # noqa: E402  (torch with 2 threads)
 
 import convlab  # noqa: E402
 from convlab import grad  # noqa: E402
@@ -92,31 +93,6 @@ def gradient_cases(quick):
             ]
 
 
-def run_table(cases, repeat, passes):
-    results = {name: [] for name, _, _ in cases}
-    for done in range(passes):
-        if passes > 1:
-            print(f"pass {done + 1} of {passes}", flush=True)
-        for name, _, impls in cases:
-            results[name].append(median_times([f for _, f in impls], repeat))
-    header = (f"{'case':<62} {'convlab ms':>10} {'torch ms':>9} {'ratio':>6} "
-              f"{'range':>11} {'target':>6}  ok")
-    print(header)
-    print("-" * len(header))
-    misses = 0
-    for name, target, _ in cases:
-        ratios = sorted(mine / theirs for mine, theirs in results[name])
-        ratio = statistics.median(ratios)
-        ok = ratio <= target
-        misses += not ok
-        spread = f"{ratios[0]:.2f}-{ratios[-1]:.2f}" if len(ratios) > 1 else ""
-        mine = statistics.median(m for m, _ in results[name])
-        theirs = statistics.median(t for _, t in results[name])
-        print(f"{name:<62} {mine * 1e3:10.2f} {theirs * 1e3:9.2f} {ratio:6.2f} {spread:>11} "
-              f"{target:6.1f}  {'yes' if ok else 'NO'}", flush=True)
-    return misses
-
-
 def gaussian(k):
     """A k x k Gaussian-like kernel (binomial weights): rank 1, so every method applies."""
     row = np.array([1.0])
@@ -168,12 +144,9 @@ def main(argv=None):
                         help="only the PyTorch table, or only the method crossovers")
     args = parser.parse_args(argv)
     print(f"numpy {np.__version__}, torch {torch.__version__} ({torch.get_num_threads()} threads)")
-    misses = 0
     if args.only != "methods":
         cases = [c for make in (layer_cases, gradient_cases) for c in make(args.quick)]
-        misses = run_table(cases, args.repeat, args.passes)
-        print(f"\nratio = convlab / torch (median over {args.passes} pass(es), each the median "
-              f"of {args.repeat} interleaved calls); {misses} case(s) over target")
+        ratio_table(cases, args.repeat, args.passes)
     if args.only != "layers":
         method_table(args.repeat, args.passes, args.quick)
 
