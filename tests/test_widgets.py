@@ -8,6 +8,7 @@ same shape (and numbers) when torch runs it.
 
 import datetime
 import html
+import io
 import math
 import re
 
@@ -135,10 +136,11 @@ EFFECTS = {
                         "col": ["output", "explain"]},
     "filter_explorer": {**{f"{ch}_kernel": [f"{ch}_partial", "sum"]
                            for ch in ("red", "green", "blue")},
-                        **{f"{ch}_weight": ["sum"] for ch in ("red", "green", "blue")},
-                        # The sum picture is scaled to its own range, so a bias does
-                        # not change it: the bias shows in the kernels panel and the sum.
-                        "bias": ["kernels", "explain"],
+                        # The pictures' colour scales are fixed by the kernels, so a
+                        # weight changes its partial map and the sum, a bias the sum.
+                        **{f"{ch}_weight": [f"{ch}_partial", "sum"]
+                           for ch in ("red", "green", "blue")},
+                        "bias": ["sum", "kernels", "explain"],
                         "upload": [f"{ch}_input" for ch in ("red", "green", "blue")]
                         + ["red_partial", "sum"], "row": ["sum", "explain"],
                         "col": ["sum", "explain"]},
@@ -182,6 +184,35 @@ def test_every_control_changes_the_display(make):
         after = {k: v for k, *v in snapshot(explorer)}
         for output in watched:
             assert after[output] != before[output], f"moving {key!r} left {output!r} as it was"
+
+
+def _grey(png):
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=float)
+
+
+def test_filter_explorer_pictures_keep_their_scale_as_weights_and_bias_move():
+    explorer = widgets.filter_explorer()
+    c, out = explorer.controls, explorer.outputs
+    for ch in ("red", "green", "blue"):
+        c[f"{ch}_kernel"].value = "identity"          # partial map = weight x the channel
+    green = explorer.state["partials"][1]            # the green channel, inner cells
+    grey = _grey(out["green_partial"].value)
+    # Signed grey, black = -scale, white = +scale, scale = the map's largest value at
+    # weight 1: where the green channel is 0 the picture is mid-grey, at its largest white.
+    zero = np.unravel_index(np.argmin(green), green.shape)
+    top = np.unravel_index(np.argmax(green), green.shape)
+    factor = grey.shape[0] // green.shape[0]
+    assert green[zero] == 0 and abs(grey[zero[0] * factor, zero[1] * factor] - 127.5) < 2
+    assert grey[top[0] * factor, top[1] * factor] > 250
+    c["green_weight"].value = 0.5                    # half as strong: half as far from grey
+    half = _grey(out["green_partial"].value)
+    assert abs(half[top[0] * factor, top[1] * factor] - (127.5 + 127.5 / 2)) < 2
+    c["green_weight"].value = -1.0                   # the sign flips: as far below grey
+    assert abs(_grey(out["green_partial"].value)[top[0] * factor, top[1] * factor]) < 5
+    before = _grey(out["sum"].value).mean()
+    c["bias"].value = 0.5                            # a bias lightens the whole sum
+    assert _grey(out["sum"].value).mean() > before + 5
 
 
 def test_pooling_padding_never_exceeds_half_the_window():

@@ -10,7 +10,7 @@ from convlab import kernels as gallery
 from .explain import formula, info_html, torch_snippet, verdict
 from .frame import Explorer, caption, dropdown, float_slider, image_output, html_output, ipw
 from .inputs import photograph
-from .render import fmt, grid_html, picture, row
+from .render import colorize, fmt, grid_html, picture, row
 from .upload import Uploads, upload_control
 
 __all__ = ["filter_explorer"]
@@ -26,6 +26,16 @@ def _channel_colours(values, index):
     colours = np.zeros(np.shape(values) + (3,), dtype=np.uint8)
     colours[..., index] = np.round(np.clip(values, 0.0, 1.0) * 255).astype(np.uint8)
     return colours
+
+
+def _signed_grey(values, limit):
+    """Numbers on a fixed signed grey scale: black = -limit, mid-grey = 0, white = +limit.
+
+    The scale does not follow the picture, so a weight that doubles a partial map makes
+    it twice as strong and a bias lightens or darkens the whole sum (a picture scaled
+    to its own range would look the same before and after)."""
+    limit = float(limit) if np.isfinite(limit) and limit > 0 else 1.0
+    return colorize(values, vmin=-limit, vmax=limit)
 
 
 def _explain_filter(rgb, filt, bias, partials, result, r, c):
@@ -97,6 +107,14 @@ def filter_explorer(image=None):
         side); a file that cannot be read gets a message, and the next move
         brings back the picture the explorer had.
 
+    Notes
+    -----
+    The partial maps and the sum are drawn in grey on fixed scales (mid-grey = 0,
+    white = +scale, black = -scale): a partial map's scale is its kernel's largest
+    response on its channel at weight 1, the sum's that of the three responses added
+    (weights 1, bias 0). The scales change with a kernel or a picture, never with a
+    weight or the bias, so those show in the pictures.
+
     Returns
     -------
     ipywidgets.VBox
@@ -143,14 +161,27 @@ def filter_explorer(image=None):
         partials = [convlab.correlate2d(rgb[i], filt[i]) for i in range(3)]
         result = convlab.apply_filter(rgb, filt, bias=bias)
         r, c = frame.pick_cell(result.shape)
+        # The colour scales stay fixed while the weights and the bias move, so the
+        # pictures show what those do: a partial map's scale is its kernel's response at
+        # weight 1, the sum's is the sum of those (weights 1, bias 0).
+        names = [controls[f"{ch}_kernel"].value for ch in _CHANNELS]
+        if rendered.get("scales_for") != names:
+            responses = [convlab.correlate2d(rgb[i], gallery.get(n)) for i, n in enumerate(names)]
+            rendered["scales"] = [np.abs(a).max() for a in responses] + [
+                np.abs(sum(responses)).max()]
+            rendered["scales_for"] = names
+        scales = rendered["scales"]
         for index, ch in enumerate(_CHANNELS):
             # A partial map depends only on its channel's kernel and weight: render it
             # again only when those change (bias and cell moves then cost one picture).
             key = (controls[f"{ch}_kernel"].value, controls[f"{ch}_weight"].value)
             if rendered.get(ch) != key:
-                outputs[f"{ch}_partial"].value = picture(partials[index], view=_VIEW)
+                outputs[f"{ch}_partial"].value = picture(
+                    partials[index], rgb=_signed_grey(partials[index], scales[index]),
+                    view=_VIEW)
                 rendered[ch] = key
-        outputs["sum"].value = picture(result, boxes=[(r, c, 1, 1)], view=_VIEW)
+        outputs["sum"].value = picture(result, rgb=_signed_grey(result, scales[3]),
+                                       boxes=[(r, c, 1, 1)], view=_VIEW)
         key = (filt.tobytes(), bias)
         if rendered.get("kernels") != key:
             outputs["kernels"].value = row(*[
@@ -172,10 +203,10 @@ def filter_explorer(image=None):
     grid = w.GridBox(
         [caption("input channel (black = 0, full colour = 1)")] + [caption(ch) for ch in _CHANNELS]
         + [caption("")] + [outputs[f"{ch}_input"] for ch in _CHANNELS]
-        + [caption("partial map (channel \u2605 kernel)")]
+        + [caption("partial map (channel \u2605 kernel); mid-grey = 0, white +, black \u2212")]
         + [outputs[f"{ch}_partial"] for ch in _CHANNELS],
         layout=w.Layout(grid_template_columns="120px 200px 200px 200px"))
     return frame.build(w.VBox([outputs["kernels"], outputs["info"]]), grid,
                        w.HBox([caption("sum of the three partial maps + bias = the output "
-                                       "channel"), outputs["sum"]]),
+                                       "channel (mid-grey = 0)"), outputs["sum"]]),
                        outputs["explain"], update=update, column=column)

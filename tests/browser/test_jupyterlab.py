@@ -48,14 +48,12 @@ DRIVES = {
                         "operation": _RESULT, "padding": _RESULT},
     "stride-explorer": {"size": "input", "kernel_size": "output", "stride": "output",
                         "padding": "output"},
-    # Each picture is drawn on its own colour scale (lowest to highest value), so a
-    # weight's scaling leaves its partial map's picture as it was and shows in the sum's
-    # (the channels' balance changes); the bias, a constant shift, shows in no picture,
-    # only in the explained output value.
-    "filter-explorer": {"red_kernel": "red_partial", "red_weight": "sum",
-                        "green_kernel": "green_partial", "green_weight": "sum",
-                        "blue_kernel": "blue_partial", "blue_weight": "sum",
-                        "bias": "explain"},
+    # The pictures' colour scales are fixed by the chosen kernels (mid-grey = 0), so a
+    # weight makes its partial map stronger or fainter and a bias lightens the sum.
+    "filter-explorer": {"red_kernel": "red_partial", "red_weight": "red_partial",
+                        "green_kernel": "green_partial", "green_weight": "green_partial",
+                        "blue_kernel": "blue_partial", "blue_weight": "blue_partial",
+                        "bias": "sum"},
     "pooling-explorer": {"mode": "output", "size": "input", "kernel_size": "output",
                          "stride": "output", "padding": "output", "ceil_mode": "output",
                          "count_include_pad": "output"},
