@@ -29,9 +29,16 @@ Public API
     An image, a kernel and the result of correlating them.
 :func:`picture`
     Show an (H, W) or (C, H, W) image without ticks.
+:func:`pointwise`
+    A 1x1 convolution as a dense layer: one pixel's channel values, the weight matrix, its outputs.
+:func:`ceil_mode_windows`
+    Pooling's ``ceil_mode=True`` along one axis: each window the rounded-up count asks for, kept or dropped.
 :data:`ACCENT`, :data:`CELL_GID`, :data:`WINDOW_LETTER_GID`
     The outline colour, the gid of the cell labels and the gid of the letters that tie
     each pooling window to its output cell.
+:data:`POINTWISE_OUTPUT_GID`, :data:`WINDOW_VERDICT_GID`
+    The gids of :func:`pointwise`'s output values and of :func:`ceil_mode_windows`'s
+    sentence per window.
 
 Each function's own docstring gives its signature and parameters
 (``help(draw.grid)``); they are not copied here, so they cannot drift.
@@ -54,11 +61,11 @@ import numpy as np
 
 import convlab
 from convlab import kernels as _kernels
-from convlab._checks import as_array, check_pair
+from convlab._checks import as_array, check_int, check_pair
 from convlab._grids import (
-    ACCENT, auto_format, CELL_GID, Cells, channel_cmaps, channel_names, draw_box,
-    frame_axes, kernel_limits, MULT, number_label, pool_text, products_text, set_title,
-    white_background,
+    ACCENT, auto_format, CELL_GID, Cells, channel_cmaps, channel_names, draw_box, EDGE,
+    frame_axes, kernel_limits, MULT, number_label, PAD_FACE, PAD_HATCH, PAD_TEXT, pool_text,
+    products_text, set_title, white_background,
 )
 from convlab.padding import pad2d, resolve_padding
 
@@ -74,14 +81,21 @@ __all__ = [
     "kernel_gallery",
     "side_by_side",
     "picture",
+    "pointwise",
+    "ceil_mode_windows",
     "ACCENT",
     "CELL_GID",
     "WINDOW_LETTER_GID",
+    "POINTWISE_OUTPUT_GID",
+    "WINDOW_VERDICT_GID",
 ]
 
 #: The gid of the letters (A, B, ...) :func:`pooling` and :func:`pooling_comparison` write in
 #: each non-overlapping window and in the output cell it makes.
 WINDOW_LETTER_GID = "convlab-window-letter"
+
+#: The gid of the output values :func:`pointwise` writes in its ``y`` column.
+POINTWISE_OUTPUT_GID = "convlab-pointwise-output"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -1080,3 +1094,259 @@ def side_by_side(image, kernel, result=None, *, axes=None, stride=1, padding="sa
     set_title(axes[1], titles[1] if d == 1 else f"{titles[1]} (1/{d} \u00d7)")
     picture(result, axes[2], title=titles[2])
     return axes
+
+
+# --------------------------------------------------------------------------- ceil_mode
+
+#: The gid of the sentence :func:`ceil_mode_windows` writes beside each window (its verdict).
+WINDOW_VERDICT_GID = "convlab-window-verdict"
+
+
+def _region(j, i, p):
+    """Where padded index ``j`` lies on a row of ``i`` inputs padded by ``p`` each side."""
+    if j < p:
+        return "left padding"
+    if j < p + i:
+        return "input"
+    if j < i + 2 * p:
+        return "right padding"
+    return "past the end"
+
+
+def ceil_mode_windows(input_size, kernel_size, stride, padding, ax=None):
+    """Pooling's ``ceil_mode=True`` along one axis: every candidate window, kept or dropped.
+
+    Rounding the window count up adds one last window that hangs over the end
+    of the padded row. PyTorch keeps it only if it starts inside the input or
+    the left padding; one that would start in the right padding would pool
+    padding alone, and is dropped. The picture shows the padded row (padded
+    index in each cell, each region named below it) and, one lane each, the
+    windows the rounded-up count asks for, each with a sentence saying where it
+    starts and whether it is kept: the meaning is in words, not only in the
+    solid (kept) or dashed and hatched (dropped) outline.
+
+    Parameters
+    ----------
+    input_size, kernel_size, stride, padding : int
+        ``i >= 1``, ``k >= 1``, ``s >= 1`` and ``p >= 0`` of one axis, as
+        ``convlab.output_size`` takes them (which counts the kept windows).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        The verdict sentences are Text artists with gid :data:`WINDOW_VERDICT_GID`,
+        one per window, in order.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> ax = ceil_mode_windows(5, 2, 2, 1, Figure().subplots())
+    >>> [t.get_text().split(": ")[-1] for t in ax.texts if t.get_gid() == WINDOW_VERDICT_GID]
+    ['kept', 'kept', 'kept', 'dropped']
+    """
+    from matplotlib.patches import Rectangle
+
+    i = check_int(input_size, "input_size", minimum=1)
+    k = check_int(kernel_size, "kernel_size", minimum=1)
+    s = check_int(stride, "stride", minimum=1)
+    p = check_int(padding, "padding", minimum=0)
+    kept = convlab.output_size(i, k, s, p, ceil_mode=True)   # refuses a window that cannot fit
+    padded = i + 2 * p
+    candidates = -(-(padded - k) // s) + 1                    # ceil((i + 2p - k) / s) + 1
+    width = max(padded, (candidates - 1) * s + k)
+    if ax is None:
+        ax = _new_axes((0.62 * (width + 11), 0.62 * (candidates + 3.4)))
+    text_x = width + 0.1
+    ax.set_xlim(-0.6, width + 10.5)
+    ax.set_ylim(2.3 + 0.95 * candidates, -1.25)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    # the padded row: padding hatched, inputs tinted, cells past the end dashed and empty
+    for j in range(width):
+        region = _region(j, i, p)
+        if region == "past the end":
+            face, hatch, style, edge = "white", None, "--", EDGE
+        elif region == "input":
+            face, hatch, style, edge = "#deebf7", None, "-", "black"
+        else:
+            face, hatch, style, edge = PAD_FACE, "///", "-", PAD_HATCH
+        ax.add_patch(Rectangle((j - 0.5, -0.5), 1, 1, facecolor=face, edgecolor=edge,
+                               hatch=hatch, linestyle=style, linewidth=1.0))
+        ax.text(j, 0, str(j), ha="center", va="center", fontsize=10,
+                color="black" if region == "input" else PAD_TEXT, gid=CELL_GID)
+    ax.text(-0.5, -0.85, "padded index", fontsize=9, color=PAD_TEXT, va="center")
+    # name each region: the padding and the input under the row, what lies past it above
+    starts = [0, p, p + i, padded]
+    names = ["left\npadding", f"input (i = {i})", "right\npadding"]
+    for name, a, b in zip(names, starts[:-1], starts[1:]):
+        if b > a:
+            ax.text((a + b - 1) / 2, 0.62, name, ha="center", va="top", fontsize=8.5,
+                    color="black", linespacing=0.95)
+    if width > padded:
+        ax.text(width - 0.35, 0, "\u2190 past the end", ha="left", va="center", fontsize=9,
+                color=PAD_TEXT)
+    # one lane per candidate window
+    for n in range(candidates):
+        start = n * s
+        y = 2.2 + 0.95 * n
+        fits = start + k <= padded
+        keep = n < kept
+        if keep:
+            patch = Rectangle((start - 0.45, y - 0.32), k - 0.1, 0.64, facecolor="#fdd0a2",
+                              edgecolor=ACCENT, linewidth=2.0)
+        else:
+            patch = Rectangle((start - 0.45, y - 0.32), k - 0.1, 0.64, facecolor="white",
+                              edgecolor="#555555", hatch="xx", linestyle="--", linewidth=1.6)
+        ax.add_patch(patch)
+        where = _region(start, i, p)
+        if fits:
+            why = "inside the padded row: kept"
+        elif keep:
+            why = f"starts in the {where}, hangs over the end: kept"
+        else:
+            why = f"would start in the {where}: dropped"
+        ax.text(text_x, y, f"window {n + 1}, cells {start}\u2013{start + k - 1}: {why}",
+                ha="left", va="center", fontsize=9.5, color="black", gid=WINDOW_VERDICT_GID)
+    floor = convlab.output_size(i, k, s, p)
+    set_title(ax, f"i = {i}, k = {k}, s = {s}, p = {p}: rounding up asks for {candidates} "
+                  f"windows, ceil_mode=True keeps {kept} (rounding down: {floor})", fontsize=10.5)
+    return ax
+
+
+# --------------------------------------------------------------------------- 1x1 convolution
+
+
+def pointwise(image, weight, bias=None, position=(0, 0), ax=None):
+    """A 1x1 convolution as a dense layer applied pixel by pixel.
+
+    Left, the input's channels with one pixel outlined; in the middle, that
+    pixel's ``C`` channel values (a column), the ``C_out x C`` weight matrix
+    and the bias, and the ``C_out`` output values they give, ``y = W x + b``;
+    right, the output's channels with the same pixel outlined. Every number is
+    computed with ``convlab.conv2d``; the caption writes one output value out.
+    The same ``W`` and ``b`` serve every pixel.
+
+    Parameters
+    ----------
+    image : array_like, shape (C, H, W)
+    weight : array_like, shape (C_out, C) or (C_out, C, 1, 1)
+    bias : array_like, shape (C_out,), optional
+        Zeros when omitted.
+    position : (row, col), default (0, 0)
+        The pixel whose dense layer is written out.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from matplotlib.figure import Figure
+    >>> x = np.arange(12).reshape(3, 2, 2)            # pixel (1, 0) holds 2, 6, 10
+    >>> ax = pointwise(x, [[1, 0, -1], [1, 1, 1]], [0, 1], (1, 0), Figure().subplots())
+    >>> [t.get_text() for t in ax.texts if t.get_gid() == POINTWISE_OUTPUT_GID]   # 2 - 10, 18 + 1
+    ['\u22128', '19']
+    """
+    from matplotlib.patches import ConnectionPatch
+
+    x = _as_3d(image, "image")
+    w = np.asarray(weight)
+    if w.ndim == 4 and w.shape[2:] == (1, 1):
+        w = w[:, :, 0, 0]
+    w = as_array(w, "weight", 2, what="weight matrix (C_out, C)")
+    if w.shape[1] != x.shape[0]:
+        raise ValueError(f"weight must have one column per image channel, shape "
+                         f"(C_out, {x.shape[0]}), got {w.shape}")
+    b = np.zeros(w.shape[0]) if bias is None else as_array(bias, "bias", 1)
+    if b.shape != (w.shape[0],):
+        raise ValueError(f"bias must have one value per output channel, shape "
+                         f"({w.shape[0]},), got {b.shape}")
+    r, c = _check_position(position, x.shape[1:])
+    y = convlab.conv2d(x[None].astype(float), w[:, :, None, None].astype(float),
+                       b.astype(float))[0]
+    column = x[:, r, c].astype(float)[:, None]
+    out = y[:, r, c][:, None]
+    n_in, n_out, (h, wd) = x.shape[0], w.shape[0], x.shape[1:]
+    height = n_in * h + (n_in - 1)
+    if ax is None:
+        ax = _new_axes((0.5 * (2 * wd + w.shape[1] + 14), 0.5 * height + 1.6))
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    fmt = auto_format(np.concatenate([x.ravel(), y.ravel(), w.ravel(), b]))
+    label = dict(ha="center", va="bottom", fontsize=9, color="black")
+    # the input channels, stacked, the pixel outlined in each
+    in_cmaps, in_names = channel_cmaps(n_in), channel_names(n_in)
+    for ch in range(n_in):
+        top = ch * (h + 1)
+        Cells(ax, x[ch], cmap=in_cmaps[ch], vmin=float(x.min()), vmax=float(x.max()) + 1,
+              fmt=fmt, offset=(top, 0), fontsize=8)
+        draw_box(ax, top + r, c, 1, 1, linewidth=2.5)
+        ax.text((wd - 1) / 2, top - 0.55, f"input channel {in_names[ch]}", **label)
+    # the pixel's values x, an arrow through the layer (W and b drawn above it) to y
+    mid = (height - 1) / 2
+    x_left = wd + 1.5
+    x_top = mid - (n_in - 1) / 2
+    w_left = x_left + 2
+    b_left = w_left + w.shape[1] + 1
+    y_left = b_left + 3
+    w_top = mid - 1.3 - n_out
+    lo, hi = kernel_limits(w)
+    Cells(ax, column, cmap="Greys", vmin=float(x.min()), vmax=float(x.max()) + 1, fmt=fmt,
+          offset=(x_top, x_left), fontsize=9)
+    Cells(ax, w, cmap="RdBu_r", vmin=lo, vmax=hi, fmt=fmt, offset=(w_top, w_left), fontsize=9)
+    Cells(ax, b[:, None], cmap="Greys", vmin=float(b.min()) - 1, vmax=float(b.max()) + 4,
+          fmt=fmt, offset=(w_top, b_left), fontsize=9)
+    cells = Cells(ax, out, cmap="Purples", vmin=float(y.min()), vmax=float(y.max()) + 1,
+                  fmt=fmt, offset=(mid - (n_out - 1) / 2, y_left), fontsize=9, zorder=2)
+    for t in cells.texts.ravel():
+        t.set_gid(POINTWISE_OUTPUT_GID)
+    ax.text(w_left + (w.shape[1] - 1) / 2, w_top - 0.6,
+            f"W: {n_out}{MULT}{n_in} weights", **label)
+    ax.text(b_left, w_top - 0.6, "b", **label)
+    ax.text(b_left - 1, w_top + (n_out - 1) / 2, "+", ha="center", va="center", fontsize=12,
+            color="black")
+    ax.annotate("", xy=(y_left - 0.6, mid), xytext=(x_left + 0.6, mid),
+                arrowprops=dict(arrowstyle="-|>", color="black", linewidth=1.4))
+    ax.text((x_left + y_left) / 2, mid + 0.35, "y = W x + b", ha="center", va="top",
+            fontsize=10, color="black")
+    ax.text(x_left, x_top - 0.6, "x", **label)
+    ax.text(y_left, mid - (n_out - 1) / 2 - 0.6, "y", **label)
+    ax.text((x_left + y_left) / 2, mid + max(n_in, n_out) / 2 + 1.2,
+            f"x: the {n_in} channel values of pixel ({r}, {c})\n"
+            f"y: its {n_out} output values, one per output channel",
+            ha="center", va="top", fontsize=9, color="black")
+    # the output channels, stacked, the same pixel outlined
+    ox = y_left + 2.5
+    out_height = n_out * h + (n_out - 1)
+    o_top = mid - (out_height - 1) / 2
+    for ch in range(n_out):
+        top = o_top + ch * (h + 1)
+        Cells(ax, y[ch], cmap="Purples", vmin=float(y.min()), vmax=float(y.max()) + 1,
+              fmt=fmt, offset=(top, ox), fontsize=8)
+        draw_box(ax, top + r, ox + c, 1, 1, linewidth=2.5)
+        ax.text(ox + (wd - 1) / 2, top - 0.55, f"output channel {ch}", **label)
+    # lines from the pixel to x, and from y to the pixel
+    for ch in range(n_in):
+        ax.add_patch(ConnectionPatch((c + 0.5, ch * (h + 1) + r), (x_left - 0.5, x_top + ch),
+                                     "data", "data", color="#555555", linewidth=0.8))
+    for ch in range(n_out):
+        ax.add_patch(ConnectionPatch((y_left + 0.5, mid - (n_out - 1) / 2 + ch), (ox + c - 0.5,
+                                     o_top + ch * (h + 1) + r), "data", "data",
+                                     color="#555555", linewidth=0.8))
+    ax.set_xlim(-0.6, ox + wd - 0.4)
+    ax.set_ylim(height - 0.4 + 1.6, -1.9)
+    def term(v):
+        text = number_label(v, fmt)
+        return f"({text})" if v < 0 else text
+
+    terms = " + ".join(f"{term(w[0, k])}{MULT}{term(column[k, 0])}" for k in range(n_in))
+    set_title(ax, f"A 1{MULT}1 convolution is a dense layer at every pixel: "
+                  f"y[0] = {terms} + {term(b[0])} = {number_label(out[0, 0], fmt)}; "
+                  f"the same W and b at all {h * wd} pixels", fontsize=10)
+    return ax

@@ -1,8 +1,9 @@
 """Regenerate the course's figures: ``python -m convlab.figures [--out DIR] [--only NAME ...]``.
 
-Writes the essay's eight figures, each computed by convlab at run time,
-deterministically (fixed seeds; no timestamp in PNG or GIF metadata), with a
-progress line per figure:
+Writes the essay's eight figures and the course's own two (``pointwise.png``,
+``ceil_mode.png``), each computed by convlab at run time, deterministically
+(fixed seeds; no timestamp in PNG or GIF metadata), with a progress line per
+figure:
 
 ========================  ===================================================================
 ``cnn.png``               the CNN pipeline diagram, shapes from ``convlab.output_size``
@@ -13,6 +14,8 @@ progress line per figure:
 ``pooling_layer.gif``     3x3 max pooling (stride 2) sliding over a 7x7 feature map
 ``max_pool_avg.png``      max and average pooling of the same input, side by side
 ``same_padding.gif``      'same' padding: zero ring, kernel sliding, output as large as input
+``pointwise.png``         a 1x1 convolution as a dense layer applied to one pixel's channels
+``ceil_mode.png``         ceil_mode's last window: dropped if it starts in the right padding
 ========================  ===================================================================
 
 Public API
@@ -21,6 +24,8 @@ FIGURES : dict
     ``name -> (file name, function(path) -> path)`` for every figure.
 GIF_PARAMETERS : dict
     The sizes each GIF is made with (tests derive the expected frame counts from them).
+POINTWISE, CEIL_MODE_ROWS : dict, tuple
+    The numbers ``pointwise.png`` and ``ceil_mode.png`` are drawn with (tests check them).
 build(name, out_dir) -> pathlib.Path
     Write one figure into ``out_dir`` and return its path.
 main(argv=None) -> int
@@ -38,7 +43,7 @@ import numpy as np
 
 from convlab import images
 
-__all__ = ["FIGURES", "GIF_PARAMETERS", "build", "main"]
+__all__ = ["FIGURES", "GIF_PARAMETERS", "POINTWISE", "CEIL_MODE_ROWS", "build", "main"]
 
 # Every GIF's parameters, in one place: the animations are built from them and
 # the tests compute the expected frame count from them with convlab.output_size.
@@ -161,6 +166,37 @@ def same_padding_gif(path):
                                             fps=2.0), path)
 
 
+#: The 1x1 convolution of pointwise.png: two output channels from the RGB example, one
+#: pixel written out. Row 0 is red minus blue, row 1 the sum of the three channels.
+POINTWISE = dict(weight=[[1, 0, -1], [1, 1, 1]], bias=[1, -1], position=(1, 2))
+
+#: The two rows of ceil_mode.png, (input_size, kernel_size, stride, padding): the last
+#: window of the first starts in the right padding (dropped, 3 windows, not 4); that of
+#: the second starts on the last input pixel and hangs over the end (kept, 4 windows).
+CEIL_MODE_ROWS = ((5, 2, 2, 1), (6, 3, 2, 1))
+
+
+def pointwise_png(path):
+    from convlab import draw
+
+    fig = _figure((10, 7))
+    ax = fig.add_axes([0.01, 0.01, 0.98, 0.92])
+    draw.pointwise(images.rgb_example(), ax=ax, **POINTWISE)
+    fig.savefig(path, dpi=_DPI_PNG, metadata=_PNG_META, facecolor="white")
+    return path
+
+
+def ceil_mode_png(path):
+    from convlab import draw
+
+    fig = _figure((9, 6.4))
+    for n, row in enumerate(CEIL_MODE_ROWS):
+        ax = fig.add_axes([0.01, 0.52 - 0.5 * n, 0.98, 0.44])
+        draw.ceil_mode_windows(*row, ax=ax)
+    fig.savefig(path, dpi=_DPI_PNG, metadata=_PNG_META, facecolor="white")
+    return path
+
+
 FIGURES = {
     "cnn": ("cnn.png", cnn_png),
     "kertypes": ("kertypes.png", kertypes_png),
@@ -170,6 +206,8 @@ FIGURES = {
     "pooling_layer": ("pooling_layer.gif", pooling_layer_gif),
     "max_pool_avg": ("max_pool_avg.png", max_pool_avg_png),
     "same_padding": ("same_padding.gif", same_padding_gif),
+    "pointwise": ("pointwise.png", pointwise_png),
+    "ceil_mode": ("ceil_mode.png", ceil_mode_png),
 }
 
 

@@ -268,3 +268,92 @@ def test_overlapping_or_single_windows_get_no_letters():
     for axes in (draw.pooling(x, 3, 2, axes=axes_row(2)),
                  draw.pooling(x, 2, position=(1, 1), axes=axes_row(2))):
         assert not [t for a in axes for t in a.texts if t.get_gid() == draw.WINDOW_LETTER_GID]
+
+
+# --------------------------------------------------------------------------- ceil_mode_windows
+
+def verdicts(ax):
+    return [t.get_text() for t in ax.texts if t.get_gid() == draw.WINDOW_VERDICT_GID]
+
+
+def test_ceil_mode_windows_drops_a_last_window_starting_in_the_right_padding():
+    # i=5, k=2, s=2, p=1: the padded row is 7 long; windows start at 0, 2, 4 and 6, and 6
+    # is the right padding (indices 0 | 1..5 | 6), so the fourth is dropped: 3, not 4.
+    said = verdicts(draw.ceil_mode_windows(5, 2, 2, 1, Figure().subplots()))
+    assert [s.split(": ")[-1] for s in said] == ["kept", "kept", "kept", "dropped"]
+    assert said[3].startswith("window 4, cells 6\u20137") and "right padding" in said[3]
+
+
+def test_ceil_mode_windows_keeps_a_last_window_hanging_over_from_the_input():
+    # i=6, k=3, s=2, p=1: the padded row is 8 long; the fourth window starts at 6, the last
+    # input pixel (indices 0 | 1..6 | 7), and covers 6, 7 and 8, one past the end: kept.
+    said = verdicts(draw.ceil_mode_windows(6, 3, 2, 1, Figure().subplots()))
+    assert [s.split(": ")[-1] for s in said] == ["kept"] * 4
+    assert "starts in the input, hangs over the end" in said[3]
+    ax = draw.ceil_mode_windows(6, 3, 2, 1, Figure().subplots())
+    assert [t.get_text() for t in ax.texts if t.get_gid() == draw.CELL_GID] == \
+        [str(j) for j in range(9)]
+
+
+@pytest.mark.parametrize("i, k, s, p", [(i, k, s, p) for i in range(3, 11) for k in (2, 3, 4)
+                                        for s in (2, 3) for p in range(k // 2 + 1) if k <= i])
+def test_ceil_mode_windows_keeps_as_many_as_torch_pools(torch, i, k, s, p):
+    ax = draw.ceil_mode_windows(i, k, s, p, Figure().subplots())
+    kept = sum(v.endswith(": kept") for v in verdicts(ax))
+    pooled = torch.nn.functional.max_pool1d(torch.zeros(1, 1, i), k, s, p, ceil_mode=True)
+    assert kept == pooled.shape[-1]
+    # every sentence but possibly the last says the window fits inside the padded row
+    assert all("inside the padded row" in v for v in verdicts(ax)[:-1])
+
+
+def test_ceil_mode_windows_refuses_bad_sizes():
+    with pytest.raises(TypeError, match="stride must be an int"):
+        draw.ceil_mode_windows(5, 2, 2.0, 1)
+    with pytest.raises(ValueError, match="input_size must be >= 1"):
+        draw.ceil_mode_windows(0, 2, 2, 1)
+
+
+# --------------------------------------------------------------------------- pointwise
+
+def test_pointwise_writes_w_x_plus_b_for_the_pixel():
+    x = RNG.integers(-3, 6, size=(3, 4, 5))
+    w = np.array([[2, -1, 0], [1, 1, 1], [0, 3, -2], [1, 0, 0]])
+    b = np.array([1, -2, 0, 5])
+    for position in [(0, 0), (3, 4), (2, 1)]:
+        ax = draw.pointwise(x, w, b, position, Figure().subplots())
+        written = [float(t.get_text().replace("\u2212", "-")) for t in ax.texts
+                   if t.get_gid() == draw.POINTWISE_OUTPUT_GID]
+        r, c = position
+        # the dense layer, written out: one sum of products per output channel
+        by_hand = [sum(w[o, ch] * x[ch, r, c] for ch in range(3)) + b[o] for o in range(4)]
+        assert written == by_hand
+        # the input channels, the x column, W, b and the output channels are number grids
+        # (y has its own gid); the output channels are W x + b at every pixel
+        values = cell_values(ax)
+        assert values.size == 3 * 20 + 3 + 12 + 4 + 4 * 20
+        np.testing.assert_array_equal(values[:60], x.ravel())
+        np.testing.assert_array_equal(values[-80:], (w @ x.reshape(3, 20) + b[:, None]).ravel())
+        assert f"= {by_hand[0]:g};" in ax.get_title().replace("\u2212", "-")
+
+
+def test_pointwise_takes_a_conv_weight_and_no_bias():
+    x = np.arange(12).reshape(3, 2, 2)
+    ax = draw.pointwise(x, np.array([[1, 0, -1], [1, 1, 1]])[:, :, None, None], None, (1, 1),
+                        Figure().subplots())
+    # pixel (1, 1) holds 3, 7, 11: 3 - 11 = -8 and 3 + 7 + 11 = 21
+    assert [t.get_text() for t in ax.texts if t.get_gid() == draw.POINTWISE_OUTPUT_GID] == \
+        ["\u22128", "21"]
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: draw.pointwise(np.zeros((3, 2, 2)), np.ones((2, 4))), ValueError,
+     r"weight must have one column per image channel, shape \(C_out, 3\), got \(2, 4\)"),
+    (lambda: draw.pointwise(np.zeros((3, 2, 2)), np.ones((2, 3)), [1, 2, 3]), ValueError,
+     r"bias must have one value per output channel, shape \(2,\)"),
+    (lambda: draw.pointwise(np.zeros((3, 2, 2)), np.ones((2, 3)), None, (2, 0)), ValueError,
+     "position"),
+    (lambda: draw.pointwise(np.zeros((2, 2)), np.ones((2, 3))), ValueError, "image"),
+])
+def test_pointwise_refuses_mismatched_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

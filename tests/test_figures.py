@@ -11,7 +11,7 @@ import convlab  # noqa: E402
 from convlab import figures  # noqa: E402
 
 NAMES = ["cnn.png", "kertypes.png", "rgb.gif", "rgb2.gif", "convo.gif", "pooling_layer.gif",
-         "max_pool_avg.png", "same_padding.gif"]
+         "max_pool_avg.png", "same_padding.gif", "pointwise.png", "ceil_mode.png"]
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def built(tmp_path_factory):
     return out
 
 
-def test_the_eight_essay_figures_are_written(built):
+def test_the_essay_figures_and_the_course_figures_are_written(built):
     assert sorted(p.name for p in built.iterdir()) == sorted(NAMES)
     assert sorted(name for name, _ in figures.FIGURES.values()) == sorted(NAMES)
 
@@ -57,7 +57,8 @@ def test_figures_are_small_and_opaque(built, name):
         assert 300 <= im.width <= 1400
 
 
-@pytest.mark.parametrize("name", ["cnn.png", "kertypes.png", "max_pool_avg.png"])
+@pytest.mark.parametrize("name", ["cnn.png", "kertypes.png", "max_pool_avg.png", "pointwise.png",
+                                  "ceil_mode.png"])
 def test_png_has_no_software_or_time_stamp(built, name):
     with Image.open(built / name) as im:
         assert not {"Software", "Creation Time", "date:create"} & set(im.info)
