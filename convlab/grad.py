@@ -29,7 +29,7 @@ from ._checks import (as_array, check_grad_output, check_int, check_shape, compu
                       describe, sum_dtype)
 from ._engine import (columns, conv_padded, crop, grouped_matmul, in_blocks, lone_class,
                       max_pool_winners_exact, max_pool_winners_fast, plane_blocks,
-                      scatter_taps, spread)
+                      scatter_taps, spread, weight_frames)
 from ._windows import conv_geometry, lowest, pad_for_windows, pool_geometry, window_counts
 
 __all__ = ["conv2d_input", "conv2d_weight", "conv2d_bias", "conv1d_input", "conv1d_weight",
@@ -253,12 +253,16 @@ def _weight_gradient(x, weight_shape, grad_output, stride, padding, dilation, gr
     grad_output = check_grad_output(grad_output, expected if batched else expected[1:])
     dtype = compute_dtype(x.dtype, grad_output.dtype)
     acc = sum_dtype(dtype)
+    g = (grad_output if batched else grad_output[None]).astype(acc, copy=False)
+    if all(s == 1 for s in stride):
+        result = weight_frames(xb.astype(acc, copy=False), g, pads, wshape[2:], dilation, groups)
+        if np.isfinite(result).all():  # else an inf or NaN met a zero: the columns decide
+            return result.astype(dtype, copy=False)
     xp = xb.astype(acc, copy=False)
     if any(before or after for before, after in pads):
         xp = np.pad(xp, ((0, 0), (0, 0)) + tuple(pads))
     cols = columns(xp, wshape[2:], out_hw, stride, dilation)
-    g = grad_output if batched else grad_output[None]
-    gm = g.astype(acc, copy=False).swapaxes(0, 1).reshape(groups, wshape[0] // groups, -1)
+    gm = g.swapaxes(0, 1).reshape(groups, wshape[0] // groups, -1)
     # Per group (C/groups*k, K) @ (K, O/groups), transposed after: BLAS runs this
     # layout several times faster than (O, K) @ (K, C*k) when K = N*H'*W' is long.
     cm = cols.reshape(groups, -1, gm.shape[2])
