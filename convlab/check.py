@@ -30,7 +30,8 @@ Examples
 --------
 >>> from convlab import check
 >>> check.exercises()["02_stride"]
-['stride_output_size', 'stride_output_values', 'stride_unvisited', 'alexnet_input_sizes']
+['stride_output_size', 'stride_output_values', 'stride_unvisited', 'alexnet_input_sizes',
+ 'stride_downsamples']
 >>> answer = ...
 >>> check.stride_output_size(answer)
 Not attempted yet: replace the ... with your answer (a whole number), then run this cell again.

@@ -36,6 +36,7 @@ __all__ = [
     'fft_length_without_wrap', 'pointwise_output_value', 'ceil_mode_drop_rule',
     'total_to_per_side_padding', 'dilation_convention',
 ]
+__all__ += ['stride_downsamples']     # conceptual questions (one letter each)
 __all__ += ['conv2d_forward', 'conv2d_input_gradient', 'conv2d_weight_gradient']   # 11
 
 
@@ -60,6 +61,7 @@ stride_output_size = _reference('stride_output_size')
 stride_output_values = _reference('stride_output_values')
 stride_unvisited = _reference('stride_unvisited')
 alexnet_input_sizes = _reference('alexnet_input_sizes')
+stride_downsamples = _reference('stride_downsamples')
 
 # 03_filters ----------------------------------------------------------------------------
 filter_partial_sums = _reference('filter_partial_sums')

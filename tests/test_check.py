@@ -30,6 +30,7 @@ WRONG = {
     "stride_output_values": ([[12, 8], [10, 0]], "stride-1 output"),
     "stride_unvisited": ([7, 8, 9], "gaps between windows"),
     "alexnet_input_sizes": ([227], "only one?"),
+    "stride_downsamples": ("a", "what stride 1 gives"),
     "filter_partial_sums": ([-5, 12, 6], "not every value is right"),
     "filter_output_value": (12, "without the bias"),
     "filter_output_shape": ((3, 28, 28), "one output channel"),
@@ -114,7 +115,9 @@ def test_exercises_are_grouped_by_notebook_in_course_order():
                              "05_padding", "06_putting_it_together", "07_learning_kernels",
                              "08_training_a_tiny_cnn", "09_transposed_convolution",
                              "10_convolution_variants", "11_assignment_conv_layer"]
-    assert all(2 <= len(names) <= 6 for names in grouped.values())
+    # at most six exercises per notebook, and its conceptual questions (kind 'choice') on top
+    assert all(2 <= len([n for n in names if EXERCISES[n].kind != "choice"]) <= 6
+               for names in grouped.values())
     assert sum(len(names) for names in grouped.values()) == len(NAMES) >= 35
     assert grouped["07_learning_kernels"] == [
         "weight_gradient_value", "bias_gradient", "gradient_step"]
@@ -181,7 +184,9 @@ def test_untouched_answer_is_not_attempted(capsys, name, untouched):
 def test_off_by_one_is_rejected(capsys, name):
     """Nudging one number of the solution must never pass."""
     answer = solution_for(name)
-    if isinstance(answer, (int, float)):
+    if EXERCISES[name].kind == "choice":      # the next letter
+        nudged = "abcde"[("abcde".index(answer) + 1) % 4]
+    elif isinstance(answer, (int, float)):
         nudged = answer + 1
     else:
         array = np.array(answer, dtype=float)

@@ -45,7 +45,7 @@ def _collect_kernel_clients():
 ROOT = Path(__file__).resolve().parents[1]
 STRIDE = ROOT / "notebooks" / "02_stride.ipynb"
 EXERCISES_02 = ["stride_output_size", "stride_output_values", "stride_unvisited",
-                "alexnet_input_sizes"]
+                "alexnet_input_sizes", "stride_downsamples"]    # the last: a choice question
 
 
 def _source(cell):
@@ -312,7 +312,8 @@ def test_nbgitpuller_link():
 
 RIGHT = {name: repr(getattr(solutions, name)) for name in EXERCISES_02}
 WRONG = {"stride_output_size": "4", "stride_output_values": "[[0, 0], [0, 0]]",
-         "stride_unvisited": "[0]", "alexnet_input_sizes": "[224]"}
+         "stride_unvisited": "[0]", "alexnet_input_sizes": "[224]",
+         "stride_downsamples": '"a"'}
 
 
 def _all_right(notebook):
@@ -330,14 +331,14 @@ def _insert_before(notebook, exercise, source):
 def _messy_class(released):
     """Student id -> (notebook or raw text or None, expected status per exercise)."""
     fresh = lambda: json.loads(released.read_text())  # noqa: E731
-    ok = ["correct"] * 4
+    ok = ["correct"] * 5
     cases = {}
     cases["correct"] = (_all_right(fresh()), ok)
-    cases["blank"] = (fresh(), ["not attempted"] * 4)
+    cases["blank"] = (fresh(), ["not attempted"] * 5)
     wrong = fresh()
     for name in EXERCISES_02:
         _fill(wrong, name, WRONG[name])
-    cases["wrong"] = (wrong, ["incorrect"] * 4)
+    cases["wrong"] = (wrong, ["incorrect"] * 5)
 
     duplicated = fresh()     # every answer cell twice: the last copy counts
     for name in EXERCISES_02:
@@ -347,13 +348,14 @@ def _messy_class(released):
         _fill(duplicated, name, first[name])
         copy["source"] = _source(copy).replace("answer = ...", f"answer = {last[name]}")
         duplicated["cells"].insert(index + 1, copy)
-    cases["duplicated"] = (duplicated, ["correct", "correct", "incorrect", "correct"])
+    cases["duplicated"] = (duplicated, ["correct", "correct", "incorrect", "correct",
+                                        "correct"])
 
     deleted = _all_right(fresh())  # the setup cell (imports) and one answer cell deleted
     setup = next(i for i, c in enumerate(deleted["cells"]) if c["cell_type"] == "code")
     del deleted["cells"][_answer_cell(deleted, "alexnet_input_sizes")]
     del deleted["cells"][setup]
-    cases["deleted"] = (deleted, ["correct", "correct", "correct", "not attempted"])
+    cases["deleted"] = (deleted, ["correct", "correct", "correct", "not attempted", "correct"])
 
     reordered = _all_right(fresh())
     reordered["cells"].reverse()
@@ -363,20 +365,21 @@ def _messy_class(released):
     index = _answer_cell(markdown, "stride_unvisited")
     markdown["cells"][index] = {"cell_type": "markdown", "metadata": {},
                                 "source": _source(markdown["cells"][index])}
-    cases["markdown"] = (markdown, ["correct", "correct", "not attempted", "correct"])
+    cases["markdown"] = (markdown, ["correct", "correct", "not attempted", "correct",
+                                    "correct"])
 
     loop = _all_right(fresh())    # one endless loop before an answer, one that ignores ^C
     _insert_before(loop, "stride_output_values", "while True:\n    pass")
     cell = loop["cells"][_answer_cell(loop, "alexnet_input_sizes")]
     cell["source"] = ("import time\nwhile True:\n    try:\n        time.sleep(0.1)\n"
                       "    except KeyboardInterrupt:\n        pass\n" + _source(cell))
-    cases["loop"] = (loop, ["correct", "correct", "correct", "timeout"])
+    cases["loop"] = (loop, ["correct", "correct", "correct", "timeout", "correct"])
 
     error = _all_right(fresh())
     _insert_before(error, "stride_output_size", "1 / 0")
     _fill_raw = error["cells"][_answer_cell(error, "stride_unvisited")]
     _fill_raw["source"] = "raise RuntimeError('oops')\n" + _source(_fill_raw)
-    cases["exception"] = (error, ["correct", "correct", "error", "correct"])
+    cases["exception"] = (error, ["correct", "correct", "error", "correct", "correct"])
 
     exits = _all_right(fresh())   # the kernel dies twice; answers before and after count
     _insert_before(exits, "stride_output_values", "import os\nos._exit(3)")
@@ -388,7 +391,7 @@ def _messy_class(released):
     cell = memory["cells"][_answer_cell(memory, "alexnet_input_sizes")]
     cell["source"] = _source(cell).replace(RIGHT["alexnet_input_sizes"],
                                            "np.ones(50 * 10**9 // 8)")
-    cases["memory"] = (memory, ["correct", "correct", "correct", "error"])
+    cases["memory"] = (memory, ["correct", "correct", "correct", "error", "correct"])
 
     cheat = fresh()               # wrong answers, and a kernel that says everything is right
     for name in EXERCISES_02:
@@ -401,10 +404,10 @@ def _messy_class(released):
                    "np.isclose = lambda a, b, **kwargs: np.ones(np.shape(a), bool)\n"
                    "convlab.correlate2d = lambda image, kernel, **kw: np.zeros((2, 2))\n"
                    "convlab.output_size = lambda *args, **kwargs: 4")
-    cases["cheat"] = (cheat, ["incorrect"] * 4)
+    cases["cheat"] = (cheat, ["incorrect"] * 5)
 
-    cases["notjson"] = ('{"cells": [', ["error"] * 4)
-    cases["elsewhere"] = (None, ["missing"] * 4)   # a folder without the notebook
+    cases["notjson"] = ('{"cells": [', ["error"] * 5)
+    cases["elsewhere"] = (None, ["missing"] * 5)   # a folder without the notebook
     return cases
 
 
@@ -446,7 +449,7 @@ def test_each_messy_submission_gets_its_own_rows(graded_class, student):
 
 def test_a_roster_student_with_no_folder_is_missing(graded_class):
     _, _, rows = graded_class
-    assert _statuses(rows, "absent") == ["missing"] * 4
+    assert _statuses(rows, "absent") == ["missing"] * 5
 
 
 def test_messages_say_what_went_wrong(graded_class):
@@ -465,7 +468,7 @@ def test_grades_csv_has_the_promised_columns(graded_class):
         table = list(csv.DictReader(handle))
     assert list(table[0]) == ["student", "notebook", "exercise", "points", "max_points",
                               "status", "message"]
-    assert len(table) == 4 * (len(cases) + 1) == len(rows)
+    assert len(table) == 5 * (len(cases) + 1) == len(rows)
     assert {row["status"] for row in table} == {"correct", "incorrect", "not attempted",
                                                 "error", "timeout", "missing"}
 
@@ -475,12 +478,12 @@ def test_feedback_reveals_no_expected_answer(graded_class):
     for student in ("wrong", "cheat", "blank"):
         text = (root / "feedback" / f"{student}.md").read_text()
         assert text.startswith(f"# Feedback for {student}")
-        assert "0 of 4 points" in text
+        assert "0 of 5 points" in text
         for name in ("stride_output_values", "stride_unvisited", "alexnet_input_sizes"):
             expected = np.asarray(getattr(solutions, name))
             shown = ", ".join(str(int(v)) for v in expected.ravel())
             assert shown not in text, (student, name)
-    assert "4 of 4 points" in (root / "feedback" / "correct.md").read_text()
+    assert "5 of 5 points" in (root / "feedback" / "correct.md").read_text()
 
 
 def test_the_grading_kernel_has_a_memory_cap_and_no_secret(tmp_path, monkeypatch):
@@ -574,7 +577,7 @@ def test_nbgrader_autogrades_the_export_full_marks_and_zero(tmp_path):
         scores = {s: (gradebook.find_submission("week2", s).score,
                       gradebook.find_submission("week2", s).max_score)
                   for s in ("right", "blank")}
-    assert scores == {"right": (4.0, 4.0), "blank": (0.0, 4.0)}
+    assert scores == {"right": (5.0, 5.0), "blank": (0.0, 5.0)}     # 5 exercises, 1 point each
 
 
 def test_grade_refuses_bad_input_before_running_anything(tmp_path):
@@ -648,6 +651,10 @@ def seeded_class(tmp_path_factory):
         if student == "grace":   # the self-paced course's answer, not her own variant's
             answer = solutions.stride_output_size
         _fill(notebook, "stride_output_size", repr(answer))
+        letter = check.EXERCISES["stride_downsamples"].expected(seeds[student])
+        if student == "grace":   # the committed notebook's letter, not her variant's
+            letter = solutions.stride_downsamples
+        _fill(notebook, "stride_downsamples", repr(letter.upper() + ")"))
         if student == "alan":    # editing the seed line changes nothing at grading time
             first = next(c for c in notebook["cells"] if c["cell_type"] == "code")
             first["source"] = _source(first).replace(f"use_seed({seeds['alan']})",
@@ -691,6 +698,19 @@ def test_each_answer_is_judged_for_the_seed_of_its_folder(seeded_class):
     assert _status(rows, "alan", "stride_output_size").status == "correct"
     assert _status(rows, "grace", "stride_output_size").status == "incorrect"
     assert _status(rows, "copier", "stride_output_size").status == "incorrect"
+
+
+def test_a_choice_question_is_shuffled_per_student_and_graded_by_their_letter(seeded_class):
+    """The conceptual question's options come in each student's own order."""
+    _, rows = seeded_class
+    letters = {s: check.EXERCISES["stride_downsamples"].expected(student_seed(SECRET, s))
+               for s in ("ada", "alan", "grace", "copier")}
+    assert letters["grace"] != solutions.stride_downsamples    # true for SECRET
+    assert letters["copier"] != letters["ada"]                  # true for SECRET
+    assert _status(rows, "ada", "stride_downsamples").status == "correct"
+    assert _status(rows, "alan", "stride_downsamples").status == "correct"
+    assert _status(rows, "grace", "stride_downsamples").status == "incorrect"
+    assert _status(rows, "copier", "stride_downsamples").status == "incorrect"
 
 
 def test_function_answers_run_on_the_graders_cases(seeded_class):
@@ -784,6 +804,6 @@ def test_a_file_that_is_not_a_notebook_is_an_error_row(tmp_path, text):
     path.parent.mkdir()
     path.write_text(text)
     rows = grade_submission(path, "ada", "02_stride", None, spec_folder=tmp_path, timeout=5)
-    assert [r.status for r in rows] == ["error"] * 4
+    assert [r.status for r in rows] == ["error"] * 5
     assert all(r.message.startswith("ada/02_stride.ipynb: ")
                and r.message.endswith("open it in Jupyter and save it again") for r in rows)

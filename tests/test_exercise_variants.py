@@ -157,7 +157,7 @@ def test_a_seed_is_a_whole_number():
 
 def test_the_registry_keeps_the_contract():
     for name, exercise in EXERCISES.items():
-        assert exercise.name == name and exercise.kind in ("value", "function")
+        assert exercise.name == name and exercise.kind in ("value", "function", "choice")
         assert isinstance(exercise.points, int) and exercise.points >= 1
         assert exercise.number.startswith(exercise.notebook[:2] + ".")
         assert exercise.title and exercise.answer

@@ -90,7 +90,14 @@ def _text(node) -> str:
 
 
 def hints(name) -> list[str]:
-    """The texts of every ``wrong(...)`` in exercise ``name``'s judge, in source order."""
+    """The texts of every ``wrong(...)`` in exercise ``name``'s judge, in source order.
+
+    For a multiple-choice question (kind 'choice'): each wrong option and its
+    explanation, as written (placeholders in braces).
+    """
+    choices = EXERCISES_BY_NAME[name].choices
+    if choices is not None:
+        return [" ".join(f"'{option}': {why}".split()) for option, why in choices.wrong]
     judge = inspect.unwrap(EXERCISES_BY_NAME[name].judge)
     tree = ast.parse(textwrap.dedent(inspect.getsource(judge)))
     calls = sorted((node for node in ast.walk(tree)

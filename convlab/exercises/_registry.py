@@ -51,8 +51,9 @@ class Exercise:
     answer : str
         The expected form of the answer, e.g. 'a whole number'.
     kind : str
-        'value' (the learner gives a value) or 'function' (the learner writes a
-        function, called on :meth:`cases`).
+        'value' (the learner gives a value), 'function' (the learner writes a
+        function, called on :meth:`cases`) or 'choice' (a conceptual question:
+        the learner gives one option letter; see ``_concepts``).
     points : int
         The exercise's weight when graded.
     reference : object
@@ -74,6 +75,7 @@ class Exercise:
     solve: Callable | None = field(repr=False, default=None)
     make_cases: Callable | None = field(repr=False, default=None)
     present: Callable | None = field(repr=False, default=None)
+    choices: Any = field(repr=False, default=None)
 
     @property
     def params(self) -> Mapping[str, Any]:
@@ -125,7 +127,7 @@ class Exercise:
 
 
 def exercise(checker, *, title, answer, question, numbers, reference, solve, variant=None,
-             kind="value", points=1, cases=None, present=None, name=None):
+             kind="value", points=1, cases=None, present=None, name=None, choices=None):
     """Register the exercise whose public checker is ``checker``; decorates its judge.
 
     Parameters
@@ -145,13 +147,15 @@ def exercise(checker, *, title, answer, question, numbers, reference, solve, var
     variant : callable
         ``variant(rng, seed) -> materials`` for a seed.
     kind, points : str, int
-        'value' or 'function'; the weight when graded.
+        'value', 'function' or 'choice'; the weight when graded.
     cases : callable
         For function exercises, ``cases(materials) -> [argument tuples]``.
     present : callable
         ``present(materials) -> materials`` as shown in the question.
     name : str
         The exercise's name when it is not the checker's (the shape quiz).
+    choices : object, optional
+        A choice question's options (``_concepts.Choices``; registered by ``choice``).
     """
     module = sys.modules[checker.__module__]
     notebook = module.NOTEBOOK
@@ -162,7 +166,7 @@ def exercise(checker, *, title, answer, question, numbers, reference, solve, var
             name=name, notebook=notebook, number=f"{notebook[:2]}.{count + 1}", title=title,
             answer=answer, kind=kind, points=points, reference=reference, template=question,
             defaults=MappingProxyType(dict(numbers)), variant=variant, judge=judge,
-            solve=solve, make_cases=cases, present=present)
+            solve=solve, make_cases=cases, present=present, choices=choices)
         return judge
 
     return register
@@ -320,6 +324,8 @@ def _shown_reference(exercise_) -> str:
             return inspect.getsource(reference).rstrip()
         except (OSError, TypeError):
             return f"(the function {getattr(reference, '__name__', reference)!r})"
+    if exercise_.choices is not None:
+        return f"{reference!r} ({exercise_.choices.right_text(exercise_.materials(None))})"
     return str(show(reference)) if isinstance(reference, np.ndarray) else repr(reference)
 
 

@@ -16,12 +16,13 @@ from ..arithmetic import output_size
 from ..convolution import correlate2d
 from ._judging import (Malformed, array_verdict, correct, number_array, shape_of,
                        whole_number, whole_number_set, wrong)
+from ._concepts import choice
 from ._registry import exercise, report
 
 NOTEBOOK = "02_stride"
 
 __all__ = ["stride_output_size", "stride_output_values", "stride_unvisited",
-           "alexnet_input_sizes"]
+           "alexnet_input_sizes", "stride_downsamples"]
 
 
 def _starts(i, k, s):
@@ -259,3 +260,45 @@ def _alexnet_input_sizes(m, answer):
     # answer away by elimination; the method does not.
     return wrong(f"not quite that list. Check every width from {low} to {high} with "
                  f"floor((i - {k}) / {s}) + 1 and keep those that give {target}.")
+
+
+# 02.5 Check your understanding --------------------------------------------------------------
+
+def stride_downsamples(answer):
+    """Check question 02.5 (what a stride does to a picture); prints the verdict."""
+    report("stride_downsamples", answer)
+
+
+def _strided_side(m):
+    """The output's side, computed with convlab's correlation (the truth for any variant)."""
+    out = correlate2d(np.zeros((m["size"], m["size"])), np.ones((3, 3)) / 9,
+                      stride=m["stride"], padding=1)
+    return dict(out=out.shape[0], offsets=m["stride"] ** 2)
+
+
+choice(
+    stride_downsamples, title="Predict: what a stride does to a picture",
+    question=("A {size}x{size} photograph is blurred by a 3x3 kernel with padding 1 and "
+              "stride {stride}. Predict the output before you see it:"),
+    numbers=dict(size=64, stride=2),
+    variant=lambda rng, seed: dict(size=int(rng.choice([32, 48, 64, 96, 128])),
+                                   stride=int(rng.choice([2, 4]))),
+    derive=_strided_side,
+    right="a {out}x{out} picture of the same scene: a blurred, smaller copy",
+    wrong={
+        "a {size}x{size} picture of the same scene, only blurrier":
+            "that is what stride 1 gives. The stride is the step between windows: at a "
+            "larger step there are fewer windows, and one output per window.",
+        "{offsets} separate {out}x{out} pictures, one for each starting offset":
+            "one convolution gives one output per window it visits; the positions the "
+            "stride steps over are simply not computed, not collected into other pictures.",
+        "a {size}x{size} picture in which the positions the stride skips are black":
+            "the skipped positions are not computed at all, so they do not appear in the "
+            "output, not even as zeros: only the visited ones become output pixels.",
+    },
+    why=("with padding 1 a 3x3 window fits at every pixel, and a stride of {stride} keeps "
+         "one window in {stride} along each axis: floor(({size} + 2 - 3) / {stride}) + 1 = "
+         "{out}. A strided convolution downsamples: the same scene, smaller, each output "
+         "summarising a neighbourhood."),
+    reference="c",       # 64 + 2 - 3 = 63, 63 // 2 + 1 = 32: a 32x32 blurred copy
+)
