@@ -17,7 +17,7 @@ import numpy as np
 from ._windows import first_inside_tap, lowest, tap_slices, tap_view
 
 __all__ = ["workers", "thread_pool", "images_per_chunk", "columns", "conv_padded", "grouped_matmul",
-           "frame_offsets", "weight_frames", "scatter_taps", "fast_length", "fft_correlate", "plane_blocks", "in_blocks",
+           "frame_offsets", "channel_frames", "weight_frames", "scatter_taps", "fast_length", "fft_correlate", "plane_blocks", "in_blocks",
            "first_strict_max", "max_pool_winners_fast", "max_pool_winners_exact", "crop",
            "lone_class", "spread"]
 
@@ -161,75 +161,84 @@ def frame_offsets(padded, kernel, dilation):
             for tap in np.ndindex(*kernel)]
 
 
-# The stride-1 depthwise path works on blocks of at most this many bytes of planes
-# (the channels of one image). Fewer bytes per block means more numpy calls: on the
-# 2-core test machine (8, 64, 32, 32) took 2.6 ms single-threaded in blocks of 1 MB
-# (whole images), 2.8 ms in 256 KB, 4.2 ms in 32 KB (process time, float32).
-_FRAME_BYTES = 1 << 20
+# The stride-1 depthwise paths work on blocks of about this many bytes of rows (a
+# few channels, every image): on the 2-core test machine, (8, 64, 32, 32) 3x3, the
+# taps took 1.1-1.2 ms (float32) and 2.5-2.8 ms (float64) of process time in blocks
+# of 4 to 32 rows, against 2.3 and 5.6-9.7 ms on per-image frames (rows of one
+# plane), and 4.4-4.8 ms (float32) on blocks of runs shorter than a row, which
+# numpy does not loop over as fast as whole rows.
+_FRAME_BYTES = 1 << 19
+
+
+def channel_frames(x, pads, length_after):
+    """``x`` ``(N, C, *spatial)`` padded with zeros into channel-major frames:
+    ``(C, N*plane + length_after)``, row ``c`` every image's padded plane of
+    channel ``c`` one after the other, then ``length_after`` zeros (room for the
+    last plane's runs). One copy, the padding and the transpose at once."""
+    n, c = x.shape[:2]
+    padded = tuple(size + before + after for size, (before, after) in zip(x.shape[2:], pads))
+    length = n * int(np.prod(padded))
+    frames = np.zeros((c, length + length_after), dtype=x.dtype)
+    inside = tuple(slice(before, before + size) for size, (before, _) in zip(x.shape[2:], pads))
+    frames[:, :length].reshape((c, n) + padded)[(Ellipsis,) + inside] = x.swapaxes(0, 1)
+    return frames
 
 
 def _depthwise_frames(xp, weight, out_shape, dilation):
     """Stride-1 depthwise convolution on the frames of :func:`frame_offsets`.
 
-    Tap by tap, ``out[n, c*m + j] += w[c*m + j, tap] * x[n, c]`` shifted by the
-    tap's offset, as whole flattened planes: one contiguous run per block of
-    channels, so numpy's loops run over thousands of values at a time (a
-    strided ``(H', W')`` view runs them ``W'`` at a time). The taps are added
-    in the loop reference's order, the first written, not added, so each
-    output is summed exactly as :func:`convlab.correlate2d` sums it.
-    Blocks of channels of one image, shared out between the cores.
+    Channel-major (:func:`channel_frames`): a channel's row holds every
+    image's plane, so tap by tap ``out[c*m + j] += w[c*m + j, tap] * x[c]``
+    shifted by the tap's offset is one call over a block of whole rows
+    (thousands of values each). The taps are added in the loop reference's
+    order, the first written, not added, so each output is summed exactly as
+    :func:`convlab.correlate2d` sums it. Blocks of channels shared out
+    between the cores; the output is cropped from its frames at the end.
     """
     n, c = xp.shape[:2]
     padded = xp.shape[2:]
-    plane = int(np.prod(padded))
     multiplier = weight.shape[0] // c
     offsets = frame_offsets(padded, weight.shape[2:], dilation)
+    xc = channel_frames(xp, ((0, 0),) * len(padded), offsets[-1])
+    length = xc.shape[1] - offsets[-1]
     w = weight.reshape(c, multiplier, len(offsets))
     dtype = np.result_type(xp, weight)
-    # A copy of the planes with room after the last: the last plane's run for a
-    # tap reaches ``offset`` values past its end (into frame positions thrown away).
-    size = n * c * plane
-    flat = np.empty(size + offsets[-1], dtype=xp.dtype)
-    flat[:size] = xp.reshape(-1)
-    flat[size:] = 0
-    out = np.empty((n, c, multiplier, plane), dtype=dtype)
+    out = np.empty((c, multiplier, length), dtype=dtype)
     threads = workers()
-    # Whole images, or fewer channels if an image is large or there are fewer
-    # images than cores (every core gets a block).
-    per_block = max(1, min(c, _FRAME_BYTES // (plane * out.itemsize), -(-n * c // threads)))
-    blocks = [(i, c0, min(c, c0 + per_block)) for i in range(n) for c0 in range(0, c, per_block)]
+    rows = max(1, min(-(-c // threads), _FRAME_BYTES // (length * out.itemsize)))
+    blocks = [slice(c0, min(c, c0 + rows)) for c0 in range(0, c, rows)]
 
     def run(part):
-        scratch = np.empty((per_block, plane), dtype=dtype)
-        for i, c0, c1 in part:
-            start = (i * c + c0) * plane
-            rows = c1 - c0
+        scratch = np.empty((rows, length), dtype=dtype)
+        for block in part:
+            count = block.stop - block.start
             for j in range(multiplier):
-                total = out[i, c0:c1, j]
+                total = out[block, j]
                 for t, offset in enumerate(offsets):
-                    view = flat[start + offset:start + offset + rows * plane].reshape(rows, plane)
-                    weights = w[c0:c1, j, t:t + 1]
+                    view = xc[block, offset:offset + length]
                     if t == 0:
-                        np.multiply(view, weights, out=total)
+                        np.multiply(view, w[block, j, t:t + 1], out=total)
                     else:
-                        np.multiply(view, weights, out=scratch[:rows])
-                        total += scratch[:rows]
+                        np.multiply(view, w[block, j, t:t + 1], out=scratch[:count])
+                        total += scratch[:count]
 
     threads = min(threads, len(blocks))
     if threads > 1:
         list(thread_pool().map(run, [blocks[t::threads] for t in range(threads)]))
     else:
         run(blocks)
-    frames = out.reshape((n, c * multiplier) + tuple(padded))
-    return np.ascontiguousarray(frames[(Ellipsis,) + tuple(slice(0, o) for o in out_shape)])
+    frames = out.reshape((c * multiplier, n) + tuple(padded))
+    cropped = frames[(Ellipsis,) + tuple(slice(0, o) for o in out_shape)]
+    return np.ascontiguousarray(cropped.swapaxes(0, 1))
 
 
 # weight_frames works on runs of at least _WEIGHT_RUN frame positions, sized so a
 # run of the gradient and of the input (every channel of a group) is about
-# _WEIGHT_BLOCK_BYTES, in cache while every tap reads it; depthwise, a block of
-# channels (about _FRAME_BYTES), for fewer numpy calls. Measured on the 2-core
-# test machine, (8, 64, 32, 32) 3x3, process time: groups=4 float64 took 6.3-7.5
-# ms in 256 KB blocks, 9.4-10.9 ms in 1 MB; depthwise 4.5-6 ms in 1 MB, 6-7 ms in 256 KB.
+# _WEIGHT_BLOCK_BYTES, in cache while every tap reads it; depthwise, on blocks of
+# whole rows (about _FRAME_BYTES). Measured on the 2-core test machine, (8, 64, 32,
+# 32) 3x3, process time: groups=4 float64 took 6.3-7.5 ms in runs of 256 KB,
+# 9.4-10.9 ms in 1 MB; the depthwise dot products (float32) 1.1 ms on whole rows,
+# 1.6 ms in runs of 1024.
 _WEIGHT_RUN = 512
 _WEIGHT_BLOCK_BYTES = 1 << 18
 
@@ -253,16 +262,12 @@ def weight_frames(x, g, pads, kernel, dilation, groups):
     o = g.shape[1]
     out_shape = g.shape[2:]
     padded = tuple(size + before + after for size, (before, after) in zip(x.shape[2:], pads))
-    plane = int(np.prod(padded))
     offsets = frame_offsets(padded, kernel, dilation)
-    length = n * plane
     dtype = np.result_type(x, g)
-    xc = np.zeros((c, length + offsets[-1]), dtype=dtype)  # room for the last run
-    inside = tuple(slice(before, before + size) for size, (before, _) in zip(x.shape[2:], pads))
-    xc[:, :length].reshape((c, n) + padded)[(Ellipsis,) + inside] = x.swapaxes(0, 1)
-    gc = np.zeros((o, n) + padded, dtype=dtype)
-    gc[(Ellipsis,) + tuple(slice(0, size) for size in out_shape)] = g.swapaxes(0, 1)
-    gc = gc.reshape(o, length)
+    xc = channel_frames(x, pads, offsets[-1])
+    length = xc.shape[1] - offsets[-1]
+    # the gradient in the same frames: each output at its window's first tap, zeros elsewhere
+    gc = channel_frames(g, tuple((0, p - o) for p, o in zip(padded, out_shape)), 0)
     per_in, per_out = c // groups, o // groups
     taps = len(offsets)
     threads = workers()
@@ -270,9 +275,9 @@ def weight_frames(x, g, pads, kernel, dilation, groups):
     # Runs of the rows a block at a time, every tap of a block before the next, so
     # the block's gradient and input stay in cache (the whole rows are megabytes:
     # re-read from memory for every tap, this was memory-bound).
-    if depthwise:  # a dot product per channel and tap, a block of channels per call
-        rows = max(1, min(c, _FRAME_BYTES // (2 * _WEIGHT_RUN * dtype.itemsize)))
-        run_length = max(_WEIGHT_RUN, _FRAME_BYTES // (2 * rows * dtype.itemsize))
+    if depthwise:  # a dot product per channel and tap, a block of whole rows per call
+        rows = max(1, min(-(-c // threads), _FRAME_BYTES // (length * dtype.itemsize)))
+        run_length = length
         parts = [slice(c0, min(c, c0 + rows)) for c0 in range(0, c, rows)]
     else:  # a product per group and tap
         run_length = max(_WEIGHT_RUN, _WEIGHT_BLOCK_BYTES // ((per_in + per_out) * dtype.itemsize))
