@@ -38,6 +38,7 @@ __all__ = [
 ]
 __all__ += ['stride_downsamples']     # conceptual questions (one letter each)
 __all__ += ['conv2d_forward', 'conv2d_input_gradient', 'conv2d_weight_gradient']   # 11
+__all__ += ['pytorch_layers']   # 06.7 (issue 16)
 
 
 def _reference(name):
@@ -93,6 +94,7 @@ receptive_field_stack = _reference('receptive_field_stack')
 pipeline_shapes = _reference('pipeline_shapes')
 stacked_3x3_weights = _reference('stacked_3x3_weights')
 dilation_convention = _reference('dilation_convention')
+pytorch_layers = _reference('pytorch_layers')
 
 # 07_learning_kernels -------------------------------------------------------------------
 weight_gradient_value = _reference('weight_gradient_value')

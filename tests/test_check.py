@@ -55,6 +55,7 @@ WRONG = {
                         "recheck the rows and columns"),
     "stacked_3x3_weights": (200704, "single 7x7"),
     "dilation_convention": ((1, 3), "CS231n's number"),
+    "pytorch_layers": ([(3, 16, 5, 1, 0), (2, 2), (16, 32, 3, 2, 1), (2, 2)], "layer 1 turns"),
     "shape_quiz": (None, None),            # per seed: see the quiz tests below
     "weight_gradient_value": (7, "multiply each by"),
     "bias_gradient": (6, "one image's sum"),
@@ -115,8 +116,8 @@ def test_exercises_are_grouped_by_notebook_in_course_order():
                              "05_padding", "06_putting_it_together", "07_learning_kernels",
                              "08_training_a_tiny_cnn", "09_transposed_convolution",
                              "10_convolution_variants", "11_assignment_conv_layer"]
-    # at most six exercises per notebook, and its conceptual questions (kind 'choice') on top
-    assert all(2 <= len([n for n in names if EXERCISES[n].kind != "choice"]) <= 6
+    # at most seven exercises per notebook, and its conceptual questions (kind 'choice') on top
+    assert all(2 <= len([n for n in names if EXERCISES[n].kind != "choice"]) <= 7
                for names in grouped.values())
     assert sum(len(names) for names in grouped.values()) == len(NAMES) >= 35
     assert grouped["07_learning_kernels"] == [
@@ -186,6 +187,8 @@ def test_off_by_one_is_rejected(capsys, name):
     answer = solution_for(name)
     if EXERCISES[name].kind == "choice":      # the next letter
         nudged = "abcde"[("abcde".index(answer) + 1) % 4]
+    elif name == "pytorch_layers":            # layers of different lengths: the last stride
+        nudged = [*answer[:-1], (answer[-1][0], answer[-1][1] + 1)]
     elif isinstance(answer, (int, float)):
         nudged = answer + 1
     else:

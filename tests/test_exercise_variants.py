@@ -36,8 +36,16 @@ def default_state():
 def _same(a, b):
     if isinstance(a, (set, frozenset)) or isinstance(b, (set, frozenset)):
         return set(a) == set(b)
+    if _ragged(a) or _ragged(b):                 # layers' arguments: tuples of any length
+        return [tuple(x) for x in a] == [tuple(x) for x in b]
     return np.shape(a) == np.shape(b) and np.allclose(np.asarray(a, dtype=float),
                                                       np.asarray(b, dtype=float))
+
+
+def _ragged(value):
+    """A list of tuples of different lengths (06.7's layers), not an array."""
+    return (isinstance(value, list) and all(isinstance(x, tuple) for x in value)
+            and len({len(x) for x in value}) > 1)
 
 
 def _materials_equal(a, b):
@@ -185,6 +193,8 @@ def test_variant_has_a_right_answer_that_is_not_degenerate(name, seed):
     assert verdict.correct, (seed, str(verdict))
     if isinstance(expected, (set, list)) and expected and not isinstance(expected[0], list):
         assert len(expected) > 0
+    if _ragged(expected):
+        expected = [number for layer in expected for number in layer]
     array = np.asarray(expected if not isinstance(expected, set) else sorted(expected),
                        dtype=float)
     assert array.size > 0 and np.all(np.isfinite(array))

@@ -22,7 +22,7 @@ NOTEBOOK = "06_putting_it_together"
 
 __all__ = ["dilated_output_size", "receptive_field_stack", "pipeline_shapes",
            "stacked_3x3_weights", "shape_quiz", "shape_quiz_answer", "shape_quiz_settings",
-           "quiz_question", "quiz_expected", "dilation_convention"]
+           "quiz_question", "quiz_expected", "dilation_convention", "pytorch_layers"]
 
 _WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
 
@@ -504,3 +504,163 @@ def _dilation_convention(m, answer):
                      "dilation=1 there.")
     return wrong("PyTorch's dilation is the step from one tap to the next; the span runs "
                  "from the first tap to the last, d(k - 1) + 1 pixels.")
+
+
+# 06.7 -------------------------------------------------------------------------------------
+
+def pytorch_layers(answer):
+    """Check exercise 06.7 (write the PyTorch layers of a network); prints the verdict."""
+    report("pytorch_layers", answer)
+
+
+_CONV_ARGS = ("in_channels", "out_channels", "kernel_size", "stride", "padding")
+_POOL_ARGS = ("kernel_size", "stride", "padding")
+
+
+def _layers_variant(rng, seed):
+    size = 8 * int(rng.integers(4, 13))                        # 32 .. 96, divisible by 8
+    c1, c2 = int(rng.choice([8, 16, 24])), int(rng.choice([32, 48, 64]))
+    k1, k2 = int(rng.choice([3, 5, 7])), int(rng.choice([3, 5]))
+    stride2 = int(rng.choice([1, 2]))
+    return dict(input_shape=(3, size, size),
+                spec=(("Conv2d", c1, k1, 1), ("MaxPool2d", None, 2, 2),
+                      ("Conv2d", c2, k2, stride2), ("MaxPool2d", None, int(rng.choice([2, 3])), 2)))
+
+
+def _layer_targets(m):
+    """The shape after each layer, as the question states it (padding k // 2 on the convs)."""
+    c, h, _ = m["input_shape"]
+    shapes = []
+    for kind, out, k, s in m["spec"]:
+        p = k // 2 if kind == "Conv2d" else 0
+        h = (h + 2 * p - k) // s + 1
+        c = out if kind == "Conv2d" else c
+        shapes.append((c, h, h))
+    return shapes
+
+
+def _layers_present(m):
+    lines, shapes = [], _layer_targets(m)
+    for n, ((kind, _, k, _), shape) in enumerate(zip(m["spec"], shapes), start=1):
+        what = "kernel" if kind == "Conv2d" else "window"
+        lines.append(f"{kind}, a {k}x{k} {what}, giving {shape}")
+    return dict(m, spec=tuple(lines))
+
+
+def _layers_by_hand(m):
+    """Argument tuples that build the network: 'same'-style padding k // 2 on each Conv2d."""
+    channels, answer = m["input_shape"][0], []
+    for kind, out, k, s in m["spec"]:
+        if kind == "Conv2d":
+            answer.append((channels, out, k, s, k // 2))
+            channels = out
+        else:
+            answer.append((k, s))
+    return answer
+
+
+def _read_layer(item, kind, number):
+    """One layer's arguments as a dict with PyTorch's defaults filled in, or a Malformed."""
+    names = _CONV_ARGS if kind == "Conv2d" else _POOL_ARGS
+    least = 3 if kind == "Conv2d" else 1
+    form = ("(in_channels, out_channels, kernel_size, stride, padding)" if kind == "Conv2d"
+            else "(kernel_size, stride)")
+    if kind == "MaxPool2d" and isinstance(item, numbers.Integral) and not isinstance(item, bool):
+        item = (item,)
+    if isinstance(item, np.ndarray):
+        item = item.tolist()
+    if not isinstance(item, (tuple, list)) or not least <= len(item) <= len(names):
+        raise Malformed(f"layer {number} is a {kind}: give its positional arguments as a "
+                        f"tuple {form}, but got {describe(item)}.")
+    values = {}
+    for name, value in zip(names, item):
+        if name == "padding" and kind == "Conv2d" and isinstance(value, str) \
+                and value in ("same", "valid"):
+            values[name] = value
+            continue
+        if name == "stride" and kind == "MaxPool2d" and value is None:
+            continue                                  # PyTorch's default: the window
+        try:
+            values[name] = whole_number(value)
+        except Malformed:
+            raise Malformed(f"layer {number} is a {kind}: its {name} should be a whole "
+                            f"number, but got {value!r}.") from None
+    values.setdefault("stride", 1 if kind == "Conv2d" else values["kernel_size"])
+    values.setdefault("padding", 0)
+    for name in ("in_channels", "out_channels", "kernel_size", "stride"):
+        if name in values and values[name] < 1:
+            raise Malformed(f"layer {number}'s {name} must be at least 1 (PyTorch refuses "
+                            f"{values[name]}).")
+    if isinstance(values["padding"], int) and values["padding"] < 0:
+        raise Malformed(f"layer {number}'s padding must be 0 or more (PyTorch refuses "
+                        f"{values['padding']}).")
+    return values
+
+
+@exercise(
+    pytorch_layers, title="Write the PyTorch layers",
+    answer="a list of four tuples of positional arguments, one per layer",
+    question=(
+        "Write the layers of this network as PyTorch takes them: one tuple of positional "
+        "arguments per layer, (in_channels, out_channels, kernel_size, stride, padding) "
+        "for a Conv2d and (kernel_size, stride) for a MaxPool2d, so that "
+        "nn.Conv2d(*answer[0]), nn.MaxPool2d(*answer[1]), ... builds it. The input has "
+        "shape {input_shape} (channels, rows, columns); the layers, in order:\n{spec}"),
+    numbers=dict(input_shape=(3, 64, 64),
+                 spec=(("Conv2d", 16, 5, 1), ("MaxPool2d", None, 2, 2),
+                       ("Conv2d", 32, 3, 2), ("MaxPool2d", None, 2, 2))),
+    variant=_layers_variant, solve=_layers_by_hand, present=_layers_present,
+    # 5x5 keeping 64 at stride 1: padding 2 ((64 + 4 - 5) + 1 = 64); the pool halves;
+    # 3x3 from 32 to 16: stride 2, padding 1 (floor((32 + 2 - 3) / 2) + 1 = 16); halves.
+    reference=[(3, 16, 5, 1, 2), (2, 2), (16, 32, 3, 2, 1), (2, 2)],
+)
+def _pytorch_layers(m, answer):
+    check_filled(answer)
+    spec, targets = m["spec"], _layer_targets(m)
+    if isinstance(answer, (str, bytes)) or not isinstance(answer, (list, tuple)) \
+            or len(answer) != len(spec):
+        raise Malformed(f"the answer should be a list of {len(spec)} tuples, one per layer, "
+                        f"such as [(3, 8, 3, 1, 1), (2, 2), ...], but got "
+                        f"{describe(answer)}.")
+    layers = [_read_layer(item, kind, n)
+              for n, (item, (kind, *_)) in enumerate(zip(answer, spec), start=1)]
+    shape, lines = tuple(m["input_shape"]), []
+    for n, ((kind, _, k, _), layer, target) in enumerate(zip(spec, layers, targets), start=1):
+        c, h, w = shape
+        if kind == "Conv2d":
+            if layer["in_channels"] != c:
+                return wrong(f"layer {n}'s in_channels says {layer['in_channels']}, but it "
+                             f"receives {c} channels: in_channels is the channels coming "
+                             "in (the filter count of the Conv2d before, which pooling "
+                             "keeps), and PyTorch raises an error when they differ.")
+            if layer["out_channels"] != target[0]:
+                return wrong(f"layer {n}'s out_channels is its number of filters, which "
+                             "is the number of channels it outputs: read it off the shape "
+                             "the question wants after that layer.")
+        if layer["kernel_size"] != k:
+            return wrong(f"layer {n}'s kernel_size: the question fixes it ({k}x{k}); "
+                         "choose the stride and padding around it.")
+        padding, stride = layer["padding"], layer["stride"]
+        if padding == "same" and stride != 1:
+            return wrong(f"layer {n}: PyTorch refuses padding='same' with a stride other "
+                         "than 1; give the padding as a number.")
+        if kind == "MaxPool2d" and padding > k // 2:
+            return wrong(f"layer {n}: a MaxPool2d pads at most half its window (PyTorch "
+                         "raises an error otherwise).")
+        # Every earlier layer gave the shape asked for, so the fixed kernel fits.
+        size = [output_size(i, k, stride=stride, padding=padding) for i in (h, w)]
+        shape = (layer["out_channels"] if kind == "Conv2d" else c, *size)
+        given = answer[n - 1] if isinstance(answer[n - 1], (tuple, list)) else [answer[n - 1]]
+        lines.append(f"{kind}({', '.join(map(str, given))}) -> {shape}")
+        if shape != target:
+            # The shapes wanted are in the question and the learner's own shape follows
+            # from their own arguments, so naming this layer gives nothing away.
+            return wrong(f"with your arguments layer {n} turns {(c, h, w)} into {shape}, "
+                         f"not the {target} the question asks for: pick its stride and "
+                         "padding so that floor((i + 2p - k) / s) + 1 comes out right "
+                         "(a MaxPool2d's stride defaults to its window).")
+    return correct("every layer gives the shape asked for: "
+                   + "; ".join(lines) + ". A Conv2d with a k x k kernel at stride 1 keeps "
+                   "the size with padding k // 2; at stride 2 the same padding halves it "
+                   "(rounding down); MaxPool2d(2, 2) halves it.")
+
