@@ -34,7 +34,7 @@ __all__ = [
     'choose_output_padding', 'conv_matrix_shape', 'transposed_by_hand', 'checkerboard_overlap',
     'grouped_parameter_count', 'separable_block_multiplies', 'causal_output_value',
     'fft_length_without_wrap', 'pointwise_output_value', 'ceil_mode_drop_rule',
-    'total_to_per_side_padding', 'dilation_convention',
+    'total_to_per_side_padding', 'dilation_convention', 'descent_loop',
 ]
 __all__ += ['stride_downsamples']     # conceptual questions (one letter each)
 __all__ += ['conv2d_forward', 'conv2d_input_gradient', 'conv2d_weight_gradient']   # 11
@@ -100,6 +100,7 @@ pytorch_layers = _reference('pytorch_layers')
 weight_gradient_value = _reference('weight_gradient_value')
 bias_gradient = _reference('bias_gradient')
 gradient_step = _reference('gradient_step')
+descent_loop = _reference('descent_loop')
 
 # 08_training_a_tiny_cnn ----------------------------------------------------------------
 max_pool_gradient_route = _reference('max_pool_gradient_route')

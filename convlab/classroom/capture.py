@@ -141,7 +141,7 @@ def decode(data, _depth=0):
     return Unreadable("an answer of an unknown form")
 
 
-def capture_json(value, cases=None) -> str:
+def capture_json(value, cases=None, exercise=None) -> str:
     """Run in the student's kernel: the answer (or its outputs on ``cases``) as JSON.
 
     Parameters
@@ -155,6 +155,9 @@ def capture_json(value, cases=None) -> str:
         A call into the library's own convolution or pooling (convlab's, SciPy's,
         torch's) is recorded as raised ``LibraryShortcut``, as ``check.call_cases``
         records it: the exercise is to write the loops.
+    exercise : str, optional
+        The exercise's name, for one that declared its own library shortcuts
+        (``convlab.exercises._shortcuts.refuse``).
 
     Returns
     -------
@@ -166,7 +169,7 @@ def capture_json(value, cases=None) -> str:
         for arguments in decode(json.loads(cases)):
             arguments = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a
                          for a in arguments]
-            with LibraryWatch() as watch:
+            with LibraryWatch(exercise) as watch:
                 try:
                     result = value(*arguments)
                 except (Exception, SystemExit) as error:

@@ -161,7 +161,7 @@ def _answer_row(sandbox, call, outcome, cases_json, sources, student, notebook, 
         return _row(student, notebook, call.exercise, "error",
                     f"the kernel stopped while running {cell} ({outcome.message}: os._exit, "
                     "a crash, or more memory than allowed)")
-    capture = sandbox.capture(capture_variable(call), cases_json, sources)
+    capture = sandbox.capture(capture_variable(call), cases_json, sources, call.exercise)
     if capture.status == "error" and capture_variable(call) in capture.message:
         # The cell never reached its check call: say why.
         if outcome.status == "timeout":

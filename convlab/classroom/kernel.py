@@ -228,16 +228,17 @@ class Sandbox:
             self.skipped.add(index)
         return outcome
 
-    def capture(self, expression, cases_json, cells) -> Capture:
+    def capture(self, expression, cases_json, cells, exercise=None) -> Capture:
         """The answer ``expression`` evaluated in the kernel, taken out as data.
 
         With ``cases_json`` (a function exercise), a callable answer is called on
-        those cases inside the kernel and its outputs come back instead.
+        those cases inside the kernel and its outputs come back instead; ``exercise``
+        names the exercise, whose library shortcuts are refused.
         """
         if self.dead:
             return Capture("error", None, self.dead)
         call = (f"__import__('convlab.classroom.capture', fromlist=['capture_json'])"
-                f".capture_json(({expression}\n), {cases_json!r})")
+                f".capture_json(({expression}\n), {cases_json!r}, {exercise!r})")
         try:
             content = self._request("", {"answer": call})
         except _Died as reason:

@@ -232,7 +232,7 @@ def call_cases(name, function, seed=None) -> list:
     outputs = []
     for args in function_cases(name, seed):
         copies = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
-        with LibraryWatch() as watch:
+        with LibraryWatch(name) as watch:
             try:
                 result = function(*copies)
             except Exception as error:  # the learner's code may raise anything

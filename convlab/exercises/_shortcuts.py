@@ -7,6 +7,11 @@ watches (with :func:`sys.setprofile`, which sees every Python and C call) for
 a call into one of the library convolutions, poolings and convolution
 gradients (a transposed convolution is the input gradient), however it was
 imported or renamed, and the verdict refuses it with a message.
+
+An exercise whose learner may use those (07's descent loop calls the
+correlation it is learning a kernel for) declares its own shortcuts with
+:func:`refuse`, beside its definition; :class:`LibraryWatch` given that
+exercise's name watches those instead.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import inspect
 import sys
 
-__all__ = ["LibraryWatch"]
+__all__ = ["LibraryWatch", "refuse"]
 
 _CONVLAB = {
     "convlab.convolution": ("correlate2d", "convolve2d", "conv2d", "conv1d", "conv3d"),
@@ -37,13 +42,26 @@ _OTHERS = {
 }
 
 
-def _watched():
+#: Exercise name -> {module: names}, the shortcuts of the exercises that declared their own.
+_OWN: dict = {}
+
+
+def refuse(name, table):
+    """Watch, for exercise ``name``, the functions of ``table`` ({module: names}), not the default.
+
+    The modules are convlab's own (imported when first watched).
+    """
+    _OWN[name] = {module: tuple(names) for module, names in table.items()}
+
+
+def _watched(name=None):
     """{code object or builtin: 'module.name'} for the library functions loaded now."""
     found = {}
-    for table in (_CONVLAB, _OTHERS):
+    tables = ((_OWN[name], {}) if name in _OWN else (_CONVLAB, _OTHERS))
+    for n, table in enumerate(tables):
         for module_name, names in table.items():
             module = sys.modules.get(module_name)
-            if module is None and table is _CONVLAB:
+            if module is None and n == 0:
                 __import__(module_name)
                 module = sys.modules[module_name]
             if module is None:
@@ -63,11 +81,14 @@ def _watched():
 
 
 class LibraryWatch:
-    """A context manager; ``.called`` is a message naming the library function called, or ''."""
+    """A context manager; ``.called`` is a message naming the library function called, or ''.
 
-    def __init__(self):
+    ``name``: the exercise whose function runs (its own shortcuts, if it declared any).
+    """
+
+    def __init__(self, name=None):
         self.called = ""
-        self._watched = _watched()
+        self._watched = _watched(name)
 
     def _profile(self, frame, event, arg):
         if self.called:

@@ -1,4 +1,4 @@
-"""Exercises of notebook 07_learning_kernels: weight and bias gradients, an SGD step.
+"""Exercises of notebook 07_learning_kernels: weight and bias gradients, an SGD step, the loop.
 
 Each exercise is its public checker (``def name(answer)``) followed by its
 definition: question, default numbers, variants, hand-worked reference, an
@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import grad
-from ._judging import (array_verdict, close, correct, fmt, number, number_array,
-                       sum_of_products, wrong)
+from .. import grad, learn
+from ..convolution import correlate2d
+from ._judging import (Untouched, array_verdict, close, correct, fmt, function_output,
+                       number, number_array, sum_of_products, wrong)
 from ._registry import exercise, report
+from ._shortcuts import refuse
 
 NOTEBOOK = "07_learning_kernels"
 
-__all__ = ["weight_gradient_value", "bias_gradient", "gradient_step"]
+__all__ = ["weight_gradient_value", "bias_gradient", "gradient_step", "descent_loop"]
 
 # A 4x4 input and the gradient of its 2x2 correlation output (3x3 kernel); the
 # gradient of a batch of two outputs; one SGD step.
@@ -202,3 +204,161 @@ def _gradient_step(m, answer):
                (lr * gradient, "that is the step alone (and with the wrong sign); the new "
                 "kernel is the old one minus it.")],
         advice="for each entry, new = old - learning rate * gradient; watch the signs.")
+
+
+# 07.4 -------------------------------------------------------------------------------------
+
+def descent_loop(answer):
+    """Check exercise 07.4 (write the gradient descent loop, a function); prints the verdict."""
+    report("descent_loop", answer)
+
+
+# The learner's loop may call the correlation it learns a kernel for (and grad's
+# gradients): the shortcut is convlab's own descent, fit_kernel, or its training loop.
+refuse("descent_loop", {"convlab.learn": ("fit_kernel", "train")})
+
+#: The first case of 07.4, shown in the question: a 5x5 image, a 2x2 kernel from zeros.
+_DESCENT_IMAGE = np.array([[1, 0, 2, 1, 0],
+                           [0, 1, 1, 2, 1],
+                           [2, 1, 0, 1, 1],
+                           [1, 2, 1, 0, 2],
+                           [0, 1, 2, 1, 1]], dtype=float)
+_DESCENT_SECRET = np.array([[1.0, -1.0], [0.0, 2.0]])
+
+
+def _reference_descent(image, target, kernel, learning_rate, steps):
+    """Gradient descent on the mean squared error of correlate2d(image, kernel) vs target."""
+    import convlab
+
+    kernel = np.array(kernel, dtype=float)
+    for _ in range(steps):
+        error = convlab.correlate2d(image, kernel) - target      # y-hat - y
+        grad_output = 2 * error / error.size                      # dL/dy-hat
+        gradient = convlab.correlate2d(image, grad_output)        # dL/dw: input (*) grad_output
+        kernel = kernel - learning_rate * gradient                # one step downhill
+    return kernel
+
+
+def _descent_cases(m):
+    rng = np.random.default_rng(m["seed"])
+    first = np.asarray(m["first_image"], dtype=float)
+    cases = [(first, correlate2d(first, m["first_secret"]), np.zeros((2, 2)), m["first_lr"],
+              m["first_steps"])]
+    # then: one step, none, and random sizes; noise images keep the safe rate near 0.5
+    plan = [1, 0] + [int(rng.integers(2, 7)) for _ in range(m["trials"] - 3)]
+    for steps in plan:
+        h, w = (int(v) for v in rng.integers(4, 9, size=2))
+        kh, kw = (int(v) for v in rng.integers(1, 4, size=2))
+        image = rng.standard_normal((h, w)).round(2)
+        target = (correlate2d(image, rng.integers(-2, 3, size=(kh, kw)).astype(float))
+                  + 0.1 * rng.standard_normal((h - kh + 1, w - kw + 1))).round(2)
+        start = rng.integers(-2, 3, size=(kh, kw)).astype(float)
+        cases.append((image, target, start, float(rng.choice([0.02, 0.05, 0.1])), steps))
+    return cases
+
+
+def _descent_variant(rng, seed):
+    image = rng.integers(0, 3, size=(5, 5)).astype(float)
+    secret = rng.integers(-2, 3, size=(2, 2)).astype(float)
+    while not secret.any():
+        secret = rng.integers(-2, 3, size=(2, 2)).astype(float)
+    return dict(trials=25, seed=int(rng.integers(2**31)), first_image=image,
+                first_secret=secret, first_lr=0.02, first_steps=3)
+
+
+def _descend(image, target, kernel, lr, steps, *, sign=-1.0, scale=None, frozen=False,
+             flipped=False):
+    """A descent with one known mistake switched on (for the hints); plain numpy."""
+    from ..convolution import convolve2d
+
+    kernel = np.array(kernel, dtype=float)
+    gradient = None
+    for _ in range(steps):
+        if gradient is None or not frozen:
+            error = correlate2d(image, kernel) - target
+            g = error * (2 / error.size if scale is None else scale)
+            gradient = (convolve2d if flipped else correlate2d)(image, g)
+        kernel = kernel + sign * lr * gradient
+    return kernel
+
+
+@exercise(
+    descent_loop, title="Write the gradient descent loop", kind="function",
+    answer="a function my_descent(image, target, kernel, learning_rate, steps) returning the "
+           "kernel after the steps",
+    question=(
+        "Write a function my_descent(image, target, kernel, learning_rate, steps) that learns "
+        "a kernel by plain gradient descent, as `descend` above does for a batch. The loss is "
+        "the mean squared error L = mean((correlate2d(image, kernel) - target)^2) over the "
+        "output pixels (no padding, stride 1). Each of the `steps` steps computes the output "
+        "y-hat of the current kernel, dL/dy-hat = 2 (y-hat - y) / (number of output pixels), "
+        "the kernel's gradient (the input correlated with dL/dy-hat: convlab.correlate2d "
+        "may do both correlations), and moves the kernel by -learning_rate times it. Return "
+        "the kernel after the last step. Pass the function itself to the check; it is "
+        "compared with convlab's own descent on {trials} cases (images up to 8x8, kernels up "
+        "to 3x3, 0 to 6 steps), the first a 5x5 image\n{first_image}\nthe target made from "
+        "it by a hidden 2x2 kernel, the start all zeros, learning rate {first_lr} and "
+        "{first_steps} steps."),
+    numbers=dict(trials=25, seed=707, first_image=lambda: _DESCENT_IMAGE.copy(),
+                 first_secret=lambda: _DESCENT_SECRET.copy(), first_lr=0.02, first_steps=3),
+    variant=_descent_variant, cases=_descent_cases, solve=None,
+    present=lambda m: {k: v for k, v in m.items() if k != "first_secret"},
+    reference=_reference_descent,
+)
+def _descent_loop(m, cases, outputs):
+    for (image, target, kernel, lr, steps), output in zip(cases, outputs):
+        description = (f"a {image.shape[0]}x{image.shape[1]} image, a "
+                       f"{kernel.shape[0]}x{kernel.shape[1]} kernel, learning rate {fmt(lr)} "
+                       f"and {steps} step{'s' * (steps != 1)}")
+        if output is None:
+            raise Untouched("your function returns None: write the loop and return the "
+                            "kernel after the last step.")
+        mine = function_output(output, description)
+        expected, _, _, _ = learn.fit_kernel(image, target, kernel, learning_rate=lr,
+                                             steps=steps, diverged=np.inf)
+        if mine.shape == expected.shape and close(mine, expected):
+            continue
+        if mine.shape != expected.shape:
+            if mine.shape == target.shape:
+                return wrong(f"for {description} your function returns an array the shape "
+                             "of the output; return the kernel after the steps instead.")
+            return wrong(f"for {description} your function returns shape {mine.shape}; "
+                         "return the kernel after the steps, the shape of the kernel it "
+                         "was given.")
+        if steps and close(mine, kernel):
+            return wrong(f"for {description} your function returns the kernel it was "
+                         "given: each step must change the kernel and the next step start "
+                         "from the changed one.")
+        def made_by(taken=steps, **mistake):
+            return close(mine, _descend(image, target, kernel, lr, taken, **mistake))
+
+        if made_by(sign=1.0):
+            return wrong(f"for {description} your steps go uphill: the gradient points where "
+                         "the loss grows, so the step is kernel - learning_rate * gradient.")
+        if made_by(scale=2.0):
+            return wrong(f"for {description} your gradient is that of the sum of the squared "
+                         "errors, not their mean: dL/dy-hat is 2 (y-hat - y) divided by the "
+                         "number of output pixels.")
+        if made_by(scale=1 / target.size):
+            return wrong(f"for {description} your gradient leaves out the 2 of the square: "
+                         "the derivative of (y-hat - y)^2 is 2 (y-hat - y).")
+        if made_by(frozen=True):
+            return wrong(f"for {description} your kernel moves by the same step every time: "
+                         "compute the prediction and the gradient inside the loop, from the "
+                         "current kernel, at every step.")
+        if made_by(flipped=True):
+            return wrong(f"for {description} your weight gradient flips the input (a true "
+                         "convolution): w[a, b] met x[i + a, j + b], so dL/dw is the input "
+                         "correlated with dL/dy-hat.")
+        if made_by(steps + 1) or made_by(max(steps - 1, 0)):
+            return wrong(f"for {description} your loop takes a different number of steps "
+                         "from the one asked: range(steps) makes exactly steps of them.")
+        # Which weights are off, and by how much, is the hidden test's answer.
+        return wrong(f"for {description} your kernel is not the one the descent reaches. "
+                     "At every step: y-hat = correlate2d(image, kernel); dL/dy-hat = "
+                     "2 (y-hat - target) / y-hat.size; gradient = correlate2d(image, "
+                     "dL/dy-hat); kernel = kernel - learning_rate * gradient.")
+    return correct(f"your loop agrees with convlab.learn.fit_kernel on all {len(cases)} "
+                   "cases, including 0 steps and 1 step. Forward, gradient of the loss, step "
+                   "against it, repeat: that loop, on every kernel of every layer at once, is "
+                   "all that training a network is (notebook 08).")
