@@ -38,7 +38,9 @@ __all__ = [
 ]
 __all__ += ['stride_downsamples']     # conceptual questions (one letter each)
 __all__ += ['conv2d_forward', 'conv2d_input_gradient', 'conv2d_weight_gradient']   # 11
-__all__ += ['pytorch_layers']   # 06.7 (issue 16)
+__all__ += ['pytorch_layers', 'why_stacked_3x3', 'transposed_views',
+            'checkerboard_kernel_size', 'resize_then_convolve', 'why_pointwise_step',
+            'fft_for_small_kernels', 'zero_gradient_pixels']   # 06, 09, 10, 11 (issue 16)
 
 
 def _reference(name):
@@ -95,6 +97,7 @@ pipeline_shapes = _reference('pipeline_shapes')
 stacked_3x3_weights = _reference('stacked_3x3_weights')
 dilation_convention = _reference('dilation_convention')
 pytorch_layers = _reference('pytorch_layers')
+why_stacked_3x3 = _reference('why_stacked_3x3')
 
 # 07_learning_kernels -------------------------------------------------------------------
 weight_gradient_value = _reference('weight_gradient_value')
@@ -112,17 +115,23 @@ choose_output_padding = _reference('choose_output_padding')
 conv_matrix_shape = _reference('conv_matrix_shape')
 transposed_by_hand = _reference('transposed_by_hand')
 checkerboard_overlap = _reference('checkerboard_overlap')
+transposed_views = _reference('transposed_views')
+checkerboard_kernel_size = _reference('checkerboard_kernel_size')
+resize_then_convolve = _reference('resize_then_convolve')
 
 # 10_convolution_variants ---------------------------------------------------------------
 grouped_parameter_count = _reference('grouped_parameter_count')
 separable_block_multiplies = _reference('separable_block_multiplies')
 causal_output_value = _reference('causal_output_value')
 fft_length_without_wrap = _reference('fft_length_without_wrap')
+why_pointwise_step = _reference('why_pointwise_step')
+fft_for_small_kernels = _reference('fft_for_small_kernels')
 
 # 11_assignment_conv_layer: loops, as a learner writes them ------------------------------
 conv2d_forward = _reference('conv2d_forward')
 conv2d_input_gradient = _reference('conv2d_input_gradient')
 conv2d_weight_gradient = _reference('conv2d_weight_gradient')
+zero_gradient_pixels = _reference('zero_gradient_pixels')
 
 
 def shape_quiz(seed):

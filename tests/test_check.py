@@ -56,6 +56,7 @@ WRONG = {
     "stacked_3x3_weights": (200704, "single 7x7"),
     "dilation_convention": ((1, 3), "CS231n's number"),
     "pytorch_layers": ([(3, 16, 5, 1, 0), (2, 2), (16, 32, 3, 2, 1), (2, 2)], "layer 1 turns"),
+    "why_stacked_3x3": ("a", "k - 1 pixels per layer"),
     "shape_quiz": (None, None),            # per seed: see the quiz tests below
     "weight_gradient_value": (7, "multiply each by"),
     "bias_gradient": (6, "one image's sum"),
@@ -69,13 +70,19 @@ WRONG = {
     "conv_matrix_shape": ((25, 4), "wrong way round"),
     "transposed_by_hand": ([[-2, -1, 0], [1, 0, 1], [6, 11, 4]], "half turn"),
     "checkerboard_overlap": (np.ones((7, 7)), "overlap"),
+    "transposed_views": ("c", "the matrix view"),
+    "checkerboard_kernel_size": ("a", "1 or 2 times, unevenly"),
+    "resize_then_convolve": ("b", "no pattern to blur away"),
     "grouped_parameter_count": (8 * 16 * 3 * 3 + 16, "ordinary layer"),
     "separable_block_multiplies": (8 * 8 * 16 * 8 * 9, "ordinary"),
     "causal_output_value": (-4.0, "centred"),
     "fft_length_without_wrap": (100, "circular-wrap"),
+    "why_pointwise_step": ("b", "neither step changes the size"),
+    "fft_for_small_kernels": ("a", "nothing wraps"),
     "conv2d_forward": (None, None),            # functions: see the assignment tests below
     "conv2d_input_gradient": (None, None),
     "conv2d_weight_gradient": (None, None),
+    "zero_gradient_pixels": ("b", "no pixel is skipped"),
 }
 
 FUNCTION_EXERCISES = {"naive_correlate2d", "naive_max_pool2d", "conv2d_forward",
@@ -128,7 +135,8 @@ def test_exercises_are_grouped_by_notebook_in_course_order():
     assert EXERCISES["tiny_cnn_parameter_count"].number == "08.2"
     assert grouped["09_transposed_convolution"] == [
         "transposed_output_size", "choose_output_padding", "conv_matrix_shape",
-        "transposed_by_hand", "checkerboard_overlap"]
+        "transposed_by_hand", "checkerboard_overlap", "transposed_views",
+        "checkerboard_kernel_size", "resize_then_convolve"]
     assert check.exercises("03") == check.exercises("03_filters") == grouped["03_filters"]
     numbers = [EXERCISES[name].number for names in grouped.values() for name in names]
     assert numbers[:4] == ["00.1", "00.2", "00.3", "01.1"] and len(set(numbers)) == len(numbers)

@@ -10,6 +10,7 @@ recurrence written out. tests/test_concepts.py checks what every choice
 question must do (fair options, a verdict per letter, format messages).
 """
 
+import json
 import re
 from pathlib import Path
 
@@ -23,6 +24,11 @@ from convlab.check import EXERCISES
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
+OURS = {"06_putting_it_together": ["pytorch_layers", "why_stacked_3x3"],
+        "09_transposed_convolution": ["transposed_views", "checkerboard_kernel_size",
+                                      "resize_then_convolve"],
+        "10_convolution_variants": ["why_pointwise_step", "fft_for_small_kernels"],
+        "11_assignment_conv_layer": ["zero_gradient_pixels"]}
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +59,21 @@ def _right_text(name, seed):
 
 def _verdict(name, answer, seed=None):
     return check.verdict(name, answer, seed=seed)
+
+
+# --- every notebook ends with a conceptual question ---------------------------------------
+
+@pytest.mark.parametrize("notebook", list(OURS))
+def test_the_notebook_ends_with_a_conceptual_question(notebook):
+    cells = json.loads((ROOT / "notebooks" / f"{notebook}.ipynb").read_text())["cells"]
+    calls = [name for cell in cells if cell["cell_type"] == "code"
+             for name in re.findall(r"check\.(\w+)\(answer\)", "".join(cell["source"]))]
+    assert calls[-len(OURS[notebook]):] == OURS[notebook]
+    assert EXERCISES[calls[-1]].kind == "choice"
+    assert check.exercises(notebook)[-len(OURS[notebook]):] == OURS[notebook]
+    headings = [line for cell in cells if cell["cell_type"] == "markdown"
+                for line in "".join(cell["source"]).splitlines() if line.startswith("## ")]
+    assert headings[-1] == "## Check your understanding"
 
 
 # --- 06.7: write the PyTorch layers ------------------------------------------------------
@@ -174,3 +195,173 @@ def test_pytorch_layers_partly_filled_is_not_attempted():
     assert verdict.status == "not attempted"
     assert _verdict("pytorch_layers", [(3, 16, 5, 1, ...), (2, 2), (16, 32, 3, 2, 1),
                                        (2, 2)]).status == "not attempted"
+
+
+# --- 06.8: three 3x3 layers --------------------------------------------------------------
+
+@given(seed=SEEDS)
+def test_why_stacked_3x3_numbers_are_the_recurrence(seed):
+    n = EXERCISES["why_stacked_3x3"].materials(seed)["layers"]
+    size = 1
+    for _ in range(n):           # size += (k - 1) * jump, with k = 3 and jump 1
+        size += 2
+    assert (f"the same {size}x{size} patch with {n * 3 * 3}C^2 weights instead of "
+            f"{size * size}C^2" in _right_text("why_stacked_3x3", seed))
+
+
+# --- 09.6: three views of one transposed convolution -------------------------------------
+
+def _stamps(y, w, s):
+    n = (y.shape[0] - 1) * s + w.shape[0]
+    out = np.zeros((n, n))
+    for i in range(y.shape[0]):
+        for j in range(y.shape[1]):
+            for a in range(w.shape[0]):
+                for b in range(w.shape[1]):
+                    out[i * s + a, j * s + b] += y[i, j] * w[a, b]
+    return out
+
+
+def _matrix(n, w, s):
+    """C, by loops: row r is output r's window over the flattened n x n image."""
+    o = (n - w.shape[0]) // s + 1
+    C = np.zeros((o * o, n * n))
+    for i in range(o):
+        for j in range(o):
+            for a in range(w.shape[0]):
+                for b in range(w.shape[1]):
+                    C[i * o + j, (i * s + a) * n + (j * s + b)] = w[a, b]
+    return C
+
+
+@pytest.mark.parametrize("seed", [None, *range(12)])
+def test_transposed_views_four_routes_agree_and_the_inverse_does_not(seed):
+    from scipy.signal import correlate2d
+
+    m = EXERCISES["transposed_views"].materials(seed)
+    s, n = m["stride"], m["size"]
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-2, 3, size=(3, 3)).astype(float)
+    w[0, 0] = 3.0                                       # never the zero kernel
+    C = _matrix(n, w, s)
+    o = (n - 3) // s + 1
+    y = rng.integers(-3, 4, size=(o, o)).astype(float)
+    stamps = _stamps(y, w, s)
+    assert stamps.shape == (n, n)                       # the question's size comes back
+    spread = np.zeros(((o - 1) * s + 1,) * 2)
+    spread[::s, ::s] = y
+    zeros = correlate2d(np.pad(spread, 2), w[::-1, ::-1], mode="valid")
+    assert np.allclose(zeros, stamps) and np.allclose((C.T @ y.ravel()).reshape(n, n), stamps)
+    inverse = np.linalg.lstsq(C, y.ravel(), rcond=None)[0].reshape(n, n)
+    assert not np.allclose(inverse, stamps)
+    assert np.allclose(convlab.conv_transpose2d(y[None], w[None, None], stride=s)[0], stamps)
+    assert "the convolution undone" in _right_text("transposed_views", seed)
+    assert f"inserting {s - 1} zero" in " ".join(_options("transposed_views", seed).values())
+
+
+def test_transposed_views_the_gradient_is_the_stamps(torch):
+    for seed in [None, *range(6)]:
+        m = EXERCISES["transposed_views"].materials(seed)
+        s, n = m["stride"], m["size"]
+        rng = np.random.default_rng(seed)
+        w = rng.standard_normal((3, 3))
+        y = rng.standard_normal(((n - 3) // s + 1,) * 2)
+        x = torch.zeros(1, 1, n, n, dtype=torch.float64, requires_grad=True)
+        out = torch.nn.functional.conv2d(x, torch.tensor(w)[None, None], stride=s)
+        (out * torch.tensor(y)[None, None]).sum().backward()
+        assert np.allclose(x.grad[0, 0].numpy(), _stamps(y, w, s))
+
+
+# --- 09.7 and 09.8: checkerboards ----------------------------------------------------------
+
+def _row_counts(k, s, inputs=8):
+    """How many k-wide stamps starting s apart cover each pixel of one row (a loop)."""
+    counts = [0] * ((inputs - 1) * s + k)
+    for i in range(inputs):
+        for a in range(k):
+            counts[i * s + a] += 1
+    return counts[k:-k]
+
+
+@given(seed=SEEDS)
+def test_checkerboard_kernel_size_the_right_option_is_the_even_one(seed):
+    s = EXERCISES["checkerboard_kernel_size"].materials(seed)["stride"]
+    even = {letter for letter, text in _options("checkerboard_kernel_size", seed).items()
+            if len(set(_row_counts(int(text.split("= ")[1]), s))) == 1}
+    assert even == {EXERCISES["checkerboard_kernel_size"].expected(seed)}
+
+
+@given(seed=SEEDS)
+def test_checkerboard_kernel_size_explanations_give_no_kernel_size_away(seed):
+    options = _options("checkerboard_kernel_size", seed)
+    right = EXERCISES["checkerboard_kernel_size"].expected(seed)
+    k = options[right].split("= ")[1]
+    for letter in options:
+        if letter != right:
+            message = _verdict("checkerboard_kernel_size", letter, seed).message
+            assert f"k = {k}" not in message and f"{k} wide" not in message, message
+
+
+def test_resize_then_convolve_is_flat_and_the_stamps_are_not():
+    from scipy.signal import correlate2d
+
+    resized = np.kron(np.ones((6, 6)), np.ones((2, 2)))
+    convolved = correlate2d(resized, np.ones((3, 3)), mode="same")
+    assert np.unique(convolved[1:-1, 1:-1]).tolist() == [9]
+    stamps = _stamps(np.ones((6, 6)), np.ones((3, 3)), 2)
+    assert np.unique(stamps[3:-3, 3:-3]).tolist() == [1, 2, 4]
+
+
+# --- 10.5: the 1x1 step --------------------------------------------------------------------
+
+@given(seed=SEEDS)
+def test_why_pointwise_step_costs_are_counted_by_hand(seed):
+    m = EXERCISES["why_pointwise_step"].materials(seed)
+    c, o, k = m["channels"], m["out_channels"], m["kernel_size"]
+    options = _options("why_pointwise_step", seed)
+    cheaper = next(letter for letter, text in options.items() if "cheaper" in text)
+    message = _verdict("why_pointwise_step", cheaper, seed).message
+    assert f"costs {o * c} multiplies on top of the depthwise step's {c * k * k}" in message
+
+
+def test_a_depthwise_step_never_mixes_channels(torch):
+    x = torch.zeros(1, 8, 6, 6, dtype=torch.float64)
+    x[0, 2] = 1.0
+    depthwise = torch.nn.functional.conv2d(x, torch.ones(8, 1, 3, 3, dtype=torch.float64),
+                                           groups=8, padding=1)
+    assert [c for c in range(8) if depthwise[0, c].abs().sum() > 0] == [2]
+    mixed = torch.nn.functional.conv2d(depthwise, torch.ones(16, 8, 1, 1, dtype=torch.float64))
+    assert all(mixed[0, c].abs().sum() > 0 for c in range(16))
+
+
+# --- 11.4: pixels no window reads -----------------------------------------------------------
+
+@given(seed=SEEDS)
+def test_zero_gradient_pixels_are_the_unread_ones(seed):
+    m = EXERCISES["zero_gradient_pixels"].materials(seed)
+    k, s, n = m["kernel_size"], m["stride"], m["size"]
+    read = [False] * n
+    start = 0
+    while start + k <= n:
+        for a in range(k):
+            read[start + a] = True
+        start += s
+    unread = [i for i in range(n) if not read[i]]
+    assert unread and unread == list(range(n - len(unread), n))     # at the far end only
+    lines = "row and column" if len(unread) == 1 else \
+        f"{len(unread)} rows and {len(unread)} columns"
+    assert _right_text("zero_gradient_pixels", seed).startswith(f"the last {lines}:")
+
+
+def test_zero_gradient_pixels_agree_with_autograd(torch):
+    for seed in [None, *range(10)]:
+        m = EXERCISES["zero_gradient_pixels"].materials(seed)
+        k, s, n = m["kernel_size"], m["stride"], m["size"]
+        x = torch.zeros(1, 1, n, n, dtype=torch.float64, requires_grad=True)
+        out = torch.nn.functional.conv2d(x, torch.randn(1, 1, k, k, dtype=torch.float64),
+                                         stride=s)
+        (out * torch.randn(out.shape, dtype=torch.float64)).sum().backward()
+        zero_rows = [r for r in range(n) if not x.grad[0, 0, r].any()]
+        unread = "row and column" if len(zero_rows) == 1 else f"{len(zero_rows)} rows"
+        assert zero_rows == list(range(n - len(zero_rows), n))
+        assert _right_text("zero_gradient_pixels", seed).startswith(f"the last {unread}")

@@ -23,11 +23,13 @@ from ..convolution import conv2d
 from ..grad import conv2d_input as _library_input_gradient
 from ..grad import conv2d_weight as _library_weight_gradient
 from ._judging import close, correct, function_output, wrong
+from ._concepts import choice
 from ._registry import exercise, report
 
 NOTEBOOK = "11_assignment_conv_layer"
 
-__all__ = ["conv2d_forward", "conv2d_input_gradient", "conv2d_weight_gradient"]
+__all__ = ["conv2d_forward", "conv2d_input_gradient", "conv2d_weight_gradient",
+           "zero_gradient_pixels"]
 
 _TRIALS = 25
 
@@ -360,3 +362,62 @@ def _conv2d_weight_gradient(m, cases, outputs):
     return correct(f"your gradient agrees with the reference on all {len(cases)} layers. "
                    "It is a correlation of the input with grad_output: the same sliding "
                    "window again, with the output's gradient as the kernel.")
+
+
+# 11.4: check your understanding -----------------------------------------------------------
+
+def zero_gradient_pixels(answer):
+    """Check question 11.4 (predict which input pixels always get a zero gradient)."""
+    report("zero_gradient_pixels", answer)
+
+
+def _unread_variant(rng, seed):
+    while True:
+        stride = int(rng.choice([2, 3]))
+        kernel = stride + int(rng.integers(0, 2))             # wide enough to skip nothing
+        size = int(rng.integers(kernel + 2, 12))
+        if (size - kernel) % stride:
+            return dict(kernel_size=kernel, stride=stride, size=size)
+
+
+def _unread(m):
+    """How many last rows no window reads, from convlab's input gradient of all-ones."""
+    k, s, i = m["kernel_size"], m["stride"], m["size"]
+    o = (i - k) // s + 1
+    grad = _library_input_gradient((1, 1, i, i), np.ones((1, 1, k, k)),
+                                   np.ones((1, 1, o, o)), stride=s)[0, 0]
+    unread = int(np.sum(~grad.any(axis=1)))
+    lines = "row and column" if unread == 1 else f"{unread} rows and {unread} columns"
+    return dict(unread=lines, outputs=o, every={2: "other", 3: "third"}[s])
+
+
+choice(
+    zero_gradient_pixels, title="Predict: pixels with no gradient",
+    question=(
+        "A layer with a {kernel_size}x{kernel_size} kernel at stride {stride}, no padding, "
+        "reads a square input, {size}x{size}. Predict: which input pixels always get a gradient of "
+        "exactly zero from my_conv2d_input, whatever the weights and grad_output are?"),
+    numbers=dict(kernel_size=2, stride=2, size=7),
+    variant=_unread_variant, derive=_unread,
+    right="the last {unread}: no window reads them",
+    wrong={
+        "none: every pixel feeds some output, so every pixel gets a gradient":
+            "a pixel's gradient is a sum over the windows that read it, and at a stride "
+            "above 1 not every pixel need be read: find where each window starts and "
+            "ends.",
+        "every {every} row and column: the stride skips them":
+            "the windows start {stride} apart but are {kernel_size} pixels wide, at least "
+            "the stride, so between one window and the next no pixel is skipped.",
+        "the first {unread}":
+            "the first window starts at row 0, column 0: those pixels are always read.",
+        "the pixels on the border: fewer windows read them":
+            "fewer windows means a sum of fewer terms, not zero: a pixel read by even one "
+            "window gets that window's weight times its output's gradient.",
+    },
+    why=("{outputs} windows fit along each axis, starting {stride} apart at 0, and the last "
+         "one stops before the edge: floor(({size} - {kernel_size}) / {stride}) + 1 = "
+         "{outputs}. The pixels after it, the last {unread}, are read by no window, so the "
+         "loss does not depend on them and their gradient is 0; that is also why "
+         "conv_transpose2d needs output_padding to give back the input's shape."),
+    reference="d",
+)

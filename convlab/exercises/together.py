@@ -16,13 +16,15 @@ import numpy as np
 from .._checks import describe
 from ..arithmetic import output_size, receptive_field
 from ._judging import Malformed, check_filled, correct, whole_number, whole_numbers, wrong
+from ._concepts import choice
 from ._registry import exercise, lookup, report, verdict
 
 NOTEBOOK = "06_putting_it_together"
 
 __all__ = ["dilated_output_size", "receptive_field_stack", "pipeline_shapes",
            "stacked_3x3_weights", "shape_quiz", "shape_quiz_answer", "shape_quiz_settings",
-           "quiz_question", "quiz_expected", "dilation_convention", "pytorch_layers"]
+           "quiz_question", "quiz_expected", "dilation_convention", "pytorch_layers",
+           "why_stacked_3x3"]
 
 _WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
 
@@ -664,3 +666,54 @@ def _pytorch_layers(m, answer):
                    "the size with padding k // 2; at stride 2 the same padding halves it "
                    "(rounding down); MaxPool2d(2, 2) halves it.")
 
+
+# 06.8: check your understanding -----------------------------------------------------------
+
+def why_stacked_3x3(answer):
+    """Check question 06.8 (why stack small kernels instead of one big one); prints the verdict."""
+    report("why_stacked_3x3", answer)
+
+
+def _stacked_sizes(m):
+    """The stack's receptive field by convlab's recurrence, and both weight counts per C^2."""
+    n = m["layers"]
+    big = receptive_field([(3, 1)] * n)[-1].size
+    return dict(big=big, small_weights=n * np.zeros((3, 3)).size,
+                big_weights=np.zeros((big, big)).size, wider=big + 2)
+
+
+choice(
+    why_stacked_3x3, title="Why stack 3x3 layers",
+    question=(
+        "VGG-style networks replace one {big}x{big} convolution by {layers} stacked 3x3 "
+        "convolutions (padding 1, a ReLU after each), with C channels in and out "
+        "everywhere. Why?"),
+    numbers=dict(layers=3),
+    variant=lambda rng, seed: dict(layers=int(rng.choice([2, 3, 4]))),
+    derive=_stacked_sizes,
+    right=("the stack sees the same {big}x{big} patch with {small_weights}C^2 weights "
+           "instead of {big_weights}C^2, and puts {layers} non-linearities where there "
+           "was one"),
+    wrong={
+        "the stack sees a wider patch of the image, {wider}x{wider}, than the {big}x{big} "
+        "layer":
+            "a stack of stride-1 layers grows its field by k - 1 pixels per layer, no "
+            "more: start from 1 pixel and count what {layers} 3x3 layers see with "
+            "size += (k - 1) * jump.",
+        "the stack computes exactly what the {big}x{big} layer computes, only with fewer "
+        "weights":
+            "with a ReLU after each layer the stack is not even linear, so it computes "
+            "functions no single convolution can. (Without the ReLUs, stacked 3x3 kernels "
+            "make only some of the {big}x{big} kernels, not all: fewer weights, fewer "
+            "choices.)",
+        "the stack needs fewer weights but more multiplications per output pixel":
+            "at stride 1 with padding 1 every layer has one output per pixel, and each "
+            "weight is used once per output: the multiplications per pixel follow the "
+            "weights, layer by layer.",
+    },
+    why=("{layers} stacked 3x3 layers see 1 + 2*{layers} = {big} pixels across, the "
+         "{big}x{big} layer's patch, for {layers}*9*C^2 = {small_weights}C^2 weights (and "
+         "as many multiplications per pixel) instead of {big}*{big}*C^2 = {big_weights}C^2; "
+         "the ReLUs between them let the stack compute more than one linear filter."),
+    reference="b",
+)

@@ -15,12 +15,14 @@ from .. import transposed as core
 from ..transposed import conv_transpose2d
 from ._judging import (Malformed, array_verdict, correct, fmt, number_array, shape_of,
                        whole_number, whole_numbers, wrong)
+from ._concepts import choice
 from ._registry import exercise, report
 
 NOTEBOOK = "09_transposed_convolution"
 
 __all__ = ["transposed_output_size", "choose_output_padding", "conv_matrix_shape",
-           "transposed_by_hand", "checkerboard_overlap"]
+           "transposed_by_hand", "checkerboard_overlap", "transposed_views",
+           "checkerboard_kernel_size", "resize_then_convolve"]
 
 
 def _stamped_length(i, k, s):
@@ -334,3 +336,148 @@ def _checkerboard_overlap(m, answer):
                 "2 x 2 stamps land there.")],
         advice="count, along one axis, how many stamps cover each pixel; a pixel of the "
                "2-D output gets its row's count times its column's count.")
+
+
+# 09.6 to 09.8: check your understanding ---------------------------------------------------
+
+def transposed_views(answer):
+    """Check question 09.6 (which route is not a transposed convolution); prints the verdict."""
+    report("transposed_views", answer)
+
+
+def _views_variant(rng, seed):
+    stride = int(rng.choice([2, 3]))
+    return dict(stride=stride, size=3 + stride * int(rng.integers(2, 5)))
+
+
+def _views_sizes(m):
+    """The small map's side and C's shape, from convlab's output-size and matrix code."""
+    small = output_size(m["size"], 3, stride=m["stride"])
+    rows, columns = conv_matrix((m["size"], m["size"]), np.ones((3, 3)),
+                                stride=m["stride"]).shape
+    zeros = m["stride"] - 1
+    return dict(small=small, zeros=f"{zeros} zero" + ("s" if zeros != 1 else ""), rows=rows,
+                columns=columns)
+
+
+choice(
+    transposed_views, title="Three views of one transposed convolution",
+    question=(
+        "w is a 3x3 kernel and y a {small}x{small} map. C is the matrix of the "
+        "convolution correlate2d(x, w, stride={stride}) of a {size}x{size} image x, so "
+        "C @ x.ravel() is that convolution's output, flattened. Four of these five give "
+        "the same {size}x{size} array, conv_transpose2d(y, w, stride={stride}). Which one "
+        "does not?"),
+    numbers=dict(stride=2, size=7),
+    variant=_views_variant, derive=_views_sizes,
+    right="the image x that solves C @ x.ravel() = y.ravel(): the convolution undone",
+    wrong={
+        "stamping w, scaled by each y[i, j], with its top-left tap at (i*{stride}, "
+        "j*{stride}), and adding the stamps where they overlap":
+            "this is the scatter, the definition of a transposed convolution: every "
+            "input pixel stamps value * kernel into the output.",
+        "inserting {zeros} between neighbouring pixels of y, padding with 2 zeros "
+        "on every side, and sliding w turned by a half turn over it at stride 1":
+            "this is the zero-insertion view, as the conv-arithmetic guide draws it. In the "
+            "scatter, input pixel i reaches output o through tap o - i*s, so seen from the "
+            "output the window reads the kernel back to front: the same numbers.",
+        "C.T @ y.ravel(), reshaped to {size}x{size}":
+            "this is the matrix view: column c of C lists the outputs that pixel c fed and "
+            "with which weights, so row c of C.T gathers exactly what the stamps scatter.",
+        "the gradient of sum(correlate2d(x, w, stride={stride}) * y) with respect to x":
+            "this is the backward pass of the convolution: each y[i, j] goes back through "
+            "the weights onto the pixels its window read, a stamp of y[i, j] * w. That is "
+            "why transposed convolutions exist (grad.conv2d_input computes it).",
+    },
+    why=("a transposed convolution undoes the convolution's shape, not its numbers. C is "
+         "{rows}x{columns}, with more columns than rows: many images give the same y, and "
+         "C.T @ (C @ x) is not x. The stamps, the zero-inserted input under the turned "
+         "kernel, C.T and the input gradient are four ways to write one linear map."),
+    reference="e",
+)
+
+
+def checkerboard_kernel_size(answer):
+    """Check question 09.7 (predict which kernel size upsamples evenly); prints the verdict."""
+    report("checkerboard_kernel_size", answer)
+
+
+def _inside_counts(kernel_size, stride):
+    """The different stamp counts on the inside pixels of one output row, from convlab."""
+    row = conv_transpose2d(np.ones((1, 1, 8)), np.ones((1, 1, 1, kernel_size)),
+                           stride=stride)[0, 0]
+    inside = row[kernel_size:-kernel_size]
+    return " or ".join(fmt(v) for v in sorted(set(inside.tolist())))
+
+
+def _kernel_sizes(m):
+    s = m["stride"]
+    sizes = dict(even=2 * s, below=2 * s - 1, above=2 * s + 1, far=3 * s + 1)
+    return dict(sizes, **{f"{key}_counts": _inside_counts(k, s) for key, k in sizes.items()})
+
+
+choice(
+    checkerboard_kernel_size, title="Predict: which kernel size upsamples evenly",
+    question=(
+        "ConvTranspose2d(1, 1, kernel_size=k, stride={stride}) with a kernel of ones "
+        "upsamples a flat input of ones. Predict: for which k does every output pixel away "
+        "from the border get the same number of stamps, so the inside of the output stays "
+        "flat?"),
+    numbers=dict(stride=2),
+    variant=lambda rng, seed: dict(stride=int(rng.choice([2, 3, 4]))),
+    derive=_kernel_sizes,
+    right="k = {even}",
+    wrong={
+        "k = {below}":
+            "stamps {below} wide starting {stride} apart cover the inside pixels of a row "
+            "{below_counts} times, unevenly: a flat input comes out striped along each axis, "
+            "a checkerboard in 2-D.",
+        "k = {above}":
+            "a bigger kernel is not a smoother one: stamps {above} wide starting {stride} "
+            "apart cover the inside pixels of a row {above_counts} times, unevenly.",
+        "k = {far}":
+            "stamps {far} wide starting {stride} apart cover the inside pixels of a row "
+            "{far_counts} times, unevenly: more overlap is not even overlap.",
+    },
+    why=("stamps {even} wide starting {stride} apart cover every inside pixel {even_counts} "
+         "times: the overlap is even when the stride divides the kernel size. Kernel sizes "
+         "the stride does not divide leave some pixels with one stamp more than their "
+         "neighbours, the checkerboard."),
+    reference="c",
+)
+
+
+def resize_then_convolve(answer):
+    """Check question 09.8 (why resizing, then convolving prints no checkerboard)."""
+    report("resize_then_convolve", answer)
+
+
+choice(
+    resize_then_convolve, title="Why resize, then convolve",
+    question=(
+        "Odena, Dumoulin and Olah (Distill, 2016) replace ConvTranspose2d(kernel_size=3, "
+        "stride=2) by a nearest-neighbour resize (each pixel copied into a 2x2 block) "
+        "followed by an ordinary Conv2d(kernel_size=3, padding=1). Why does that print no "
+        "checkerboard?"),
+    right=("every output pixel is one 3x3 window over the resized image, so every output "
+           "gets the same number of kernel taps and a flat input stays flat"),
+    wrong={
+        "the convolution after the resize blurs away the checkerboard that the resize makes":
+            "a nearest-neighbour resize of a flat image is flat: there is no pattern to "
+            "blur away. The pattern of a transposed convolution comes from its stamps "
+            "overlapping unevenly, and a resize stamps nothing.",
+        "the resize has no weights, so it cannot learn a checkerboard":
+            "the checkerboard is not learned: a transposed convolution with a kernel of "
+            "ones prints it on a flat input before any training (exercise 09.5). It comes "
+            "from how many stamps land on each pixel.",
+        "an ordinary convolution does not turn its kernel, while a transposed one does":
+            "turning the kernel only reorders its taps; it changes nothing about how many "
+            "taps land on each output pixel.",
+    },
+    why=("in the resize-then-convolve layer every output pixel is computed the same way, "
+         "one 3x3 window of the resized image, so a flat input gives a flat output (away "
+         "from the zero-padded border). A stride-2 transposed convolution with a 3x3 kernel "
+         "lands 1, 2 or 4 stamps on neighbouring pixels, and that unevenness is the "
+         "checkerboard."),
+    reference="a",
+)

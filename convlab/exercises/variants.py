@@ -12,12 +12,13 @@ import numpy as np
 from ..arithmetic import output_size
 from ..convolution import conv1d, conv2d
 from ._judging import correct, whole_number, number, close, fmt, wrong
+from ._concepts import choice
 from ._registry import exercise, report
 
 NOTEBOOK = "10_convolution_variants"
 
 __all__ = ["grouped_parameter_count", "separable_block_multiplies", "causal_output_value",
-           "fft_length_without_wrap"]
+           "fft_length_without_wrap", "why_pointwise_step", "fft_for_small_kernels"]
 
 
 # 10.1 -------------------------------------------------------------------------------------
@@ -229,3 +230,87 @@ def _fft_length_without_wrap(m, answer):
                      "around onto the first ones: that is the circular-wrap pitfall.")
     return wrong("N must hold every sample of the 'full' output, and no more than that to "
                  "be the smallest: how many samples does the 'full' output have?")
+
+
+# 10.5 and 10.6: check your understanding --------------------------------------------------
+
+def why_pointwise_step(answer):
+    """Check question 10.5 (what the 1x1 step of a separable block is for); prints the verdict."""
+    report("why_pointwise_step", answer)
+
+
+def _block_costs(m):
+    """Multiplies per output pixel of each step, from the weight shapes convlab accepts."""
+    c, o, k = m["channels"], m["out_channels"], m["kernel_size"]
+    depthwise, pointwise = np.zeros((c, 1, k, k)), np.zeros((o, c, 1, 1))
+    conv2d(conv2d(np.zeros((1, c, k, k)), depthwise, groups=c, padding="same"), pointwise)
+    return dict(depthwise_cost=depthwise.size, pointwise_cost=pointwise.size)
+
+
+choice(
+    why_pointwise_step, title="Why a 1x1 step after the depthwise one",
+    question=(
+        "A depthwise-separable block takes {channels} channels to {out_channels}: a "
+        "depthwise {kernel_size}x{kernel_size} convolution (groups={channels}, "
+        "padding='same'), then a 1x1 convolution. What is the 1x1 step there for?"),
+    numbers=dict(channels=32, out_channels=64, kernel_size=3),
+    variant=lambda rng, seed: dict(channels=int(rng.choice([8, 16, 32])),
+                                   out_channels=int(rng.choice([24, 64, 128])),
+                                   kernel_size=int(rng.choice([3, 5]))),
+    derive=_block_costs,
+    right=("to mix the channels: the depthwise step filters each channel on its own, so "
+           "without the 1x1 step no output would combine two input channels"),
+    wrong={
+        "to bring the map back to its size after the depthwise step shrank it":
+            "with padding='same' at stride 1 the depthwise step keeps the height and "
+            "width, and a 1x1 convolution at stride 1 keeps them too: neither step "
+            "changes the size.",
+        "to see a wider patch of the image than the depthwise step sees":
+            "a 1x1 kernel reads one pixel: it adds nothing to the receptive field. All "
+            "the looking around is done by the {kernel_size}x{kernel_size} depthwise step.",
+        "to make the block cheaper than the depthwise step alone":
+            "a second step adds work, it never removes any: per output pixel the 1x1 step "
+            "costs {pointwise_cost} multiplies on top of the depthwise step's "
+            "{depthwise_cost}. It is there for what it computes.",
+    },
+    why=("with groups={channels} every depthwise filter reads one input channel, so after "
+         "that step channel c still knows only about input channel c. The 1x1 step is a "
+         "small dense layer at every pixel, {out_channels} outputs from {channels} inputs: "
+         "the only place where the channels meet. Together the two steps cost "
+         "{depthwise_cost} + {pointwise_cost} multiplies per pixel, against "
+         "{out_channels}*{channels}*{kernel_size}*{kernel_size} for one full layer."),
+    reference="a",
+)
+
+
+def fft_for_small_kernels(answer):
+    """Check question 10.6 (why 3x3 layers are not convolved by FFT); prints the verdict."""
+    report("fft_for_small_kernels", answer)
+
+
+choice(
+    fft_for_small_kernels, title="Why not the FFT for 3x3 kernels",
+    question=(
+        "The FFT computes a convolution of any kernel size at about the same cost per "
+        "output, and exactly when the signal is padded enough. Yet deep-learning libraries "
+        "compute their 3x3 layers directly, window by window. Why?"),
+    right=("for a 3x3 kernel the direct way costs 9 multiply-adds per output, less than "
+           "the transforms cost: the FFT pays only for large kernels"),
+    wrong={
+        "the FFT gives a circular convolution, which is wrong for images":
+            "padding both to at least n + k - 1 samples leaves room for every output, and "
+            "nothing wraps: the FFT then gives the exact result, to rounding (exercise "
+            "10.4).",
+        "the FFT computes a true convolution, and a layer computes a correlation":
+            "turning the kernel by a half turn before the transform makes one into the "
+            "other, at no cost: convlab's method='fft' correlates.",
+        "the FFT only works for lengths that are powers of two":
+            "the FFT works for any length; powers of two (and other lengths with small "
+            "factors) are only the fastest, so one pads up to such a length.",
+    },
+    why=("the direct path costs k*k multiply-adds per output, 9 for a 3x3 kernel; the FFT "
+         "costs a few times log N per output whatever the kernel, plus the transforms of "
+         "the image and kernel. For small kernels the direct path wins, as the crossover "
+         "measured in this notebook shows; the FFT pays for large ones."),
+    reference="b",
+)
