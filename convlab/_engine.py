@@ -70,11 +70,15 @@ def columns(xp, kernel_hw, out_hw, stride, dilation, out=None):
 _COLUMN_BYTES = 1 << 22
 
 
-def conv_padded(xp, weight, out_hw, stride, dilation, groups=1):
+def conv_padded(xp, weight, out_hw, stride, dilation, groups=1, pads=None):
     """im2col + one matrix product per chunk of images, on an already padded
     ``(N, C, *spatial)`` input; ``weight`` is ``(O, C/groups, *k)``. Depthwise
     goes to :func:`_depthwise`; at stride 1, volumes, float32 images and
     groups to :func:`conv_frames` (where it measured faster, :func:`_frames_pay`).
+
+    With ``pads`` (one ``(before, after)`` pair per spatial axis) ``xp`` is not
+    padded yet: zeros are meant, and the frames pad as they copy (one copy
+    of the input fewer); im2col pads first.
 
     With groups, the columns of group ``g`` (its ``C/groups`` channels) meet
     only the ``O/groups`` filters of that group: a product
@@ -84,10 +88,17 @@ def conv_padded(xp, weight, out_hw, stride, dilation, groups=1):
     n, c = xp.shape[:2]
     o = weight.shape[0]
     kernel = weight.shape[2:]
-    if groups == c and groups > 1:
+    depthwise = groups == c and groups > 1
+    if all(s == 1 for s in stride) and (depthwise or _frames_pay(
+            len(kernel), stride, np.result_type(xp, weight), groups)):
+        pads = pads or ((0, 0),) * len(kernel)
+        if depthwise:
+            return _depthwise_frames(xp, pads, weight, out_hw, dilation)
+        return conv_frames(xp, pads, weight, out_hw, dilation, groups)
+    if pads is not None and any(before or after for before, after in pads):
+        xp = np.pad(xp, ((0, 0), (0, 0)) + tuple(pads))
+    if depthwise:
         return _depthwise(xp, weight, out_hw, stride, dilation)
-    if _frames_pay(len(kernel), stride, np.result_type(xp, weight), groups):
-        return conv_frames(xp, weight, out_hw, dilation, groups)
     taps = int(np.prod(kernel))
     positions = int(np.prod(out_hw))
     wm = weight.reshape(groups, o // groups, (c // groups) * taps)
@@ -129,13 +140,11 @@ def _depthwise(xp, weight, out_hw, stride, dilation):
 
     Each group's product has a single input channel, ``(O/C, k) @ (k, H'*W')``,
     too thin for BLAS. Instead, tap by tap, the view of every channel under
-    that tap times that channel's weight is added into the output. At stride 1
-    the views are runs of the flattened planes (:func:`_depthwise_frames`);
-    otherwise strided views, one image at a time (its output stays in cache),
-    the images shared out between the cores.
+    that tap times that channel's weight is added into the output. This is
+    the strided case (stride 1 runs on frames, :func:`_depthwise_frames`):
+    strided views, one image at a time (its output stays in cache), the
+    images shared out between the cores.
     """
-    if all(s == 1 for s in stride):
-        return _depthwise_frames(xp, weight, out_hw, dilation)
     n, c = xp.shape[:2]
     kernel = weight.shape[2:]
     multiplier = weight.shape[0] // c
@@ -205,7 +214,7 @@ def channel_frames(x, pads, length_after):
     return frames
 
 
-def _depthwise_frames(xp, weight, out_shape, dilation):
+def _depthwise_frames(x, pads, weight, out_shape, dilation):
     """Stride-1 depthwise convolution on the frames of :func:`frame_offsets`.
 
     Channel-major (:func:`channel_frames`): a channel's row holds every
@@ -216,14 +225,14 @@ def _depthwise_frames(xp, weight, out_shape, dilation):
     :func:`convlab.correlate2d` sums it. Blocks of channels shared out
     between the cores; the output is cropped from its frames at the end.
     """
-    n, c = xp.shape[:2]
-    padded = xp.shape[2:]
+    n, c = x.shape[:2]
+    padded = tuple(size + before + after for size, (before, after) in zip(x.shape[2:], pads))
     multiplier = weight.shape[0] // c
     offsets = frame_offsets(padded, weight.shape[2:], dilation)
-    xc = channel_frames(xp, ((0, 0),) * len(padded), offsets[-1])
+    xc = channel_frames(x, pads, offsets[-1])
     length = xc.shape[1] - offsets[-1]
     w = weight.reshape(c, multiplier, len(offsets))
-    dtype = np.result_type(xp, weight)
+    dtype = np.result_type(x, weight)
     out = np.empty((c, multiplier, length), dtype=dtype)
     threads = workers()
     rows = max(1, min(-(-c // threads), _FRAME_BYTES // (length * out.itemsize)))
@@ -257,10 +266,11 @@ def _depthwise_frames(xp, weight, out_shape, dilation):
 _RUN_BYTES = 1 << 18
 
 
-def conv_frames(xp, weight, out_shape, dilation, groups=1):
+def conv_frames(x, pads, weight, out_shape, dilation, groups=1):
     """Stride-1 convolution on channel-major frames (:func:`channel_frames`), any dims.
 
-    ``xp`` is the padded ``(N, C, *spatial)`` input, ``weight`` ``(O, C/groups,
+    ``x`` is the ``(N, C, *spatial)`` input, to be padded with zeros by
+    ``pads`` (one ``(before, after)`` pair per axis), ``weight`` ``(O, C/groups,
     *k)``. The taps of every kernel axis but the last are gathered, as im2col
     does, from the frames of a run of positions (``C/groups * k_0 * ...``
     rows, each a slice of a channel's row: a copy that stays in cache); the
@@ -274,18 +284,18 @@ def conv_frames(xp, weight, out_shape, dilation, groups=1):
     The runs are shared out between the cores. Summed in another order than
     the loop reference (products, then shifts).
     """
-    n, c = xp.shape[:2]
+    n, c = x.shape[:2]
     o = weight.shape[0]
     kernel = weight.shape[2:]
-    padded = xp.shape[2:]
+    padded = tuple(size + before + after for size, (before, after) in zip(x.shape[2:], pads))
     offsets = frame_offsets(padded, kernel, dilation)
     last, step = kernel[-1], dilation[-1]
     lead = offsets[::last]  # the gathered taps: last-axis tap 0 of each
     shift = step * (last - 1)
-    xc = channel_frames(xp, ((0, 0),) * len(padded), offsets[-1])
+    xc = channel_frames(x, pads, offsets[-1])
     length = xc.shape[1] - offsets[-1]
     per_in, per_out = c // groups, o // groups
-    dtype = np.result_type(xp, weight)
+    dtype = np.result_type(x, weight)
     # (groups, last, O/groups, lead, C/groups): rows (b, o), columns (lead tap, c)
     wm = np.ascontiguousarray(weight.reshape((groups, per_out, per_in, len(lead), last))
                               .transpose(0, 4, 1, 3, 2)).reshape(groups, last * per_out, -1)
@@ -550,13 +560,13 @@ def _gather(x4, weight, dilation, pads, out_hw, groups=1):
         after = out_hw[axis] + d * (k - 1) - length - before
         index.append(slice(max(0, -before), length - max(0, -after)))
         widths.append((max(0, before), max(0, after)))
-    xp = np.pad(x4[tuple(index)], widths)
     c_in, per_group = weight.shape[:2]
     # (C_in, C_out/groups, k) -> (C_out, C_in/groups, k): each group's block transposed
     forward = weight.reshape(groups, c_in // groups, per_group, kh, kw).transpose(0, 2, 1, 3, 4) \
         .reshape(groups * per_group, c_in // groups, kh, kw)
     flipped = np.ascontiguousarray(forward[:, :, ::-1, ::-1])
-    return conv_padded(xp, flipped, out_hw, (1, 1), dilation, groups)
+    return conv_padded(x4[tuple(index)], flipped, out_hw, (1, 1), dilation, groups,
+                       pads=tuple(widths[2:]))
 
 
 def _fills_class(landing, length):

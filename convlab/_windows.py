@@ -24,7 +24,7 @@ from .arithmetic import output_size, resolve_axis_padding
 from .padding import pad2d, resolve_padding
 
 __all__ = ["tap_view", "tap_slices", "output_hw", "NUMPY_PAD_MODE", "resolve_pads", "pad_spatial",
-           "prepare", "conv_geometry", "check_transposed",
+           "prepare", "prepare_pads", "conv_geometry", "check_transposed",
            "pool_geometry", "pad_for_windows", "first_inside_tap", "lowest", "window_counts"]
 
 
@@ -116,6 +116,17 @@ def prepare(x, kernel_hw, stride, padding, dilation, padding_mode, dtype, *,
     where :func:`scipy.signal.convolve2d` puts it for a flipped kernel;
     ``causal`` allows ``padding='causal'`` (1-D).
     """
+    x, pads, out_shape, stride, dilation = prepare_pads(
+        x, kernel_hw, stride, padding, dilation, padding_mode, dtype, kernel_name=kernel_name,
+        flip_same=flip_same, causal=causal)
+    return pad_spatial(x, pads, padding_mode), out_shape, stride, dilation
+
+
+def prepare_pads(x, kernel_hw, stride, padding, dilation, padding_mode, dtype, *,
+                 kernel_name="kernel", flip_same=False, causal=False):
+    """:func:`prepare` without the padding: ``(x, pads, out_shape, stride, dilation)``,
+    ``x`` cast to ``dtype`` and ``pads`` one ``(before, after)`` pair per spatial axis,
+    for a caller that pads as it copies (the frames of :mod:`convlab._engine`)."""
     n = len(kernel_hw)
     stride = check_ints(stride, "stride", n, minimum=1)
     dilation = check_ints(dilation, "dilation", n, minimum=1)
@@ -125,8 +136,9 @@ def prepare(x, kernel_hw, stride, padding, dilation, padding_mode, dtype, *,
     if flip_same and padding == "same":
         pads = tuple((after, before) for before, after in pads)
     check_fits(input_hw, pads, kernel_hw, dilation, kernel_name)
-    xp = pad_spatial(x.astype(dtype, copy=False), pads, padding_mode)
-    return xp, output_hw(xp.shape[-n:], kernel_hw, stride, dilation), stride, dilation
+    padded = tuple(size + before + after for size, (before, after) in zip(input_hw, pads))
+    return (x.astype(dtype, copy=False), pads, output_hw(padded, kernel_hw, stride, dilation),
+            stride, dilation)
 
 
 def conv_geometry(input_hw, kernel_hw, stride, padding, dilation):

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._checks import as_array, check_choice, check_layer, compute_dtype, sum_dtype
 from ._engine import conv_padded, fft_correlate, thread_pool, workers
-from ._windows import prepare, tap_view
+from ._windows import pad_spatial, prepare, prepare_pads, tap_view
 from .kernels import separate
 
 __all__ = ["correlate2d", "convolve2d", "conv2d", "conv1d", "conv3d"]
@@ -464,10 +464,15 @@ def _layer(x, weight, bias, stride, padding, dilation, groups, padding_mode, dim
     xb, weight, bias, batched, dtype, groups = check_layer(x, weight, bias, groups=groups,
                                                            dims=dims)
     acc = sum_dtype(dtype)
-    xp, out_shape, stride, dilation = prepare(xb, weight.shape[2:], stride, padding, dilation,
-                                              padding_mode, acc, kernel_name="weight",
-                                              causal=dims == 1)
-    out = conv_padded(xp, weight.astype(acc, copy=False), out_shape, stride, dilation, groups)
+    x, pads, out_shape, stride, dilation = prepare_pads(
+        xb, weight.shape[2:], stride, padding, dilation, padding_mode, acc, kernel_name="weight",
+        causal=dims == 1)
+    weight = weight.astype(acc, copy=False)
+    if padding_mode == "zeros":  # the engine pads as it copies, where it copies
+        out = conv_padded(x, weight, out_shape, stride, dilation, groups, pads=pads)
+    else:
+        out = conv_padded(pad_spatial(x, pads, padding_mode), weight, out_shape, stride,
+                          dilation, groups)
     if bias is not None:
         out += bias.astype(acc, copy=False).reshape((-1,) + (1,) * dims)
     out = out.astype(dtype, copy=False)

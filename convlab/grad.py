@@ -232,7 +232,8 @@ def _input_gradient(input_shape, weight, grad_output, stride, padding, dilation,
         .swapaxes(1, 2).reshape((groups * per_group, o // groups) + kernel)
     flipped = np.ascontiguousarray(flipped[(slice(None), slice(None))
                                            + (slice(None, None, -1),) * dims])
-    out = conv_padded(np.pad(spread, widths), flipped, padded, (1,) * dims, dilation, groups)
+    out = conv_padded(spread, flipped, padded, (1,) * dims, dilation, groups,
+                      pads=tuple(widths[2:]))
     out = out[(slice(None), slice(None)) + tuple(slice(p[0], p[0] + n)
                                                  for p, n in zip(pads, spatial))]
     out = np.ascontiguousarray(out, dtype=dtype)
