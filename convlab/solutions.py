@@ -41,6 +41,7 @@ __all__ += ['conv2d_forward', 'conv2d_input_gradient', 'conv2d_weight_gradient']
 __all__ += ['pytorch_layers', 'why_stacked_3x3', 'transposed_views',
             'checkerboard_kernel_size', 'resize_then_convolve', 'why_pointwise_step',
             'fft_for_small_kernels', 'zero_gradient_pixels']   # 06, 09, 10, 11 (issue 16)
+__all__ += ['learning_rate_diverges', 'flat_direction', 'why_batches']   # 07, 08 (issue 16)
 
 
 def _reference(name):
@@ -104,10 +105,13 @@ weight_gradient_value = _reference('weight_gradient_value')
 bias_gradient = _reference('bias_gradient')
 gradient_step = _reference('gradient_step')
 descent_loop = _reference('descent_loop')
+learning_rate_diverges = _reference('learning_rate_diverges')
+flat_direction = _reference('flat_direction')
 
 # 08_training_a_tiny_cnn ----------------------------------------------------------------
 max_pool_gradient_route = _reference('max_pool_gradient_route')
 tiny_cnn_parameter_count = _reference('tiny_cnn_parameter_count')
+why_batches = _reference('why_batches')
 
 # 09_transposed_convolution -------------------------------------------------------------
 transposed_output_size = _reference('transposed_output_size')

@@ -62,9 +62,12 @@ WRONG = {
     "bias_gradient": (6, "one image's sum"),
     "gradient_step": ([[0.6, -1.2], [2.05, 0.4]], "uphill"),
     "descent_loop": (None, None),              # a function: tests/test_exercises_learning.py
+    "learning_rate_diverges": ("a", "belongs to pixels of scale 1"),
+    "flat_direction": ("a", "thousandfold"),
     "max_pool_gradient_route": ([[0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 0], [1, 0, 1, 0]],
                                 "right places"),
     "tiny_cnn_parameter_count": (2248, "bias"),
+    "why_batches": ("b", "mean of the images' losses"),
     "transposed_output_size": (3, "convolution with these settings"),
     "choose_output_padding": (2, "smaller than the stride"),
     "conv_matrix_shape": ((25, 4), "wrong way round"),
@@ -131,7 +134,7 @@ def test_exercises_are_grouped_by_notebook_in_course_order():
     assert grouped["07_learning_kernels"][:4] == [
         "weight_gradient_value", "bias_gradient", "gradient_step", "descent_loop"]
     assert grouped["08_training_a_tiny_cnn"] == [
-        "max_pool_gradient_route", "tiny_cnn_parameter_count"]
+        "max_pool_gradient_route", "tiny_cnn_parameter_count", "why_batches"]
     assert EXERCISES["tiny_cnn_parameter_count"].number == "08.2"
     assert grouped["09_transposed_convolution"] == [
         "transposed_output_size", "choose_output_padding", "conv_matrix_shape",

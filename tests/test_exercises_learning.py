@@ -194,3 +194,71 @@ def test_hints_follow_the_feedback_level():
         assert verdict_of(solutions.descent_loop).message == "well done."
     finally:
         check.feedback_level("hints")
+
+
+# --- 07.5: predict whether a learning rate diverges -------------------------------------
+
+def run_descent(scale, lr, steps=30):
+    """The notebook's descend on the noise images times ``scale``: the losses, step by step."""
+    x = scale * np.random.default_rng(0).standard_normal((8, 1, 16, 16))
+    y = convlab.conv2d(x, convlab.kernels.get("sobel_x")[None, None])
+    w, losses = np.zeros((1, 1, 3, 3)), []
+    for _ in range(steps + 1):
+        err = convlab.conv2d(x, w) - y
+        losses.append(float(np.mean(err ** 2)))
+        w = w - lr * grad.conv2d_weight(x, w.shape, 2 * err / err.size)
+    return losses
+
+
+def test_the_notebook_noise_images_are_the_question_images():
+    # 07's first cell draws x from default_rng(0) first: the question's images are those
+    from convlab.exercises.learning import _noise_images
+
+    x = np.random.default_rng(0).standard_normal((8, 1, 16, 16))
+    np.testing.assert_array_equal(_noise_images(), x)
+    np.testing.assert_array_equal(_noise_images(3.0), 3 * x)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_divergence_truth_agrees_with_running_the_descent(seed):
+    exercise = check.EXERCISES["learning_rate_diverges"]
+    m = exercise.materials(seed)
+    losses = run_descent(m["scale"], m["lr"])
+    right = exercise.choices.right_text(m)
+    if right.startswith("it diverges"):
+        assert losses[-1] > 1e3 * losses[0], (m, losses[-1])
+    else:
+        assert right.startswith("it converges: ") and losses[-1] < 1e-3 * losses[0], m
+    # and the rate is well away from the limit, so the rule of thumb 1 / scale^2 also decides
+    thumb = 1 / m["scale"] ** 2
+    assert (m["lr"] > thumb) == right.startswith("it diverges")
+
+
+def test_the_default_divergence_question_diverges_by_hand():
+    # pixels x 2: the eigenvalue 2.218 becomes 4 x 2.218 = 8.87, limit 2 / 8.87 = 0.2254
+    m = check.EXERCISES["learning_rate_diverges"].materials()
+    assert (m["scale"], m["lr"]) == (2.0, 0.3)
+    losses = run_descent(2.0, 0.3)
+    assert losses[30] > losses[10] > losses[0]
+    assert run_descent(2.0, 0.2)[30] < 1e-3 * run_descent(2.0, 0.2)[0]
+
+
+def test_both_outcomes_and_every_scale_occur_across_seeds():
+    exercise = check.EXERCISES["learning_rate_diverges"]
+    seen = {(exercise.materials(s)["scale"],
+             exercise.choices.right_text(exercise.materials(s))[:12]) for s in range(200)}
+    assert {outcome for _, outcome in seen} == {"it diverges:", "it converges"}
+    assert {scale for scale, _ in seen} == {0.5, 2.0, 3.0, 4.0, 5.0}
+
+
+def test_the_batch_question_counts_steps_as_learn_train_does():
+    exercise = check.EXERCISES["why_batches"]
+    for seed in (None, 1, 2, 3):
+        m = exercise.materials(seed)
+        x, y = learn.shapes_dataset(m["images"], size=8, seed=0)
+        steps = []
+        learn.train(learn.tiny_cnn(size=8, channels=(1, 1)), x, y, epochs=1,
+                    batch_size=m["batch"], seed=0,
+                    callback=lambda epoch, step, loss: steps.append(step) and False)
+        assert f"one epoch is {len(steps)} steps" in exercise.question_text(seed)

@@ -1,4 +1,4 @@
-"""Exercises of notebook 07_learning_kernels: weight and bias gradients, an SGD step, the loop.
+"""Exercises of notebook 07_learning_kernels: gradients, an SGD step, the loop, two "why"s.
 
 Each exercise is its public checker (``def name(answer)``) followed by its
 definition: question, default numbers, variants, hand-worked reference, an
@@ -11,6 +11,8 @@ import numpy as np
 
 from .. import grad, learn
 from ..convolution import correlate2d
+from ..matrix import im2col
+from ._concepts import choice
 from ._judging import (Untouched, array_verdict, close, correct, fmt, function_output,
                        number, number_array, sum_of_products, wrong)
 from ._registry import exercise, report
@@ -18,7 +20,8 @@ from ._shortcuts import refuse
 
 NOTEBOOK = "07_learning_kernels"
 
-__all__ = ["weight_gradient_value", "bias_gradient", "gradient_step", "descent_loop"]
+__all__ = ["weight_gradient_value", "bias_gradient", "gradient_step", "descent_loop",
+           "learning_rate_diverges", "flat_direction"]
 
 # A 4x4 input and the gradient of its 2x2 correlation output (3x3 kernel); the
 # gradient of a batch of two outputs; one SGD step.
@@ -362,3 +365,128 @@ def _descent_loop(m, cases, outputs):
                    "cases, including 0 steps and 1 step. Forward, gradient of the loss, step "
                    "against it, repeat: that loop, on every kernel of every layer at once, is "
                    "all that training a network is (notebook 08).")
+
+
+# 07.5 Check your understanding --------------------------------------------------------------
+
+def learning_rate_diverges(answer):
+    """Check question 07.5 (predict whether a learning rate diverges); prints the verdict."""
+    report("learning_rate_diverges", answer)
+
+
+def _noise_images(scale=1.0):
+    """The eight 16x16 noise images of notebook 07 (seed 0), every pixel times ``scale``."""
+    return scale * np.random.default_rng(0).standard_normal((8, 1, 16, 16))
+
+
+def _largest_curvature(images):
+    """The largest eigenvalue of the Hessian of L(w) = mean((conv(x, w) - y)^2), 3x3 w.
+
+    L is quadratic in the nine weights: with X the matrix of every 3x3 window (one row
+    per output pixel, convlab's im2col), its Hessian is 2 X^T X / M, whatever the target.
+    """
+    windows = np.concatenate([im2col(image[0], (3, 3)).T for image in images])
+    return float(np.linalg.eigvalsh(2 * windows.T @ windows / len(windows))[-1])
+
+
+_CONVERGES = ("it converges: the loss falls step after step towards 0, and the kernel "
+              "approaches Sobel x")
+_DIVERGES = ("it diverges: each step overshoots the minimum by more than the last, and the "
+             "loss grows without bound")
+
+
+def _divergence_truth(m):
+    """Converge or diverge for the question's numbers, from the Hessian (computed with convlab)."""
+    base = _largest_curvature(_noise_images())
+    eigenvalue = _largest_curvature(_noise_images(m["scale"]))
+    limit = 2 / eigenvalue
+    factor = abs(1 - m["lr"] * eigenvalue)
+    diverges = m["lr"] > limit
+    return dict(true_outcome=_DIVERGES if diverges else _CONVERGES,
+                false_outcome=_CONVERGES if diverges else _DIVERGES,
+                base=round(base, 2), base_limit=round(2 / base, 2),
+                eigenvalue=round(eigenvalue, 2), limit=float(f"{limit:.3g}"),
+                factor=round(factor, 2), side="above" if diverges else "below",
+                fate="grows" if diverges else "shrinks")
+
+
+def _divergence_variant(rng, seed):
+    scale = float(rng.choice([0.5, 2.0, 3.0, 4.0, 5.0]))
+    # a rate well away from the limit 0.9 / scale^2 (the notebook's rule of thumb, 1 /
+    # scale^2, is 10% off it): 0.4 or 0.6 of it converges, 1.5 or 2.5 of it diverges
+    ratio = float(rng.choice([0.4, 0.6, 1.5, 2.5]))
+    return dict(scale=scale, lr=float(f"{ratio / scale ** 2:.2g}"))
+
+
+choice(
+    learning_rate_diverges, title="Predict: does this learning rate diverge?",
+    question=(
+        "The loss of the kernel recovery above is a quadratic in the nine weights, so "
+        "gradient descent diverges exactly when the learning rate exceeds 2 / (the largest "
+        "eigenvalue of the loss's Hessian, its matrix of second derivatives). For the eight "
+        "noise images that eigenvalue is {base} (about 2: the 2 of the square times pixels of "
+        "variance 1), so the limit is 2 / {base} = {base_limit}. Now multiply every pixel of the eight "
+        "images by {scale} and make the targets from them with the same Sobel x kernel. "
+        "Starting from zeros, with learning rate {lr}, what do 30 steps of descent do?"),
+    numbers=dict(scale=2.0, lr=0.3),
+    variant=_divergence_variant, derive=_divergence_truth,
+    right="{true_outcome}",
+    wrong={
+        "{false_outcome}":
+            "the limit {base_limit} belongs to pixels of scale 1. Multiplying every pixel by "
+            "{scale} multiplies every output by {scale} and the loss's curvature, its "
+            "Hessian, by {scale} squared; the limit 2 / (largest eigenvalue) moves with it.",
+        "it stalls: a step that large makes no progress, and the loss stays where it started":
+            "a step moves the kernel by the learning rate times the gradient, which is 0 "
+            "only at the minimum: every step either shrinks the distance to the minimum or "
+            "overshoots it.",
+        "it converges, but to Sobel x divided by {scale}, to make up for the scaled "
+        "pixels":
+            "the targets were made from the scaled images by Sobel x itself, so Sobel x "
+            "still gives loss 0: scaling the images does not move the minimum, only the "
+            "curvature around it.",
+    },
+    why=("scaling every pixel by {scale} scales the Hessian by {scale} squared: its largest "
+         "eigenvalue becomes {eigenvalue}, and the limit 2 / {eigenvalue} = {limit}. The "
+         "learning rate {lr} is {side} it: along the steepest direction each step multiplies "
+         "the error by |1 - {lr} x {eigenvalue}| = {factor}, so the error {fate} step after "
+         "step."),
+    reference="b",      # 2.22 x 2^2 = 8.87, and 2 / 8.87 = 0.225 < 0.3: it diverges
+)
+
+
+# 07.6 Check your understanding --------------------------------------------------------------
+
+def flat_direction(answer):
+    """Check question 07.6 (why the photograph leaves the kernel off); prints the verdict."""
+    report("flat_direction", answer)
+
+
+choice(
+    flat_direction, title="Why the photograph leaves the kernel off",
+    question=(
+        "On eight patches of the photograph the loss fell by almost a factor of 1000 in 100 "
+        "steps, yet the learned kernel was still visibly off Sobel x, by a pattern +1, -2, +1 "
+        "down its rows. Why did gradient descent stop short there?"),
+    right=("neighbouring pixels of a photograph are nearly equal, so adding that pattern to "
+           "the kernel barely changes any output: the loss is almost flat in that direction, "
+           "and its gradient there is tiny"),
+    wrong={
+        "the learning rate was too small for the kernel to be learned at all":
+            "the loss did fall a thousandfold, so the steep directions were learned; and a "
+            "larger rate does not help, since the steep directions diverge first.",
+        "eight 16x16 patches are too few examples to determine nine weights":
+            "they give 8 x 14 x 14 = 1568 outputs, equations, for 9 unknowns; the trouble "
+            "is not how many there are but that they hardly tell some kernels apart.",
+        "gradient descent finds a kernel only up to a flip, so it settled near a flipped "
+        "Sobel x":
+            "a flipped kernel gives different outputs, so its loss is not 0; and the error "
+            "left over was a +1, -2, +1 pattern down the rows, not a flip.",
+    },
+    why=("a kernel with rows +1, -2, +1 computes a second difference down the image, top - "
+         "2 middle + bottom, which is almost 0 wherever the image is smooth. So the outputs, "
+         "and the loss, hardly change when that pattern is added or removed: the loss's "
+         "curvature in that direction is tiny, the gradient along it too, and descent "
+         "crawls. Varied training images, many of them, pin such directions down."),
+    reference="c",
+)

@@ -1,4 +1,4 @@
-"""Exercises of notebook 08_training_a_tiny_cnn: where max pooling sends the gradient, parameter counts.
+"""Exercises of notebook 08_training_a_tiny_cnn: the gradient through max pooling, parameters, batches.
 
 Each exercise is its public checker (``def name(answer)``) followed by its
 definition: question, default numbers, variants, hand-worked reference, an
@@ -11,11 +11,12 @@ import numpy as np
 
 from .. import grad, learn
 from ._judging import (array_verdict, cells, correct, number_array, whole_number, wrong)
+from ._concepts import choice
 from ._registry import exercise, report
 
 NOTEBOOK = "08_training_a_tiny_cnn"
 
-__all__ = ["max_pool_gradient_route", "tiny_cnn_parameter_count"]
+__all__ = ["max_pool_gradient_route", "tiny_cnn_parameter_count", "why_batches"]
 
 # A pooled gradient to route back through a 2x2 max pooling of a 4x4 input.
 _ROUTE_GRAD = np.array([[1, -2], [3, 5]], dtype=float)
@@ -155,3 +156,52 @@ def _tiny_cnn_parameter_count(m, answer):
     return wrong("count layer by layer: a Conv2d(c_in, c_out, 3) holds c_out*c_in*3*3 "
                  "weights and c_out biases, a Linear(n_in, n_out) n_out*n_in weights and "
                  "n_out biases; ReLU, pooling and Flatten hold none.")
+
+
+# 08.3 Check your understanding --------------------------------------------------------------
+
+def why_batches(answer):
+    """Check question 08.3 (why training steps on batches); prints the verdict."""
+    report("why_batches", answer)
+
+
+def _batch_numbers(m):
+    """Steps per epoch and the cost ratio of a full gradient to a batch's (ceil division)."""
+    steps = -(-m["images"] // m["batch"])
+    return dict(steps=steps, cheaper=m["images"] // m["batch"])
+
+
+choice(
+    why_batches, title="Why train on batches?",
+    question=(
+        "A network is trained on {images} images. Each step of learn.train computes the loss "
+        "and its gradient on a batch of {batch} of them, so one epoch is {steps} steps. Why "
+        "not compute the exact gradient, on all {images} images, at every step?"),
+    numbers=dict(images=2000, batch=32),
+    variant=lambda rng, seed: dict(images=int(rng.choice([2000, 3000, 5000, 6000])),
+                                   batch=int(rng.choice([16, 32, 64, 128]))),
+    derive=_batch_numbers,
+    right=("a batch's gradient is a noisy estimate of the full one at about 1/{cheaper} of "
+           "the cost, and many cheap steps make more progress than a few exact ones"),
+    wrong={
+        "the gradient over all {images} images cannot be computed: backpropagation works "
+        "on one batch at a time":
+            "the loss over all the images is the mean of the images' losses, so its gradient "
+            "is the mean of their gradients and can be computed; it only costs as much as "
+            "every batch of the epoch together, for one step.",
+        "a batch's gradient is more exact than the full one, because {images} images would "
+        "average away what each one teaches":
+            "it is the other way round: the full gradient is the exact one, and a batch's is "
+            "an estimate of it, noisy because it sees only some of the images.",
+        "each batch trains its own copy of the network, and the {steps} copies are averaged "
+        "at the end of the epoch":
+            "there is one network: every batch's step changes the same weights, one step "
+            "after the other, and the next batch starts from the weights the last one left.",
+    },
+    why=("the loss over all the images is the mean of their losses, and a batch of {batch} "
+         "estimates its gradient at {batch}/{images} of the cost: one epoch of {steps} batch "
+         "steps costs about as much as one exact step. The estimate is noisy, but pointing "
+         "roughly downhill {steps} times beats pointing exactly downhill once (stochastic, "
+         "or minibatch, gradient descent)."),
+    reference="a",
+)
