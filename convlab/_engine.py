@@ -17,7 +17,7 @@ import numpy as np
 from ._windows import first_inside_tap, lowest, tap_slices, tap_view
 
 __all__ = ["workers", "thread_pool", "images_per_chunk", "columns", "conv_padded", "grouped_matmul",
-           "frame_offsets", "channel_frames", "conv_frames", "weight_frames", "scatter_taps", "fast_length", "fft_correlate", "plane_blocks", "in_blocks",
+           "frame_offsets", "channel_frames", "phase_frames", "conv_frames", "weight_frames", "scatter_taps", "fast_length", "fft_correlate", "plane_blocks", "in_blocks",
            "first_strict_max", "max_pool_winners_fast", "max_pool_winners_exact", "crop",
            "lone_class", "spread"]
 
@@ -73,7 +73,7 @@ _COLUMN_BYTES = 1 << 22
 def conv_padded(xp, weight, out_hw, stride, dilation, groups=1, pads=None):
     """im2col + one matrix product per chunk of images, on an already padded
     ``(N, C, *spatial)`` input; ``weight`` is ``(O, C/groups, *k)``. Depthwise
-    goes to :func:`_depthwise`; at stride 1, volumes, float32 images and
+    goes to :func:`_depthwise_frames`; at stride 1, volumes, float32 images and
     groups to :func:`conv_frames` (where it measured faster, :func:`_frames_pay`).
 
     With ``pads`` (one ``(before, after)`` pair per spatial axis) ``xp`` is not
@@ -88,17 +88,13 @@ def conv_padded(xp, weight, out_hw, stride, dilation, groups=1, pads=None):
     n, c = xp.shape[:2]
     o = weight.shape[0]
     kernel = weight.shape[2:]
-    depthwise = groups == c and groups > 1
-    if all(s == 1 for s in stride) and (depthwise or _frames_pay(
-            len(kernel), stride, np.result_type(xp, weight), groups)):
-        pads = pads or ((0, 0),) * len(kernel)
-        if depthwise:
-            return _depthwise_frames(xp, pads, weight, out_hw, dilation)
-        return conv_frames(xp, pads, weight, out_hw, dilation, groups)
+    if groups == c and groups > 1:
+        return _depthwise_frames(xp, pads or ((0, 0),) * len(kernel), weight, out_hw, stride,
+                                 dilation)
+    if _frames_pay(len(kernel), stride, np.result_type(xp, weight), groups):
+        return conv_frames(xp, pads or ((0, 0),) * len(kernel), weight, out_hw, dilation, groups)
     if pads is not None and any(before or after for before, after in pads):
         xp = np.pad(xp, ((0, 0), (0, 0)) + tuple(pads))
-    if depthwise:
-        return _depthwise(xp, weight, out_hw, stride, dilation)
     taps = int(np.prod(kernel))
     positions = int(np.prod(out_hw))
     wm = weight.reshape(groups, o // groups, (c // groups) * taps)
@@ -133,45 +129,6 @@ def _frames_pay(dims, stride, dtype, groups):
     if any(s != 1 for s in stride) or dims < 2:
         return False
     return dims >= 3 or dtype.itemsize <= 4 or groups > 1
-
-
-def _depthwise(xp, weight, out_hw, stride, dilation):
-    """Depthwise (one input channel per group): shift-and-add, no im2col.
-
-    Each group's product has a single input channel, ``(O/C, k) @ (k, H'*W')``,
-    too thin for BLAS. Instead, tap by tap, the view of every channel under
-    that tap times that channel's weight is added into the output. This is
-    the strided case (stride 1 runs on frames, :func:`_depthwise_frames`):
-    strided views, one image at a time (its output stays in cache), the
-    images shared out between the cores.
-    """
-    n, c = xp.shape[:2]
-    kernel = weight.shape[2:]
-    multiplier = weight.shape[0] // c
-    w = weight.reshape((c, multiplier) + kernel)
-    out = np.empty((n, c, multiplier) + tuple(out_hw), dtype=np.result_type(xp, weight))
-    taps = list(np.ndindex(*kernel))
-    ones = (1,) * len(kernel)
-
-    def run(images):
-        scratch = np.empty(out.shape[1:], dtype=out.dtype)
-        for i in images:
-            total = out[i]
-            for t, tap in enumerate(taps):
-                view = xp[(i, slice(None)) + tap_slices(tap, out_hw, stride, dilation)][:, None]
-                weights = w[(slice(None), slice(None)) + tap].reshape((c, multiplier) + ones)
-                if t == 0:
-                    np.multiply(view, weights, out=total)
-                else:
-                    np.multiply(view, weights, out=scratch)
-                    total += scratch
-
-    threads = min(workers(), n)
-    if threads > 1:
-        list(thread_pool().map(run, [range(t, n, threads) for t in range(threads)]))
-    else:
-        run(range(n))
-    return out.reshape((n, c * multiplier) + tuple(out_hw))
 
 
 def frame_offsets(padded, kernel, dilation):
@@ -214,24 +171,58 @@ def channel_frames(x, pads, length_after):
     return frames
 
 
-def _depthwise_frames(x, pads, weight, out_shape, dilation):
-    """Stride-1 depthwise convolution on the frames of :func:`frame_offsets`.
+def phase_frames(x, pads, kernel, stride, dilation):
+    """Channel-major frames (:func:`channel_frames`) for any stride: one per phase.
 
-    Channel-major (:func:`channel_frames`): a channel's row holds every
-    image's plane, so tap by tap ``out[c*m + j] += w[c*m + j, tap] * x[c]``
-    shifted by the tap's offset is one call over a block of whole rows
+    With stride ``s`` the padded input splits into ``s_0*s_1*...`` phases
+    (the positions ``r_i, r_i + s_i, ...`` along each axis), and tap ``t`` of
+    output ``o`` reads phase ``(t*d) mod s`` at ``o + (t*d) // s``: in that
+    phase's frame, output position ``q`` plus an offset, exactly as at stride
+    1 (:func:`frame_offsets`). Returns ``(frames, taps, phase_shape)``:
+    ``frames`` ``(phases, C, N*plane + room)``, ``taps`` one ``(phase,
+    offset)`` per kernel tap in reading order, ``phase_shape`` a phase's
+    plane. At stride 1 that is one phase, the padded plane.
+    """
+    n, c = x.shape[:2]
+    padded = tuple(size + before + after for size, (before, after) in zip(x.shape[2:], pads))
+    shape = tuple(-(-p // st) for p, st in zip(padded, stride))
+    pitch = [int(np.prod(shape[axis + 1:])) for axis in range(len(shape))]
+    taps = []
+    for tap in np.ndindex(*kernel):
+        where = [t * d for t, d in zip(tap, dilation)]
+        phase = int(np.ravel_multi_index([w % st for w, st in zip(where, stride)], stride))
+        taps.append((phase, sum(w // st * p for w, st, p in zip(where, stride, pitch))))
+    room = max(offset for _, offset in taps)
+    if all(st == 1 for st in stride):
+        return channel_frames(x, pads, room)[None], taps, shape
+    length = n * int(np.prod(shape))
+    frames = np.zeros((int(np.prod(stride)), c, length + room), dtype=x.dtype)
+    xp = np.pad(x, ((0, 0), (0, 0)) + tuple(pads)) if any(map(any, pads)) else x
+    for phase, start in enumerate(np.ndindex(*stride)):
+        part = xp[(Ellipsis,) + tuple(slice(r, None, st) for r, st in zip(start, stride))]
+        target = frames[phase, :, :length].reshape((c, n) + shape)
+        target[(Ellipsis,) + tuple(slice(0, size) for size in part.shape[2:])] = \
+            part.swapaxes(0, 1)
+    return frames, taps, shape
+
+
+def _depthwise_frames(x, pads, weight, out_shape, stride, dilation):
+    """Depthwise convolution on channel-major frames, any stride (:func:`phase_frames`).
+
+    Each group's product has a single input channel, ``(O/C, k) @ (k, H'*W')``,
+    too thin for BLAS. Instead, tap by tap, ``out[c*m + j] += w[c*m + j, tap]
+    * x[c]`` shifted by the tap's offset, in the tap's phase: a channel's row
+    holds every image's plane, so that is one call over a block of whole rows
     (thousands of values each). The taps are added in the loop reference's
     order, the first written, not added, so each output is summed exactly as
     :func:`convlab.correlate2d` sums it. Blocks of channels shared out
     between the cores; the output is cropped from its frames at the end.
     """
     n, c = x.shape[:2]
-    padded = tuple(size + before + after for size, (before, after) in zip(x.shape[2:], pads))
     multiplier = weight.shape[0] // c
-    offsets = frame_offsets(padded, weight.shape[2:], dilation)
-    xc = channel_frames(x, pads, offsets[-1])
-    length = xc.shape[1] - offsets[-1]
-    w = weight.reshape(c, multiplier, len(offsets))
+    frames, taps, shape = phase_frames(x, pads, weight.shape[2:], stride, dilation)
+    length = frames.shape[2] - max(offset for _, offset in taps)
+    w = weight.reshape(c, multiplier, len(taps))
     dtype = np.result_type(x, weight)
     out = np.empty((c, multiplier, length), dtype=dtype)
     threads = workers()
@@ -244,8 +235,8 @@ def _depthwise_frames(x, pads, weight, out_shape, dilation):
             count = block.stop - block.start
             for j in range(multiplier):
                 total = out[block, j]
-                for t, offset in enumerate(offsets):
-                    view = xc[block, offset:offset + length]
+                for t, (phase, offset) in enumerate(taps):
+                    view = frames[phase, block, offset:offset + length]
                     if t == 0:
                         np.multiply(view, w[block, j, t:t + 1], out=total)
                     else:
@@ -257,8 +248,8 @@ def _depthwise_frames(x, pads, weight, out_shape, dilation):
         list(thread_pool().map(run, [blocks[t::threads] for t in range(threads)]))
     else:
         run(blocks)
-    frames = out.reshape((c * multiplier, n) + tuple(padded))
-    cropped = frames[(Ellipsis,) + tuple(slice(0, o) for o in out_shape)]
+    planes = out.reshape((c * multiplier, n) + tuple(shape))
+    cropped = planes[(Ellipsis,) + tuple(slice(0, o) for o in out_shape)]
     return np.ascontiguousarray(cropped.swapaxes(0, 1))
 
 
