@@ -40,7 +40,8 @@ __all__ += ['stride_downsamples']     # conceptual questions (one letter each)
 __all__ += ['conv2d_forward', 'conv2d_input_gradient', 'conv2d_weight_gradient']   # 11
 __all__ += ['pytorch_layers', 'why_stacked_3x3', 'transposed_views',
             'checkerboard_kernel_size', 'resize_then_convolve', 'why_pointwise_step',
-            'fft_for_small_kernels', 'zero_gradient_pixels']   # 06, 09, 10, 11 (issue 16)
+            'fft_for_small_kernels', 'zero_gradient_pixels',
+            'why_central_differences']   # 06, 09, 10, 11 (issue 16)
 __all__ += ['learning_rate_diverges', 'flat_direction', 'why_batches']   # 07, 08 (issue 16)
 
 
@@ -136,6 +137,7 @@ conv2d_forward = _reference('conv2d_forward')
 conv2d_input_gradient = _reference('conv2d_input_gradient')
 conv2d_weight_gradient = _reference('conv2d_weight_gradient')
 zero_gradient_pixels = _reference('zero_gradient_pixels')
+why_central_differences = _reference('why_central_differences')
 
 
 def shape_quiz(seed):

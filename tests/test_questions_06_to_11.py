@@ -28,7 +28,7 @@ OURS = {"06_putting_it_together": ["pytorch_layers", "why_stacked_3x3"],
         "09_transposed_convolution": ["transposed_views", "checkerboard_kernel_size",
                                       "resize_then_convolve"],
         "10_convolution_variants": ["why_pointwise_step", "fft_for_small_kernels"],
-        "11_assignment_conv_layer": ["zero_gradient_pixels"]}
+        "11_assignment_conv_layer": ["zero_gradient_pixels", "why_central_differences"]}
 
 
 @pytest.fixture(autouse=True)
@@ -365,3 +365,20 @@ def test_zero_gradient_pixels_agree_with_autograd(torch):
         unread = "row and column" if len(zero_rows) == 1 else f"{len(zero_rows)} rows"
         assert zero_rows == list(range(n - len(zero_rows), n))
         assert _right_text("zero_gradient_pixels", seed).startswith(f"the last {unread}")
+
+
+# --- 11.5: central differences -------------------------------------------------------------
+
+@given(seed=SEEDS)
+def test_why_central_differences_quotes_the_taylor_errors(seed):
+    """The measured errors are those of the Taylor expansion of a**3, written out."""
+    m = EXERCISES["why_central_differences"].materials(seed)
+    a, h = m["at"], m["h"]
+    right = EXERCISES["why_central_differences"].expected(seed)
+    message = _verdict("why_central_differences", right, seed).message
+    found = re.search(r"one-sided error (\S+), two-sided (\S+)\.$", message)
+    one_sided, central = float(found.group(1)), float(found.group(2))
+    assert one_sided == pytest.approx(3 * a * h + h * h, rel=0.06)   # ((a+h)^3 - a^3)/h - 3a^2
+    assert central == pytest.approx(h * h, rel=0.06)                  # the h^2 terms cancel
+    assert central < one_sided / 100
+

@@ -29,7 +29,7 @@ from ._registry import exercise, report
 NOTEBOOK = "11_assignment_conv_layer"
 
 __all__ = ["conv2d_forward", "conv2d_input_gradient", "conv2d_weight_gradient",
-           "zero_gradient_pixels"]
+           "zero_gradient_pixels", "why_central_differences"]
 
 _TRIALS = 25
 
@@ -420,4 +420,53 @@ choice(
          "loss does not depend on them and their gradient is 0; that is also why "
          "conv_transpose2d needs output_padding to give back the input's shape."),
     reference="d",
+)
+
+
+# 11.5 -------------------------------------------------------------------------------------
+
+def why_central_differences(answer):
+    """Check question 11.5 (why the gradient check nudges both ways); prints the verdict."""
+    report("why_central_differences", answer)
+
+
+def _difference_errors(m):
+    """The errors of both differences of f(v) = v**3 at v, computed (the truth per seed)."""
+    v, h = m["at"], m["h"]
+    f, exact = (lambda u: u ** 3), 3 * v ** 2
+    one_sided = abs((f(v + h) - f(v)) / h - exact)
+    central = abs((f(v + h) - f(v - h)) / (2 * h) - exact)
+    return dict(one_sided=f"{one_sided:.1e}", central=f"{central:.1e}")
+
+
+choice(
+    why_central_differences, title="Why nudge both ways",
+    question=(
+        "The gradient check of this notebook nudges each entry up and down, "
+        "(L(v + h) - L(v - h)) / 2h, where (L(v + h) - L(v)) / h would need only one nudge. "
+        "Why the two-sided version? (The cell after the checker measures both on "
+        "f(v) = v^3 at v = {at}, with h = {h}.)"),
+    numbers=dict(at=1.0, h=1e-3),
+    variant=lambda rng, seed: dict(at=float(rng.choice([0.5, 1.0, 2.0, 3.0])),
+                                   h=float(rng.choice([1e-2, 1e-3, 1e-4]))),
+    derive=_difference_errors,
+    right=("its error shrinks like h^2 instead of h, so at the same h it agrees with the "
+           "true gradient to many more digits"),
+    wrong={
+        "the one-sided difference is wrong even for a loss that is linear in v":
+            "for a linear loss both differences are exact, up to rounding: they differ "
+            "only where the loss curves. (The layer's loss here is linear in x and in the "
+            "weight, so either would do for it.)",
+        "nudging both ways cancels the rounding errors of floating point":
+            "rounding errors do not cancel between the two evaluations; they grow as h "
+            "shrinks, for both formulas alike.",
+        "it needs fewer evaluations of the loss":
+            "it needs two per entry, L(v + h) and L(v - h); the one-sided version computes "
+            "L(v) once and then one more per entry, about half as many.",
+    },
+    why=("by Taylor, L(v + h) = L(v) + h L'(v) + h^2/2 L''(v) + ..., so the one-sided "
+         "difference is off by about h/2 L''(v), while in the two-sided one the h^2 terms "
+         "cancel and the error is about h^2/6 L'''(v). For f(v) = v^3 at v = {at} with "
+         "h = {h}: one-sided error {one_sided}, two-sided {central}."),
+    reference="a",
 )
