@@ -171,6 +171,14 @@ def channel_frames(x, pads, length_after):
     return frames
 
 
+# The depthwise paths (a multiply-add per tap and value, no BLAS) split their blocks
+# between the cores only from this many of them on. Below, the thread pool cost
+# more than it saved on the busy 2-core test machine: (8, 64, 32, 32) 3x3 (5.3M
+# multiply-adds over the frames) took 1.8 ms on one thread and 6.0 on two (float32
+# forward; the weight gradient 2.1 and 2.2; float64 8.0 and 8.6; load average 7).
+_THREADED_TAPS = 1 << 24
+
+
 def phase_frames(x, pads, kernel, stride, dilation):
     """Channel-major frames (:func:`channel_frames`) for any stride: one per phase.
 
@@ -225,7 +233,7 @@ def _depthwise_frames(x, pads, weight, out_shape, stride, dilation):
     w = weight.reshape(c, multiplier, len(taps))
     dtype = np.result_type(x, weight)
     out = np.empty((c, multiplier, length), dtype=dtype)
-    threads = workers()
+    threads = workers() if out.size * len(taps) >= _THREADED_TAPS else 1
     rows = max(1, min(-(-c // threads), _FRAME_BYTES // (length * out.itemsize)))
     blocks = [slice(c0, min(c, c0 + rows)) for c0 in range(0, c, rows)]
 
@@ -369,6 +377,7 @@ def weight_frames(x, g, pads, kernel, dilation, groups):
     # the block's gradient and input stay in cache (the whole rows are megabytes:
     # re-read from memory for every tap, this was memory-bound).
     if depthwise:  # a dot product per channel and tap, a block of whole rows per call
+        threads = threads if c * length * taps >= _THREADED_TAPS else 1
         rows = max(1, min(-(-c // threads), _FRAME_BYTES // (length * dtype.itemsize)))
         run_length = length
         parts = [slice(c0, min(c, c0 + rows)) for c0 in range(0, c, rows)]
