@@ -152,7 +152,8 @@ def exercises(notebook=None):
      '09_transposed_convolution', '10_convolution_variants', '11_assignment_conv_layer']
     >>> exercises('04')
     ['max_pool_values', 'avg_pool_values', 'max_pool_indices', 'ceil_mode_output_size',
-     'naive_max_pool2d', 'ceil_mode_drop_rule']
+     'naive_max_pool2d', 'ceil_mode_drop_rule', 'what_pooling_keeps', 'pooling_shift',
+     'count_include_pad_corner']
     """
     grouped: dict[str, list[str]] = {}
     for exercise in EXERCISES.values():

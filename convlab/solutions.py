@@ -36,7 +36,11 @@ __all__ = [
     'fft_length_without_wrap', 'pointwise_output_value', 'ceil_mode_drop_rule',
     'total_to_per_side_padding', 'dilation_convention', 'descent_loop',
 ]
-__all__ += ['stride_downsamples']     # conceptual questions (one letter each)
+__all__ += ['why_weight_sharing', 'what_a_feature_map_is', 'flat_region_value',
+            'sharpen_prediction', 'stride_downsamples', 'pointwise_mixes_channels',
+            'count_multiplications', 'what_pooling_keeps', 'pooling_shift',
+            'count_include_pad_corner', 'choose_padding_mode', 'full_output_size']
+# (above: conceptual questions, one letter each)
 __all__ += ['conv2d_forward', 'conv2d_input_gradient', 'conv2d_weight_gradient']   # 11
 __all__ += ['pytorch_layers', 'why_stacked_3x3', 'transposed_views',
             'checkerboard_kernel_size', 'resize_then_convolve', 'why_pointwise_step',
@@ -53,6 +57,8 @@ def _reference(name):
 network_shape_trace = _reference('network_shape_trace')
 dense_vs_conv_parameters = _reference('dense_vs_conv_parameters')
 two_layer_receptive_field = _reference('two_layer_receptive_field')
+why_weight_sharing = _reference('why_weight_sharing')
+what_a_feature_map_is = _reference('what_a_feature_map_is')
 
 # 01_kernels ----------------------------------------------------------------------------
 kernel_one_value = _reference('kernel_one_value')
@@ -60,6 +66,8 @@ kernel_output_shape = _reference('kernel_output_shape')
 naive_correlate2d = _reference('naive_correlate2d')
 vertical_edge_kernel = _reference('vertical_edge_kernel')
 flip_kernel = _reference('flip_kernel')
+flat_region_value = _reference('flat_region_value')
+sharpen_prediction = _reference('sharpen_prediction')
 
 # 02_stride -----------------------------------------------------------------------------
 stride_output_size = _reference('stride_output_size')
@@ -75,6 +83,8 @@ filter_output_shape = _reference('filter_output_shape')
 conv_parameter_count = _reference('conv_parameter_count')
 pointwise_parameter_count = _reference('pointwise_parameter_count')
 pointwise_output_value = _reference('pointwise_output_value')
+pointwise_mixes_channels = _reference('pointwise_mixes_channels')
+count_multiplications = _reference('count_multiplications')
 
 # 04_pooling ----------------------------------------------------------------------------
 max_pool_values = _reference('max_pool_values')
@@ -83,6 +93,9 @@ max_pool_indices = _reference('max_pool_indices')
 ceil_mode_output_size = _reference('ceil_mode_output_size')
 naive_max_pool2d = _reference('naive_max_pool2d')
 ceil_mode_drop_rule = _reference('ceil_mode_drop_rule')
+what_pooling_keeps = _reference('what_pooling_keeps')
+pooling_shift = _reference('pooling_shift')
+count_include_pad_corner = _reference('count_include_pad_corner')
 
 # 05_padding ----------------------------------------------------------------------------
 same_padding_odd_kernel = _reference('same_padding_odd_kernel')
@@ -91,6 +104,8 @@ same_padding_stride2 = _reference('same_padding_stride2')
 reflect_pad_row = _reference('reflect_pad_row')
 padded_output_size = _reference('padded_output_size')
 total_to_per_side_padding = _reference('total_to_per_side_padding')
+choose_padding_mode = _reference('choose_padding_mode')
+full_output_size = _reference('full_output_size')
 
 # 06_putting_it_together ----------------------------------------------------------------
 dilated_output_size = _reference('dilated_output_size')

@@ -21,11 +21,15 @@ WRONG = {
     "network_shape_trace": ([(1, 28, 28), (1, 14, 14), (1, 12, 12)], "one output channel per"),
     "dense_vs_conv_parameters": ((28 ** 4, 9), "count the biases"),
     "two_layer_receptive_field": (9, "adding, not multiplying"),
+    "why_weight_sharing": ("a", "receptive field"),
+    "what_a_feature_map_is": ("b", "belong to the filters"),
     "kernel_one_value": (3, "flipped"),
     "kernel_output_shape": ((4, 5), "off by one"),
     "naive_correlate2d": (None, None),   # functions: see the dedicated tests below
     "vertical_edge_kernel": (kernels.get("sobel_y"), "horizontal edge"),
     "flip_kernel": ([[1, 4, 7], [2, 5, 8], [3, 6, 9]], "transpose"),
+    "flat_region_value": ("a", "adds up the nine pixels"),
+    "sharpen_prediction": ("b", "balanced by the centre"),
     "stride_output_size": (4, "off by one"),
     "stride_output_values": ([[12, 8], [10, 0]], "stride-1 output"),
     "stride_unvisited": ([7, 8, 9], "gaps between windows"),
@@ -37,18 +41,25 @@ WRONG = {
     "conv_parameter_count": (600, "one bias"),
     "pointwise_parameter_count": (64 * 32, "one bias"),
     "pointwise_output_value": (5, "without the bias"),
+    "pointwise_mixes_channels": ("a", "single channel"),
+    "count_multiplications": ("a", "number of weights"),
     "max_pool_values": ([[3.5, 1], [1.5, 5.5]], "averages"),
     "avg_pool_values": ([[14, 4], [6, 22]], "divide by the 4"),
     "max_pool_indices": ([[3, 0], [2, 2]], "inside each window"),
     "ceil_mode_output_size": (2, "ceil_mode=False"),
     "naive_max_pool2d": (None, None),
     "ceil_mode_drop_rule": ((5, 5), "drops a last window"),
+    "what_pooling_keeps": ("a", "three of every four"),
+    "pooling_shift": ("b", "same 2x2 window"),
+    "count_include_pad_corner": ("a", "count_include_pad=False"),
     "same_padding_odd_kernel": (4, "k - 1 pixels of padding in total"),
     "same_padding_even_kernel": ((2, 1), "extra pixel after"),
     "same_padding_stride2": ((1, 1), "smallest that makes up"),
     "reflect_pad_row": ([2, 1, 1, 2, 3, 4, 5, 5, 4], "repeats the edge"),
     "padded_output_size": (5, "each side"),
     "total_to_per_side_padding": (((4, 4), (5, 5)), "in all"),
+    "choose_padding_mode": ("a", "more black"),
+    "full_output_size": ("a", "that is 'valid'"),
     "dilated_output_size": (13, "ignores the dilation"),
     "receptive_field_stack": (8, "twice as far"),
     "pipeline_shapes": ([(16, 64, 64), (16, 32, 32), (32, 16, 16), (32, 8, 8)],
@@ -143,7 +154,8 @@ def test_exercises_are_grouped_by_notebook_in_course_order():
         "checkerboard_kernel_size", "resize_then_convolve"]
     assert check.exercises("03") == check.exercises("03_filters") == grouped["03_filters"]
     numbers = [EXERCISES[name].number for names in grouped.values() for name in names]
-    assert numbers[:4] == ["00.1", "00.2", "00.3", "01.1"] and len(set(numbers)) == len(numbers)
+    assert numbers[:6] == ["00.1", "00.2", "00.3", "00.4", "00.5", "01.1"]
+    assert len(set(numbers)) == len(numbers)
 
 
 def test_unknown_names_raise_with_the_list():

@@ -10,17 +10,19 @@ from __future__ import annotations
 import numpy as np
 
 from .. import images
-from ..arithmetic import output_size
+from ..arithmetic import conv_cost, output_size
 from ..convolution import conv2d, correlate2d
 from ..filters import apply_filter
 from ._judging import (close, correct, fmt, number, number_array, sum_of_products,
                        whole_number, whole_numbers, wrong)
+from ._concepts import choice
 from ._registry import exercise, report
 
 NOTEBOOK = "03_filters"
 
 __all__ = ["filter_partial_sums", "filter_output_value", "filter_output_shape",
-           "conv_parameter_count", "pointwise_parameter_count", "pointwise_output_value"]
+           "conv_parameter_count", "pointwise_parameter_count", "pointwise_output_value",
+           "pointwise_mixes_channels", "count_multiplications"]
 
 _CHANNELS = ("red", "green", "blue")
 
@@ -340,3 +342,100 @@ def _pointwise_output_value(m, answer):
         return wrong("that pixel is at row and column swapped: the row comes first.")
     return wrong("a 1x1 kernel sees one pixel: take that pixel's value in each channel, "
                  "multiply each by its channel's weight, add them up and add the bias.")
+
+
+# 03.7 Check your understanding: what a 1x1 convolution is for --------------------------------
+
+def pointwise_mixes_channels(answer):
+    """Check question 03.7 (what a 1x1 convolution computes at a pixel); prints the verdict."""
+    report("pointwise_mixes_channels", answer)
+
+
+def _pointwise_shapes(m):
+    """The layer's output shape, from convlab's conv2d, and the (channel, filter) pairs."""
+    out = conv2d(np.zeros((m["cin"], m["size"], m["size"])),
+                 np.zeros((m["cout"], m["cin"], 1, 1)))
+    return dict(maps=out.shape[0], side=out.shape[1], pairs=m["cin"] * m["cout"])
+
+
+choice(
+    pointwise_mixes_channels, title="What a 1x1 convolution is for",
+    question=("A 1x1 convolution with {cout} filters takes a feature map of {cin} channels, "
+              "{size}x{size} each, and gives {maps} channels of {side}x{side}. What does it "
+              "compute at each pixel?"),
+    numbers=dict(cin=16, cout=4, size=28),
+    variant=lambda rng, seed: dict(cin=int(rng.choice([3, 16, 32, 64])),
+                                   cout=int(rng.choice([2, 4, 8, 12])),
+                                   size=int(rng.choice([8, 14, 28]))),
+    derive=_pointwise_shapes,
+    right="{cout} weighted sums of that pixel's {cin} channel values: it mixes the channels",
+    wrong={
+        "nothing useful: a 1x1 kernel only multiplies the image by one number":
+            "that is true of a 1x1 kernel on a single channel. Here each filter has one "
+            "weight per input channel and adds up the products, so it computes a mix of the "
+            "channels, a different one per filter.",
+        "a cheap blur: each pixel averaged with its 8 neighbours":
+            "a 1x1 window holds a single pixel: the output at a position reads no neighbour, "
+            "only the channel values at that same position.",
+        "{pairs} separate maps, one for each (input channel, filter) pair":
+            "a filter adds up its products over all input channels into one map, so there is "
+            "one output map per filter, not one per pair.",
+        "the same map {cout} times, each copy scaled by one weight":
+            "each filter has one weight for every input channel, not one in all, so the "
+            "filters weigh the channels in different proportions: different maps.",
+    },
+    why=("a 1x1 filter has one weight per input channel ({cin}) and a bias; at each pixel it "
+         "takes the column of {cin} channel values there and returns their weighted sum. "
+         "{cout} filters give {cout} such sums: a small dense layer applied at every pixel, "
+         "mixing (and here shrinking) the channels without looking at neighbours."),
+    reference="b",
+)
+
+
+# 03.8 Check your understanding: counting multiplications -------------------------------------
+
+def count_multiplications(answer):
+    """Check question 03.8 (how many multiplications a layer does); prints the verdict."""
+    report("count_multiplications", answer)
+
+
+def _multiplications(m):
+    """The layer's multiplications from convlab.conv_cost, and the misconceptions' counts."""
+    k, cin, cout = m["k"], m["cin"], m["cout"]
+    cost = conv_cost((cin, m["size"], m["size"]), cout, k, padding=k // 2)
+    positions = cost.output_shape[1] * cost.output_shape[2]
+    return dict(pad=k // 2, mults=f"{cost.multiplies:,}", weights=f"{k * k * cin * cout:,}",
+                one_channel=f"{positions * k * k * cout:,}",
+                one_pixel=f"{positions * cin * cout:,}",
+                one_filter=f"{positions * k * k * cin:,}")
+
+
+choice(
+    count_multiplications, title="Predict: how many multiplications",
+    question=("A convolution layer with {cout} filters of {k}x{k}, stride 1 and padding {pad} "
+              "takes a ({cin}, {size}, {size}) input. Predict how many multiplications it does "
+              "for one image (the bias additions not counted):"),
+    numbers=dict(cin=3, cout=8, k=3, size=32),
+    variant=lambda rng, seed: dict(cin=int(rng.choice([3, 8, 16])),
+                                   cout=int(rng.choice([4, 6, 12, 32])),
+                                   k=int(rng.choice([3, 5])),
+                                   size=int(rng.choice([8, 16, 28, 32]))),
+    derive=_multiplications,
+    right="{mults}",
+    wrong={
+        "{weights}": "that is the number of weights. Each weight is used again at every "
+                     "output position, once per position.",
+        "{one_channel}": "that counts one {k}x{k} kernel per filter; a filter has a {k}x{k} "
+                         "kernel for every one of the {cin} input channels, and all of them "
+                         "multiply.",
+        "{one_pixel}": "that counts one product per channel and filter at each position; "
+                       "each output value multiplies a whole {k}x{k} window in every channel.",
+        "{one_filter}": "that is the work of one filter; each of the {cout} filters does its "
+                        "own products at every position.",
+    },
+    why=("padding {pad} keeps the {size}x{size} size, so there are {size} x {size} output "
+         "positions per filter; at each, one filter multiplies {k} x {k} x {cin} weights by "
+         "pixels, and there are {cout} filters: {size} x {size} x {k} x {k} x {cin} x {cout} "
+         "= {mults} (convlab.arithmetic.conv_cost counts the same)."),
+    reference="d",       # 32*32 positions x 3*3*3 weights x 8 filters = 221,184
+)

@@ -15,12 +15,13 @@ from ..arithmetic import output_size
 from ..convolution import convolve2d, correlate2d
 from ._judging import (close, correct, fmt, function_output, kernel_answer, number,
                        number_array, sum_of_products, whole_numbers, wrong)
+from ._concepts import choice
 from ._registry import exercise, report
 
 NOTEBOOK = "01_kernels"
 
 __all__ = ["kernel_one_value", "kernel_output_shape", "naive_correlate2d",
-           "vertical_edge_kernel", "flip_kernel"]
+           "vertical_edge_kernel", "flip_kernel", "flat_region_value", "sharpen_prediction"]
 
 #: Small whole-number kernels a variant may use (each with no symmetry that
 #: would make a flipped or transposed kernel give the same value everywhere).
@@ -357,3 +358,92 @@ def _flip_kernel(m, answer):
             return wrong(hint)
     return wrong("convolution uses every weight of the kernel, only rearranged: flip it "
                  "upside down and left to right.")
+
+
+# 01.6 Check your understanding: the sum of the weights -------------------------------------
+
+def flat_region_value(answer):
+    """Check question 01.6 (a kernel on a flat region: the sum of its weights); prints the verdict."""
+    report("flat_region_value", answer)
+
+
+#: Whole-number kernels whose weights add up to 1 (sharpen) or 0 (edge detectors), none with
+#: a centre weight of 1, 0 or 9 (those would make two options alike).
+_SUM_KERNELS = ("sharpen", "edges_4_neighbours", "edges_8_neighbours", "laplacian")
+
+
+def _flat_values(m):
+    """The kernel, and what it gives on a flat region: computed with convlab's correlation."""
+    kernel = kernels.get(m["kernel"])
+    flat = np.full((5, 5), float(m["grey"]))
+    out = correlate2d(flat, kernel)[1, 1]
+    keeps = bool(np.isclose(out, m["grey"]))
+    return dict(
+        weights=kernel, out=fmt(out), nine=fmt(9 * m["grey"]),
+        centre=fmt(kernel[1, 1] * m["grey"]), other=fmt(0 if keeps else m["grey"]),
+        other_why=("a kernel with negative weights does not wipe out a flat region by "
+                   "itself: whether it does depends on what all its weights add up to."
+                   if keeps else
+                   "a kernel leaves a flat region as it is only when its weights make a "
+                   "weighted average of the pixels; look at what these weights add up to."))
+
+
+choice(
+    flat_region_value, title="Predict: a kernel on a flat region",
+    question=("The kernel\n{weights}\nslides over a photograph. Predict its output in the "
+              "middle of a large flat region where every pixel is {grey}:"),
+    numbers=dict(kernel="sharpen", grey=100),
+    variant=lambda rng, seed: dict(kernel=str(rng.choice(_SUM_KERNELS)),
+                                   grey=int(rng.choice([20, 50, 80, 120, 150, 200]))),
+    derive=_flat_values,
+    right="{out}",
+    wrong={
+        "{nine}": "that adds up the nine pixels under the window as they are; each pixel is "
+                  "first multiplied by its own weight, and some weights are negative.",
+        "{centre}": "that keeps only the centre product; all nine products count, the "
+                    "negative ones too, and in a flat region every pixel is the same.",
+        "{other}": "{other_why}",
+    },
+    why=("in a flat region every product is {grey} times a weight, so the output is {grey} "
+         "times the sum of the weights: {out}. Weights that add up to 1 (blur, sharpen) keep "
+         "the brightness of flat regions; weights that add up to 0 (edge detectors) turn "
+         "them to 0 and respond only where the pixels change."),
+    reference="c",       # 5*100 - 4*100 = 100: the sharpen kernel's weights add up to 1
+)
+
+
+# 01.7 Check your understanding: what a sharpen kernel does ---------------------------------
+
+def sharpen_prediction(answer):
+    """Check question 01.7 (what the sharpen kernel does to a photograph); prints the verdict."""
+    report("sharpen_prediction", answer)
+
+
+choice(
+    sharpen_prediction, title="Predict: what a sharpen kernel does",
+    question=("The sharpen kernel [[0, -1, 0], [-1, 5, -1], [0, -1, 0]] has weights that add "
+              "up to 1, like a blur's. Predict what it does to a photograph:"),
+    right="flat regions stay as they are; at each edge the bright side brightens and the "
+          "dark side darkens",
+    wrong={
+        "the whole picture gets darker, because four of the five weights are negative":
+            "the negative weights are balanced by the centre's 5: on a flat region the "
+            "products add up to the pixel itself. Count what the weights add up to, not how "
+            "many are negative.",
+        "only the edges are left: the flat regions turn black and the edges light up":
+            "that is what a kernel whose weights add up to 0 does, an edge detector; this "
+            "kernel's weights add up to something else.",
+        "it undoes any blur exactly, recovering the detail the blur removed":
+            "sharpening exaggerates the differences that are left; detail a blur averaged "
+            "away is lost, and no 3x3 kernel brings it back exactly.",
+        "the picture gets blurrier, since its weights add up to 1 as a blur's do":
+            "adding up to 1 says only what happens on a flat region. At an edge a blur "
+            "averages the two sides together; a centre weight above 1 with negative "
+            "neighbours pushes them apart instead.",
+    },
+    why=("on a flat region the output is the pixel times the sum of the weights, 1: nothing "
+         "changes. Next to an edge, the centre's 5 minus its four neighbours is 'the pixel plus "
+         "how much it differs from its neighbours', so a pixel brighter than its neighbours "
+         "gets brighter and a darker one darker: the edge's contrast grows."),
+    reference="a",
+)

@@ -13,11 +13,13 @@ from ..arithmetic import output_size, receptive_field
 from ..convolution import conv2d
 from ..pooling import max_pool2d
 from ._judging import Malformed, check_filled, correct, whole_number, whole_numbers, wrong
+from ._concepts import choice
 from ._registry import exercise, report
 
 NOTEBOOK = "00_convolutional_networks"
 
-__all__ = ["network_shape_trace", "dense_vs_conv_parameters", "two_layer_receptive_field"]
+__all__ = ["network_shape_trace", "dense_vs_conv_parameters", "two_layer_receptive_field",
+           "why_weight_sharing", "what_a_feature_map_is"]
 
 
 # 00.1 -------------------------------------------------------------------------------------
@@ -175,3 +177,83 @@ def _two_layer_receptive_field(m, answer):
                      "input pixel once.")
     return wrong("list the outputs of the first layer the second layer's kernel reads, "
                  "then the input pixels each of them sees; count the distinct pixels.")
+
+
+# 00.4 Check your understanding: why share the weights ----------------------------------------
+
+def why_weight_sharing(answer):
+    """Check question 00.4 (why a convolution shares one kernel); prints the verdict."""
+    report("why_weight_sharing", answer)
+
+
+choice(
+    why_weight_sharing, title="Why one kernel everywhere",
+    question=("A convolution layer slides the same small kernel over every position of the "
+              "image, where a dense layer has separate weights for every input-output pair. "
+              "Why is sharing one kernel a good idea for images?"),
+    right="one pattern detector, slid everywhere, finds an edge wherever it is, from few weights",
+    wrong={
+        "so that every output value sees the whole image, not just a patch":
+            "each output value of a convolution sees only the patch under the kernel, its "
+            "receptive field; sharing the kernel does not widen that patch (stacking layers "
+            "does).",
+        "to make the output smaller than the input, which saves memory and time":
+            "the output's size comes from the kernel size, the stride and the padding, not "
+            "from sharing: with padding 1 a shared 3x3 kernel keeps the size.",
+        "because a separate weight per position would not fit in memory":
+            "a dense layer on a small image fits easily; the point is not storage but "
+            "learning: separate weights would have to learn the same pattern again at every "
+            "position, from many more examples.",
+    },
+    why=("the same kernel at every position is one pattern detector applied everywhere: it "
+         "finds an edge in the corner as well as in the middle, and its few weights are "
+         "learned from every position of every image. A dense layer would need a weight per "
+         "(input pixel, output pixel) pair and would learn each position separately."),
+    reference="b",
+)
+
+
+# 00.5 Check your understanding: what a feature map is -----------------------------------------
+
+def what_a_feature_map_is(answer):
+    """Check question 00.5 (what one channel of a layer's output means); prints the verdict."""
+    report("what_a_feature_map_is", answer)
+
+
+def _feature_maps(m):
+    """The layer's output shape, computed with convlab's conv2d (the truth for a variant)."""
+    out = conv2d(np.zeros((m["channels"], m["size"], m["size"])),
+                 np.zeros((m["filters"], m["channels"], 3, 3)), padding=1)
+    return dict(maps=out.shape[0], side=out.shape[1])
+
+
+choice(
+    what_a_feature_map_is, title="What a feature map is",
+    question=("A convolution layer with {filters} filters of 3x3 (padding 1) takes a "
+              "({channels}, {size}, {size}) image. Its output has {maps} channels, each a "
+              "{side}x{side} feature map. What is one of these feature maps?"),
+    numbers=dict(channels=3, size=32, filters=8),
+    variant=lambda rng, seed: dict(channels=int(rng.choice([1, 3])),
+                                   size=int(rng.choice([16, 28, 32, 64])),
+                                   filters=int(rng.choice([4, 6, 8, 16]))),
+    derive=_feature_maps,
+    right="how strongly one filter's pattern is present at each position of the image",
+    wrong={
+        "one colour channel of the input, filtered by its own kernel":
+            "the output channels belong to the filters, not to the input's channels: each "
+            "filter reads all input channels and adds them up into one map, so a layer makes "
+            "as many maps as it has filters, whatever the number of input channels.",
+        "the filter's learned weights, shown as a picture of the same size":
+            "the weights are the small kernel itself (3x3 per input channel); the map is "
+            "what the kernel computes at every position of this particular image, so it "
+            "changes from image to image while the weights stay the same.",
+        "a smaller copy of the image, one of several scales of it":
+            "with padding 1 a 3x3 convolution keeps the height and width; its maps differ "
+            "from the image in what they show (one pattern's strength), not in scale.",
+    },
+    why=("each of the {filters} filters slides over the whole image and writes one number per "
+         "position, the sum of the products with the patch there: large where the patch looks "
+         "like the filter. That grid is the filter's feature map; the {maps} maps are stacked "
+         "like the channels of an image and feed the next layer."),
+    reference="a",
+)

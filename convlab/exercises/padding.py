@@ -12,15 +12,18 @@ import math
 import numpy as np
 
 from ..arithmetic import output_size, same_padding
+from ..convolution import correlate2d
 from ..padding import pad2d
 from ._judging import (Malformed, array_verdict, check_filled, correct, fmt, has_ellipsis,
                        number_array, whole_number, whole_numbers, wrong)
+from ._concepts import choice
 from ._registry import exercise, report
 
 NOTEBOOK = "05_padding"
 
 __all__ = ["same_padding_odd_kernel", "same_padding_even_kernel", "same_padding_stride2",
-           "reflect_pad_row", "padded_output_size", "total_to_per_side_padding"]
+           "reflect_pad_row", "padded_output_size", "total_to_per_side_padding",
+           "choose_padding_mode", "full_output_size"]
 
 
 def _padding_pair(answer, allow_int=False):
@@ -336,3 +339,87 @@ def _total_to_per_side_padding(m, answer):
                      "and TensorFlow put it.")
     return wrong("each pair must add up to its total, split as evenly as whole pixels "
                  "allow, with any odd pixel after.")
+
+
+# 05.7 Check your understanding: choosing a padding mode -------------------------------------
+
+def choose_padding_mode(answer):
+    """Check question 05.7 (which padding mode avoids a dark frame); prints the verdict."""
+    report("choose_padding_mode", answer)
+
+
+def _lost(m):
+    """How many pixels per axis a kernel loses without padding, from convlab.output_size."""
+    return dict(lost=160 - output_size(160, m["k"]))      # the same for any photograph
+
+
+choice(
+    choose_padding_mode, title="Choosing a padding mode",
+    question=("You blur a photograph with a {k}x{k} box kernel and 'same' padding, so "
+              "the result keeps its size. With the default zero padding a dark "
+              "frame appears around the result. Which choice gives a border that looks like "
+              "the rest of the picture?"),
+    numbers=dict(k=7),
+    variant=lambda rng, seed: dict(k=int(rng.choice([5, 7, 9]))),
+    derive=_lost,
+    right="'reflect' or 'replicate': the ring holds copies of the pixels near the border",
+    wrong={
+        "'zeros' with more padding, so the kernel sees more of the picture":
+            "more zeros only put more black under the border windows; the frame comes from "
+            "what the ring holds, not from how wide it is.",
+        "'circular': the ring continues the picture with its opposite side":
+            "circular padding puts the far side of the photograph (the top under its bottom "
+            "row) next to the border. It suits signals that repeat, such as a full turn of "
+            "an angle; a photograph's opposite edges are unrelated.",
+        "no padding at all ('valid'): the output keeps the input's size anyway":
+            "without padding a {k}x{k} kernel fits at {lost} fewer positions along each axis, "
+            "so the output shrinks by {lost} pixels: no frame, but no same size either.",
+    },
+    why=("the dark frame is the zeros of the padding ring averaged into the border pixels. "
+         "'reflect' (mirror, without repeating the edge pixel) and 'replicate' (repeat the "
+         "edge pixel) fill the ring with values like those near the border, so a blur there "
+         "averages picture-like values; 'circular' suits periodic signals, 'zeros' is what a "
+         "network uses by default (and can learn around)."),
+    reference="d",
+)
+
+
+# 05.8 Check your understanding: 'full' --------------------------------------------------------
+
+def full_output_size(answer):
+    """Check question 05.8 (how many outputs 'full' padding gives); prints the verdict."""
+    report("full_output_size", answer)
+
+
+def _full_sizes(m):
+    """The 'full' output's length from convlab's correlation, and the other modes' lengths."""
+    i, k = m["input_size"], m["k"]
+    full = correlate2d(np.ones((1, i)), np.ones((1, k)), padding="full").shape[1]
+    return dict(full=full, valid=i - k + 1, pad=k - 1, double=i + 2 * (k - 1))
+
+
+choice(
+    full_output_size, title="Predict: the size of a 'full' output",
+    question=("'full' padding lets a {k}-wide kernel slide along a row of {input_size} pixels "
+              "to every position where it overlaps the row by at least one pixel. Predict how "
+              "many outputs the row gives:"),
+    numbers=dict(input_size=8, k=3),
+    variant=lambda rng, seed: dict(input_size=int(rng.integers(5, 17)),
+                                   k=int(rng.choice([2, 3, 4, 5, 7]))),
+    derive=_full_sizes,
+    right="{full}",
+    wrong={
+        "{valid}": "that is 'valid', the positions where the kernel lies wholly on the row; "
+                   "'full' also counts the positions where it hangs over either end.",
+        "{input_size}": "that is 'same', which pads just enough to keep the size; 'full' pads "
+                        "more, so that every overlap counts.",
+        "{double}": "that is the length of the padded row, {pad} zeros added on each side; "
+                    "the kernel fits on it at fewer positions than it has pixels.",
+    },
+    why=("the kernel's first position has only its last pixel on the row, its last position "
+         "only its first: {input_size} + {k} - 1 = {full} positions. In terms of padding, "
+         "'full' adds {pad} zeros on each side: ({input_size} + 2 x {pad} - {k}) + 1 = {full}. "
+         "It is the length of a true convolution of two sequences, and every pixel is read "
+         "by every weight."),
+    reference="b",
+)

@@ -16,12 +16,14 @@ from ..arithmetic import output_size
 from ..pooling import avg_pool2d, max_pool2d
 from ._judging import (Malformed, array_verdict, close, correct, fmt, function_output,
                        number_array, shape_of, whole_number, whole_numbers, wrong)
+from ._concepts import choice
 from ._registry import exercise, report
 
 NOTEBOOK = "04_pooling"
 
 __all__ = ["max_pool_values", "avg_pool_values", "max_pool_indices", "ceil_mode_output_size",
-           "naive_max_pool2d", "ceil_mode_drop_rule"]
+           "naive_max_pool2d", "ceil_mode_drop_rule", "what_pooling_keeps", "pooling_shift",
+           "count_include_pad_corner"]
 
 _POOL_INPUT = np.array([[1, 3, 2, 0],
                         [4, 6, 1, 1],
@@ -376,3 +378,142 @@ def _ceil_mode_drop_rule(m, answer):
                      "padding.")
     return wrong("round (i + 2p - k) / s up and add 1, then check where the last window "
                  "starts: it must start inside the input or the left padding.")
+
+
+# 04.7 Check your understanding: what pooling keeps ---------------------------------------------
+
+def what_pooling_keeps(answer):
+    """Check question 04.7 (what max pooling keeps and throws away); prints the verdict."""
+    report("what_pooling_keeps", answer)
+
+
+choice(
+    what_pooling_keeps, title="What max pooling keeps and throws away",
+    question=("A feature map (after ReLU) responds to vertical edges. It goes through 2x2 max "
+              "pooling with stride 2. What does the pooled map keep, and what does it throw "
+              "away?"),
+    right="each block's strongest response, so whether an edge is there, but not where in the "
+          "block",
+    wrong={
+        "every response, only packed into a map of half the width and height":
+            "a 2x2 window gives one number for four values: three of every four are dropped, "
+            "so the smaller map cannot hold them all.",
+        "the exact position of each edge, but not how strong it was":
+            "the number kept is a response's size, the largest in its window; which of the "
+            "four positions it came from is not part of the output (only return_indices "
+            "records it, on the side).",
+        "the average of each block, so weak and strong responses count the same":
+            "that is average pooling. Max pooling keeps only the largest value of each "
+            "window; the other three do not change the output at all.",
+        "the strongest channel at each pixel: all channels merge into one map":
+            "pooling works on each channel on its own, over a window of positions; it never "
+            "compares or mixes channels, so the number of channels stays the same.",
+    },
+    why=("max pooling replaces each 2x2 block by its largest value: the map keeps, block by "
+         "block, whether and how strongly the feature responded, and loses which of the four "
+         "positions responded and the three weaker values. Four times fewer numbers, the "
+         "evidence for the feature intact."),
+    reference="c",
+)
+
+
+# 04.8 Check your understanding: a shifted pixel ----------------------------------------------
+
+def pooling_shift(answer):
+    """Check question 04.8 (max pooling and a pixel moved by one); prints the verdict."""
+    report("pooling_shift", answer)
+
+
+def _shifted(m):
+    """The map, the pixel moved right, both pooled with convlab: the truth for a variant."""
+    before = np.zeros((m["size"], m["size"]))
+    before[m["row"], m["col"]] = m["value"]
+    after = np.roll(before, 1, axis=1)
+    pooled, moved = max_pool2d(before, 2), max_pool2d(after, 2)
+    same = bool(np.array_equal(pooled, moved))
+    # (the option, and what a learner who chose the other one is told)
+    kept = ("exactly the same {out}x{out} map as before",
+            "columns {col} and {col2} are in the same 2x2 window, and a window's maximum "
+            "does not depend on where in the window it is.")
+    moves = ("the same map with the bright value one column further right",
+             "max pooling tolerates a shift only while the pixel stays in its window; "
+             "columns {col} and {col2} belong to two different windows.")
+    truth, lie = (kept, moves) if same else (moves, kept)
+    out = pooled.shape[0]
+    fill = dict(out=out, col=m["col"], col2=m["col"] + 1)
+    return dict(out=out, col2=m["col"] + 1, truth=truth[0].format(**fill),
+                lie=lie[0].format(**fill), lie_why=truth[1].format(**fill),
+                why_same=("the same window" if same else "different windows"))
+
+
+def _shift_variant(rng, seed):
+    size = int(rng.choice([6, 8, 10]))
+    return dict(size=size, row=int(rng.integers(0, size)), col=int(rng.integers(0, size - 1)),
+                value=int(rng.choice([5, 7, 9])))
+
+
+choice(
+    pooling_shift, title="Predict: max pooling and a small shift",
+    question=("A map of {size}x{size} zeros has one pixel of value {value}, at row {row} and "
+              "column {col} (counting from 0). It goes through 2x2 max pooling with stride 2. "
+              "Then the pixel moves one column to the right, to column {col2}, and the map is "
+              "pooled again. Predict the second pooled map:"),
+    numbers=dict(size=8, row=3, col=4, value=9),
+    variant=_shift_variant, derive=_shifted,
+    right="{truth}",
+    wrong={
+        "{lie}": "{lie_why}",
+        "all zeros: the pixel now falls between two windows":
+            "2x2 windows with stride 2 tile the map without gaps: every pixel is in exactly "
+            "one window, wherever it moves.",
+        "the bright value halved, shared by the two windows it touches":
+            "at stride 2 the windows do not overlap, and max pooling passes a window's "
+            "largest value on whole: nothing is shared or split.",
+    },
+    why=("the windows of 2x2 pooling at stride 2 cover columns 0-1, 2-3, 4-5, ...; columns "
+         "{col} and {col2} are in {why_same}. Max pooling does not see where in its window the "
+         "maximum is, so it tolerates a shift inside a window, but not one that crosses into "
+         "the next window."),
+    reference="a",       # columns 4 and 5 share a window: the pooled map does not change
+)
+
+
+# 04.9 Check your understanding: count_include_pad ---------------------------------------------
+
+def count_include_pad_corner(answer):
+    """Check question 04.9 (average pooling's corner with padding); prints the verdict."""
+    report("count_include_pad_corner", answer)
+
+
+def _corner(m):
+    """The corner output from convlab's avg_pool2d, and the misconceptions' values."""
+    x = np.full((1, m["size"], m["size"]), float(m["value"]))
+    corner = avg_pool2d(x, 3, stride=1, padding=1)[0, 0, 0]
+    v = m["value"]
+    return dict(corner=fmt(corner), sum4=fmt(4 * v), edge=fmt(6 * v / 9))
+
+
+choice(
+    count_include_pad_corner, title="Predict: average pooling at a padded corner",
+    question=("3x3 average pooling with stride 1 and padding 1 runs over a {size}x{size} map "
+              "whose values are all {value}, with count_include_pad=True (PyTorch's default). "
+              "Predict the output in the top-left corner:"),
+    numbers=dict(size=6, value=18),
+    variant=lambda rng, seed: dict(size=int(rng.choice([4, 5, 6, 8])),
+                                   value=int(rng.choice([18, 27, 36, 45, 90]))),
+    derive=_corner,
+    right="{corner}",
+    wrong={
+        "{value}": "that divides by the 4 real pixels only, which is count_include_pad=False. "
+                   "With True the padding zeros under the window count as values too.",
+        "{sum4}": "that is the sum of the real pixels in the window; average pooling divides "
+                  "the sum by a count.",
+        "{edge}": "that window holds 6 real pixels, as one on an edge does; at a corner the "
+                  "3x3 window hangs over two sides.",
+    },
+    why=("the corner window covers 4 real pixels of {value} and 5 padding zeros. With "
+         "count_include_pad=True the zeros count: (4 x {value}) / 9 = {corner}, so the border "
+         "of an average-pooled map comes out darker. With False it would divide by 4 and give "
+         "{value}: the border keeps its brightness."),
+    reference="b",
+)
