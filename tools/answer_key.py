@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from convlab.exercises import EXERCISES_BY_NAME  # noqa: E402
+from convlab.exercises._shortcuts import refused  # noqa: E402
 
 GUIDE = ROOT / "docs" / "instructors.md"
 BEGIN = "<!-- tools/answer_key.py --misconceptions writes from here -->"
@@ -69,8 +70,8 @@ def answer_key(seed=None) -> str:
         lines += ["```text", ex.question_text(seed), "```", ""]
         if ex.kind == "function":
             source = textwrap.dedent(inspect.getsource(ex.reference)).rstrip()
-            lines += ["A reference function (any correct loop passes; the library's own "
-                      "convolution and pooling are refused):", "", "```python", source, "```", ""]
+            lines += [f"A reference function (any correct loop passes; {refused(name)} "
+                      "are refused):", "", "```python", source, "```", ""]
         else:
             answer = ex.reference if seed is None else ex.expected(seed)
             lines += ["Answer:", "", "```text", _value(answer), "```", ""]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import inspect
 import sys
 
-__all__ = ["LibraryWatch", "refuse"]
+__all__ = ["LibraryWatch", "refuse", "refused"]
 
 _CONVLAB = {
     "convlab.convolution": ("correlate2d", "convolve2d", "conv2d", "conv1d", "conv3d"),
@@ -52,6 +52,21 @@ def refuse(name, table):
     The modules are convlab's own (imported when first watched).
     """
     _OWN[name] = {module: tuple(names) for module, names in table.items()}
+
+
+def refused(name=None) -> str:
+    """In words, what exercise ``name``'s function may not call (for the answer key).
+
+    >>> import convlab.check                       # registers every exercise
+    >>> refused("descent_loop")
+    'convlab.learn.fit_kernel, convlab.learn.train'
+    >>> refused()
+    "the library's own convolution, pooling and their gradients"
+    """
+    if name in _OWN:
+        return ", ".join(f"{module}.{function}" for module, names in _OWN[name].items()
+                         for function in names)
+    return "the library's own convolution, pooling and their gradients"
 
 
 def _watched(name=None):
