@@ -11,12 +11,13 @@ import concurrent.futures
 import contextlib
 import functools
 import os
+import threading
 
 import numpy as np
 
 from ._windows import first_inside_tap, lowest, tap_slices, tap_view
 
-__all__ = ["workers", "thread_pool", "images_per_chunk", "columns", "conv_padded", "grouped_matmul",
+__all__ = ["workers", "thread_pool", "share", "images_per_chunk", "columns", "conv_padded", "grouped_matmul",
            "frame_offsets", "channel_frames", "phase_frames", "conv_frames", "weight_frames", "scatter_taps", "fast_length", "fft_correlate", "plane_blocks", "in_blocks",
            "first_strict_max", "max_pool_winners_fast", "max_pool_winners_exact", "crop",
            "lone_class", "spread"]
@@ -36,6 +37,60 @@ def thread_pool():
     """
     return concurrent.futures.ThreadPoolExecutor(max_workers=workers(),
                                                  thread_name_prefix="convlab")
+
+
+def share(work, parts):
+    """``[work(part) for part in parts]``, run on this thread and the pool's at once.
+
+    Each thread takes the next part nobody has taken yet, so the parts go to
+    whichever threads are running. A pool thread that the machine does not
+    schedule before this thread has taken every part takes none and is not
+    waited for: on a busy machine the call costs what one thread would (the
+    pool's wake-ups cost more than they saved there: a depthwise (8, 64, 32,
+    32) float32 forward took 1.8 ms on one thread, 6.0 handed to two, load
+    average 7), on an idle one the parts run in parallel.
+    """
+    parts = list(parts)
+    results = [None] * len(parts)
+    lock = threading.Lock()
+    state = {"next": 0, "closed": False}
+    running, errors = [], []
+
+    def drain():
+        while True:
+            with lock:
+                index = state["next"]
+                if index >= len(parts) or errors:
+                    return
+                state["next"] = index + 1
+            results[index] = work(parts[index])
+
+    def helper():
+        with lock:
+            if state["closed"]:
+                return
+            done = threading.Event()
+            running.append(done)
+        try:
+            drain()
+        except BaseException as error:  # handed to the caller's thread, raised there
+            errors.append(error)
+        finally:
+            done.set()
+
+    for _ in range(min(workers(), len(parts)) - 1):
+        thread_pool().submit(helper)
+    try:
+        drain()
+    finally:
+        with lock:
+            state["closed"] = True
+            waiting = list(running)
+        for done in waiting:
+            done.wait()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def images_per_chunk(n, bytes_per_image, budget):
@@ -171,14 +226,6 @@ def channel_frames(x, pads, length_after):
     return frames
 
 
-# The depthwise paths (a multiply-add per tap and value, no BLAS) split their blocks
-# between the cores only from this many of them on. Below, the thread pool cost
-# more than it saved on the busy 2-core test machine: (8, 64, 32, 32) 3x3 (5.3M
-# multiply-adds over the frames) took 1.8 ms on one thread and 6.0 on two (float32
-# forward; the weight gradient 2.1 and 2.2; float64 8.0 and 8.6; load average 7).
-_THREADED_TAPS = 1 << 24
-
-
 def phase_frames(x, pads, kernel, stride, dilation):
     """Channel-major frames (:func:`channel_frames`) for any stride: one per phase.
 
@@ -233,29 +280,25 @@ def _depthwise_frames(x, pads, weight, out_shape, stride, dilation):
     w = weight.reshape(c, multiplier, len(taps))
     dtype = np.result_type(x, weight)
     out = np.empty((c, multiplier, length), dtype=dtype)
-    threads = workers() if out.size * len(taps) >= _THREADED_TAPS else 1
-    rows = max(1, min(-(-c // threads), _FRAME_BYTES // (length * out.itemsize)))
-    blocks = [slice(c0, min(c, c0 + rows)) for c0 in range(0, c, rows)]
+    rows = max(1, min(-(-c // workers()), _FRAME_BYTES // (length * out.itemsize)))
+    local = threading.local()  # a scratch block per thread
 
-    def run(part):
-        scratch = np.empty((rows, length), dtype=dtype)
-        for block in part:
-            count = block.stop - block.start
-            for j in range(multiplier):
-                total = out[block, j]
-                for t, (phase, offset) in enumerate(taps):
-                    view = frames[phase, block, offset:offset + length]
-                    if t == 0:
-                        np.multiply(view, w[block, j, t:t + 1], out=total)
-                    else:
-                        np.multiply(view, w[block, j, t:t + 1], out=scratch[:count])
-                        total += scratch[:count]
+    def run(block):
+        count = block.stop - block.start
+        if getattr(local, "scratch", None) is None:
+            local.scratch = np.empty((rows, length), dtype=dtype)
+        scratch = local.scratch[:count]
+        for j in range(multiplier):
+            total = out[block, j]
+            for t, (phase, offset) in enumerate(taps):
+                view = frames[phase, block, offset:offset + length]
+                if t == 0:
+                    np.multiply(view, w[block, j, t:t + 1], out=total)
+                else:
+                    np.multiply(view, w[block, j, t:t + 1], out=scratch)
+                    total += scratch
 
-    threads = min(threads, len(blocks))
-    if threads > 1:
-        list(thread_pool().map(run, [blocks[t::threads] for t in range(threads)]))
-    else:
-        run(blocks)
+    share(run, [slice(c0, min(c, c0 + rows)) for c0 in range(0, c, rows)])
     planes = out.reshape((c * multiplier, n) + tuple(shape))
     cropped = planes[(Ellipsis,) + tuple(slice(0, o) for o in out_shape)]
     return np.ascontiguousarray(cropped.swapaxes(0, 1))
@@ -301,33 +344,32 @@ def conv_frames(x, pads, weight, out_shape, dilation, groups=1):
     run = max(64, _RUN_BYTES // (len(lead) * per_in * dtype.itemsize))
     out = np.empty((o, length), dtype=dtype)
     tasks = [(g, start) for g in range(groups) for start in range(0, length, run)]
-    threads = min(workers(), len(tasks))
+    local = threading.local()  # buffers per thread
 
-    def work(part):
-        cols = np.empty((len(lead), per_in, run + shift), dtype=dtype)
-        partial = np.empty((last, per_out, run + shift), dtype=dtype)
-        for g, start in part:
-            width = min(run, length - start) + shift
-            channels = xc[g * per_in:(g + 1) * per_in]
-            for t, offset in enumerate(lead):
-                cols[t, :, :width] = channels[:, start + offset:start + offset + width]
-            sums = np.matmul(wm[g], cols.reshape(-1, run + shift)[:, :width],
-                             out=partial.reshape(last * per_out, -1)[:, :width])
-            sums = sums.reshape(last, per_out, width)
-            total = out[g * per_out:(g + 1) * per_out, start:start + width - shift]
-            if last == 1:
-                total[...] = sums[0]
-            else:
-                np.add(sums[0, :, :width - shift], sums[1, :, step:step + width - shift],
-                       out=total)
-                for b in range(2, last):
-                    total += sums[b, :, b * step:b * step + width - shift]
+    def work(task):
+        if getattr(local, "cols", None) is None:
+            local.cols = np.empty((len(lead), per_in, run + shift), dtype=dtype)
+            local.partial = np.empty((last, per_out, run + shift), dtype=dtype)
+        cols, partial = local.cols, local.partial
+        g, start = task
+        width = min(run, length - start) + shift
+        channels = xc[g * per_in:(g + 1) * per_in]
+        for t, offset in enumerate(lead):
+            cols[t, :, :width] = channels[:, start + offset:start + offset + width]
+        sums = np.matmul(wm[g], cols.reshape(-1, run + shift)[:, :width],
+                         out=partial.reshape(last * per_out, -1)[:, :width])
+        sums = sums.reshape(last, per_out, width)
+        total = out[g * per_out:(g + 1) * per_out, start:start + width - shift]
+        if last == 1:
+            total[...] = sums[0]
+        else:
+            np.add(sums[0, :, :width - shift], sums[1, :, step:step + width - shift],
+                   out=total)
+            for b in range(2, last):
+                total += sums[b, :, b * step:b * step + width - shift]
 
     with _single_threaded_blas():
-        if threads > 1:
-            list(thread_pool().map(work, [tasks[t::threads] for t in range(threads)]))
-        else:
-            work(tasks)
+        share(work, tasks)
     frames = out.reshape((o, n) + tuple(padded))
     cropped = frames[(Ellipsis,) + tuple(slice(0, size) for size in out_shape)]
     return np.ascontiguousarray(cropped.swapaxes(0, 1))
@@ -371,47 +413,45 @@ def weight_frames(x, g, pads, kernel, dilation, groups):
     gc = channel_frames(g, tuple((0, p - o) for p, o in zip(padded, out_shape)), 0)
     per_in, per_out = c // groups, o // groups
     taps = len(offsets)
-    threads = workers()
-    depthwise = per_in == 1 and per_out == 1
-    # Runs of the rows a block at a time, every tap of a block before the next, so
-    # the block's gradient and input stay in cache (the whole rows are megabytes:
-    # re-read from memory for every tap, this was memory-bound).
-    if depthwise:  # a dot product per channel and tap, a block of whole rows per call
-        threads = threads if c * length * taps >= _THREADED_TAPS else 1
-        rows = max(1, min(-(-c // threads), _FRAME_BYTES // (length * dtype.itemsize)))
-        run_length = length
-        parts = [slice(c0, min(c, c0 + rows)) for c0 in range(0, c, rows)]
-    else:  # a product per group and tap
-        run_length = max(_WEIGHT_RUN, _WEIGHT_BLOCK_BYTES // ((per_in + per_out) * dtype.itemsize))
-        parts = list(range(groups))
-    tasks = [(part, start) for part in parts for start in range(0, length, run_length)]
-    threads = min(threads, len(tasks))
-    sums = np.zeros((threads, o, per_in, taps), dtype=dtype)  # one running sum per thread
+    if per_in == 1 and per_out == 1:
+        # Depthwise: a dot product per channel and tap, over a block of whole rows per call.
+        result = np.empty((c, 1, taps), dtype=dtype)
+        rows = max(1, min(-(-c // workers()), _FRAME_BYTES // (length * dtype.itemsize)))
 
-    def run(worker):
-        total = sums[worker]
+        def dots(block):
+            for t, offset in enumerate(offsets):
+                np.einsum("cl,cl->c", gc[block], xc[block, offset:offset + length],
+                          out=result[block, 0, t])
+
+        share(dots, [slice(c0, min(c, c0 + rows)) for c0 in range(0, c, rows)])
+        return result.reshape((o, per_in) + tuple(kernel))
+    # A product per group and tap, on runs of the rows a block at a time, every tap of
+    # a block before the next, so the block's gradient and input stay in cache (the
+    # whole rows are megabytes: re-read from memory for every tap, this was
+    # memory-bound). The runs are dealt into a fixed set of parts, each with its own
+    # sum, added up in order: the same result whichever thread ran which part.
+    run_length = max(_WEIGHT_RUN, _WEIGHT_BLOCK_BYTES // ((per_in + per_out) * dtype.itemsize))
+    tasks = [(group, start) for group in range(groups) for start in range(0, length, run_length)]
+    count = min(workers(), len(tasks))
+
+    def products(part):
+        total = np.zeros((o, per_in, taps), dtype=dtype)
         product = np.empty((per_out, per_in), dtype=dtype)
-        for part, start in tasks[worker::threads]:
+        for group, start in part:
             stop = min(length, start + run_length)
-            if depthwise:
-                gpart = gc[part, start:stop]
-                for t, offset in enumerate(offsets):
-                    total[part, 0, t] += np.einsum("cl,cl->c", gpart,
-                                                   xc[part, start + offset:stop + offset])
-            else:
-                rows = slice(part * per_out, (part + 1) * per_out)
-                cols = slice(part * per_in, (part + 1) * per_in)
-                gpart = gc[rows, start:stop]
-                for t, offset in enumerate(offsets):
-                    np.matmul(gpart, xc[cols, start + offset:stop + offset].T, out=product)
-                    total[rows, :, t] += product
+            rows = slice(group * per_out, (group + 1) * per_out)
+            cols = slice(group * per_in, (group + 1) * per_in)
+            gpart = gc[rows, start:stop]
+            for t, offset in enumerate(offsets):
+                np.matmul(gpart, xc[cols, start + offset:stop + offset].T, out=product)
+                total[rows, :, t] += product
+        return total
 
     with _single_threaded_blas():
-        if threads > 1:
-            list(thread_pool().map(run, range(threads)))
-        else:
-            run(0)
-    result = sums[0] if threads == 1 else sums.sum(axis=0)
+        sums = share(products, [tasks[p::count] for p in range(count)])
+    result = sums[0]
+    for other in sums[1:]:
+        result = result + other
     return result.reshape((o, per_in) + tuple(kernel))
 
 

@@ -334,3 +334,20 @@ def test_gradients_of_grouped_layers_match_torch_autograd(torch, dims, data):
                                rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(GRAD_WEIGHT[dims](x, w.shape, g, **args), wt.grad.numpy(),
                                rtol=1e-10, atol=1e-10)
+
+
+def test_share_runs_every_part_once_in_order_and_raises_a_parts_error():
+    from convlab._engine import share
+
+    seen = []
+    assert share(lambda part: seen.append(part) or part * part, range(20)) == \
+        [p * p for p in range(20)]
+    assert sorted(seen) == list(range(20))  # each part once, whichever thread took it
+
+    def fails_on_seven(part):
+        if part == 7:
+            raise ValueError("part 7")
+        return part
+
+    with pytest.raises(ValueError, match="part 7"):
+        share(fails_on_seven, range(20))
