@@ -252,12 +252,19 @@ def phase_frames(x, pads, kernel, stride, dilation):
         return channel_frames(x, pads, room)[None], taps, shape
     length = n * int(np.prod(shape))
     frames = np.zeros((int(np.prod(stride)), c, length + room), dtype=x.dtype)
-    xp = np.pad(x, ((0, 0), (0, 0)) + tuple(pads)) if any(map(any, pads)) else x
     for phase, start in enumerate(np.ndindex(*stride)):
-        part = xp[(Ellipsis,) + tuple(slice(r, None, st) for r, st in zip(start, stride))]
-        target = frames[phase, :, :length].reshape((c, n) + shape)
-        target[(Ellipsis,) + tuple(slice(0, size) for size in part.shape[2:])] = \
-            part.swapaxes(0, 1)
+        # padded position r + k*s is x's r + k*s - before: copied straight from x (the
+        # padding stays zero), no padded copy first
+        source, target = [], []
+        for r, st, size, (before, _) in zip(start, stride, x.shape[2:], pads):
+            k0 = max(0, -((r - before) // st))
+            x0 = r + k0 * st - before
+            count = max(0, -(-(size - x0) // st))
+            source.append(slice(x0, x0 + st * (count - 1) + 1, st))
+            target.append(slice(k0, k0 + count))
+        if all(t.stop > t.start for t in target):
+            planes = frames[phase, :, :length].reshape((c, n) + shape)
+            planes[(Ellipsis,) + tuple(target)] = x[(Ellipsis,) + tuple(source)].swapaxes(0, 1)
     return frames, taps, shape
 
 
