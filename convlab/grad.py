@@ -120,8 +120,12 @@ def conv2d_weight(x, weight_shape, grad_output, stride=1, padding=0, dilation=1,
 
     Notes
     -----
-    im2col of the padded input (the columns the forward pass multiplies),
-    then one ``(O, N*H'*W') @ (N*H'*W', C*kH*kW)`` product.
+    At stride 1, on frames (every image's padded plane of a channel in one
+    row): per group and tap a product ``(O/groups, run) @ (run, C/groups)``
+    of the gradient with the input shifted by the tap, run by cache-sized
+    run (a dot product per channel and tap when depthwise). Otherwise im2col
+    of the padded input (the columns the forward pass multiplies), then one
+    ``(O, N*H'*W') @ (N*H'*W', C*kH*kW)`` product.
 
     Examples
     --------
