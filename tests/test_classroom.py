@@ -154,6 +154,45 @@ def test_release_with_roster_gives_each_student_their_seed(tmp_path, monkeypatch
         assert notebook["metadata"]["convlab"]["seed"] == seed
 
 
+def _reveal_text(notebook):
+    """The sources of the cells that show a prediction question's answer."""
+    return [_source(c) for c in notebook["cells"] if "reveal" in c["metadata"].get("tags", [])]
+
+
+def test_a_graded_release_leaves_out_the_reveals_unless_told_to_keep_them(tmp_path):
+    course = json.loads(STRIDE.read_text())
+    reveals = _reveal_text(course)
+    # 02 reveals its prediction question's answer: the introducing line and the picture.
+    assert len(reveals) == 2 and 'EXERCISES["stride_downsamples"]' in reveals[1]
+    roster = _roster(tmp_path / "roster.csv", "ada")
+    for reveals_option, out, kept in ((None, "graded", False), ("keep", "kept", True)):
+        [path] = release([STRIDE], tmp_path / out, roster=roster, secret="s", reveals=reveals_option)
+        notebook = json.loads(path.read_text())
+        assert bool(_reveal_text(notebook)) is kept
+        assert not kept or _reveal_text(notebook) == reveals
+        # Nothing else goes: the question and its answer cell are still there.
+        assert len(notebook["cells"]) == len(course["cells"]) - (0 if kept else 2)
+        _answer_cell(notebook, "stride_downsamples")
+    # Without a roster (practice), the reveals stay; 'drop' removes them there too.
+    [practice] = release([STRIDE], tmp_path / "practice")
+    assert _reveal_text(json.loads(practice.read_text())) == reveals
+    [dropped] = release([STRIDE], tmp_path / "dropped", reveals="drop")
+    assert _reveal_text(json.loads(dropped.read_text())) == []
+    with pytest.raises(ClassroomError, match="--reveals must be one of keep, drop, got 'hide'"):
+        release([STRIDE], tmp_path / "bad", reveals="hide")
+
+
+def test_the_cli_passes_reveals_on(tmp_path):
+    assert main(["release", str(STRIDE), "--out", str(tmp_path / "out"), "--reveals",
+                 "drop"]) == 0
+    assert _reveal_text(json.loads((tmp_path / "out" / "02_stride.ipynb").read_text())) == []
+
+
+def test_nbgrader_export_leaves_out_the_reveals(tmp_path):
+    [path] = export_nbgrader([STRIDE], tmp_path / "course")
+    assert _reveal_text(json.loads(path.read_text())) == []
+
+
 def test_release_refuses_a_roster_without_a_secret(tmp_path, monkeypatch):
     monkeypatch.delenv("CONVLAB_CLASSROOM_SECRET", raising=False)
     with pytest.raises(ClassroomError, match="needs the course secret: pass --secret"):

@@ -68,3 +68,25 @@ def test_notebook_follows_the_course_pattern(path):
     if index is not None and index + 1 < len(COURSE):
         assert COURSE[index + 1] + ".ipynb" in sources[-1] or COURSE[index + 1] in "".join(
             sources[-2:]), "a link to the next notebook at the bottom"
+
+
+def _is_reveal_intro(cell):
+    text = _source(cell)
+    return cell["cell_type"] == "markdown" and (text.startswith("**The reveal.**")
+                                                or text.startswith("The reveal:"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_reveals_are_tagged_so_a_graded_release_can_leave_them_out(path):
+    """A reveal (the line that introduces it and the code cell that computes it) carries
+    the tag ``reveal``, and nothing else does: `convlab-classroom release --roster` drops
+    the tagged cells, so an untagged reveal would hand a graded copy its answer."""
+    cells = _load(path)["cells"]
+    tagged = {i for i, c in enumerate(cells) if "reveal" in c["metadata"].get("tags", [])}
+    intros = [i for i, c in enumerate(cells) if _is_reveal_intro(c)]
+    expected = {j for i in intros for j in (i, i + 1)}
+    assert all(cells[i + 1]["cell_type"] == "code" for i in intros)
+    assert tagged == expected
+    # Every reveal reads its own question's numbers or recomputes them after the check.
+    for i in intros:
+        assert any("check." in _source(c) for c in cells[max(0, i - 3):i]), _source(cells[i])

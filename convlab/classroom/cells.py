@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 __all__ = ["AnswerCall", "python_source", "answer_calls", "last_answers",
            "left_blank", "capture_variable", "rewrite_for_capture", "shows_solution",
-           "blank_answers"]
+           "blank_answers", "REVEAL_TAG", "is_reveal"]
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,16 @@ def rewrite_for_capture(source, calls) -> str:
 
 def _text(source) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
+
+
+#: The tag of the cells that show a prediction question's answer (its "reveal"): the
+#: markdown line that introduces it and the code cell that computes it.
+REVEAL_TAG = "reveal"
+
+
+def is_reveal(cell) -> bool:
+    """True for a cell tagged :data:`REVEAL_TAG` (it shows a prediction question's answer)."""
+    return REVEAL_TAG in cell.get("metadata", {}).get("tags", [])
 
 
 def shows_solution(cell) -> bool:

@@ -38,6 +38,9 @@ def _parser():
     release.add_argument("--secret", help="the course secret (default: $CONVLAB_CLASSROOM_SECRET)")
     release.add_argument("--feedback", choices=("hints", "format", "none"), default="hints",
                          help="what the checkers tell students (default: hints)")
+    release.add_argument("--reveals", choices=("keep", "drop"), default=None,
+                         help="keep or leave out the cells that reveal a prediction "
+                              "question's answer (default: drop with --roster, keep without)")
     release.add_argument("--force", action="store_true",
                          help="write into a non-empty --out folder")
 
@@ -99,7 +102,8 @@ def main(argv=None) -> int:
         if args.command == "release":
             from .release import release
             written = release(args.notebooks, args.out, roster=args.roster,
-                              secret=args.secret, feedback=args.feedback, force=args.force)
+                              secret=args.secret, feedback=args.feedback,
+                              reveals=args.reveals, force=args.force)
             print(f"wrote {len(written)} notebook(s) under {args.out}")
         elif args.command == "grade":
             from .grade import grade

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cells import answer_calls, shows_solution
+from .cells import answer_calls, is_reveal, shows_solution
 from .course import (ClassroomError, exercise_kind, exercise_points, gradable_exercises,
                      notebook_name, worked_answer)
 from .notebookfile import clear_outputs, code_cell, notebook_json, read_notebook
@@ -55,12 +55,16 @@ def _metadata(grade_id, *, solution, grade, locked, points=None):
 
 
 def nbgrader_notebook(notebook, name) -> dict:
-    """The nbgrader source version of a course notebook (a new dict)."""
+    """The nbgrader source version of a course notebook (a new dict).
+
+    Graded work: the reveals (cells tagged ``reveal``, which compute a prediction
+    question's answer) are left out, like the worked answers.
+    """
     graded = gradable_exercises(name)
     calls = {call.cell: call for call in answer_calls(notebook["cells"], set(graded))}
     cells = []
     for index, cell in enumerate(notebook["cells"]):
-        if shows_solution(cell):
+        if shows_solution(cell) or is_reveal(cell):
             continue
         cell = clear_outputs(cell)
         call = calls.get(index)

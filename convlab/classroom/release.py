@@ -3,7 +3,9 @@
 A released notebook has its outputs cleared, every answer cell blank
 (``answer = ...``), no cell that imports or shows a worked answer, and, with a
 roster, the student's own seed set in its first code cell, so each student
-gets their own numbers.
+gets their own numbers. A graded release (with a roster) also leaves out the
+reveals, the cells tagged ``reveal`` that compute a prediction question's answer
+right after its check (``reveals='keep'`` keeps them).
 """
 
 from __future__ import annotations
@@ -15,17 +17,20 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
-from .cells import blank_answers, python_source, shows_solution
+from .cells import blank_answers, is_reveal, python_source, shows_solution
 from .. import check
 from .course import ClassroomError, notebook_name, seed_source
 from .notebookfile import clear_outputs, code_cell, notebook_json, read_notebook
 from .roster import course_secret, read_roster, student_seed
 
-__all__ = ["FEEDBACK_LEVELS", "student_version", "release", "nbgitpuller_link",
+__all__ = ["FEEDBACK_LEVELS", "REVEALS", "student_version", "release", "nbgitpuller_link",
            "check_output_folder", "write_files"]
 
 #: What a student's checker may say: hints, only whether the form is right, or nothing.
 FEEDBACK_LEVELS = ("hints", "format", "none")
+
+#: What a release does with the reveals (the cells tagged ``reveal``).
+REVEALS = ("keep", "drop")
 
 
 def _imports_check(source) -> bool:
@@ -48,7 +53,8 @@ def _text(source) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
-def student_version(notebook, name, *, seed=None, student=None, feedback=None) -> dict:
+def student_version(notebook, name, *, seed=None, student=None, feedback=None,
+                    reveals="keep") -> dict:
     """The student version of a course notebook (a new dict; ``notebook`` is unchanged).
 
     Parameters
@@ -63,11 +69,16 @@ def student_version(notebook, name, *, seed=None, student=None, feedback=None) -
         The student id, recorded in the notebook's metadata.
     feedback : {'hints', 'format', 'none'}, optional
         The checker's feedback level, set in the first code cell when convlab has one.
+    reveals : {'keep', 'drop'}, default 'keep'
+        'drop' leaves out the cells tagged ``reveal`` (each computes the answer of the
+        prediction question before it, which a graded copy must not hand out).
     """
+    if reveals not in REVEALS:
+        raise ClassroomError(f"reveals must be one of {', '.join(REVEALS)}, got {reveals!r}")
     exercises = set(check.exercises(name))
     kept = []
     for cell in notebook["cells"]:
-        if shows_solution(cell):
+        if shows_solution(cell) or (reveals == "drop" and is_reveal(cell)):
             continue
         cell = clear_outputs(cell)
         if cell["cell_type"] == "code":
@@ -127,7 +138,8 @@ def write_files(out, files) -> list[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def release(notebooks, out, *, roster=None, secret=None, feedback="hints", force=False):
+def release(notebooks, out, *, roster=None, secret=None, feedback="hints", reveals=None,
+            force=False):
     """Write the student version of each notebook under ``out``; return the paths written.
 
     Parameters
@@ -144,6 +156,11 @@ def release(notebooks, out, *, roster=None, secret=None, feedback="hints", force
         The course secret; default: the ``CONVLAB_CLASSROOM_SECRET`` variable.
     feedback : {'hints', 'format', 'none'}
         How much the checkers tell students.
+    reveals : {'keep', 'drop'}, optional
+        Keep or leave out the reveals (the cells tagged ``reveal`` that compute a
+        prediction question's answer). Default: 'drop' with a roster (a graded
+        release, where a student could otherwise run the reveal before answering),
+        'keep' without one.
     force : bool
         Write into a non-empty ``out``, overwriting files of the same name.
 
@@ -156,6 +173,10 @@ def release(notebooks, out, *, roster=None, secret=None, feedback="hints", force
     if feedback not in FEEDBACK_LEVELS:
         raise ClassroomError(f"--feedback must be one of {', '.join(FEEDBACK_LEVELS)}, "
                              f"got {feedback!r}")
+    if reveals is None:
+        reveals = "keep" if roster is None else "drop"
+    if reveals not in REVEALS:
+        raise ClassroomError(f"--reveals must be one of {', '.join(REVEALS)}, got {reveals!r}")
     if not notebooks:
         raise ClassroomError("give at least one notebook to release, e.g. "
                              "notebooks/02_stride.ipynb")
@@ -176,7 +197,8 @@ def release(notebooks, out, *, roster=None, secret=None, feedback="hints", force
         for name, notebook in sources.items():
             relative = f"{name}.ipynb" if student is None else f"{student}/{name}.ipynb"
             files[relative] = notebook_json(student_version(
-                notebook, name, seed=seed, student=student, feedback=feedback))
+                notebook, name, seed=seed, student=student, feedback=feedback,
+                reveals=reveals))
     return write_files(out, files)
 
 
