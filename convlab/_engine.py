@@ -226,6 +226,15 @@ def channel_frames(x, pads, length_after):
     return frames
 
 
+def _row_blocks(rows, row_bytes):
+    """Rows per block: blocks of at most about ``_FRAME_BYTES``, as many as a multiple
+    of the threads, so that each thread gets as many rows when all of them run."""
+    threads = workers()
+    count = max(1, -(-rows * row_bytes // _FRAME_BYTES))
+    count = min(rows, -(-count // threads) * threads)
+    return -(-rows // count)
+
+
 def phase_frames(x, pads, kernel, stride, dilation):
     """Channel-major frames (:func:`channel_frames`) for any stride: one per phase.
 
@@ -287,7 +296,7 @@ def _depthwise_frames(x, pads, weight, out_shape, stride, dilation):
     w = weight.reshape(c, multiplier, len(taps))
     dtype = np.result_type(x, weight)
     out = np.empty((c, multiplier, length), dtype=dtype)
-    rows = max(1, min(-(-c // workers()), _FRAME_BYTES // (length * out.itemsize)))
+    rows = _row_blocks(c, length * out.itemsize)
     local = threading.local()  # a scratch block per thread
 
     def run(block):
@@ -423,7 +432,7 @@ def weight_frames(x, g, pads, kernel, dilation, groups):
     if per_in == 1 and per_out == 1:
         # Depthwise: a dot product per channel and tap, over a block of whole rows per call.
         result = np.empty((c, 1, taps), dtype=dtype)
-        rows = max(1, min(-(-c // workers()), _FRAME_BYTES // (length * dtype.itemsize)))
+        rows = _row_blocks(c, length * dtype.itemsize)
 
         def dots(block):
             for t, offset in enumerate(offsets):
