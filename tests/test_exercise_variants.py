@@ -111,7 +111,9 @@ def assert_no_leak(name, expected, message, question):
     if array.ndim == 0:
         value = float(array)
         text = str(int(value)) if value.is_integer() else f"{value:g}"
-        pattern = rf"(?<![\w.-]){re.escape(text)}(?![\w.])"    # "2s" is a formula, not a 2
+        # "2s" is a formula, not a 2; nor is the 1 of an offset such as "x[t+1]" or "t-1"
+        # (a number that ends a sentence, "is 7.", still counts)
+        pattern = rf"(?<![\w.+-]){re.escape(text)}(?!\w|\.\d)"
         if not re.search(pattern, question):      # a number the question itself shows
             assert not re.search(pattern, message), (name, expected, message)
         return
