@@ -73,7 +73,7 @@ test-min:
 	test -x $(MIN_VENV)/bin/python || $(PYTHON) -m venv $(MIN_VENV)
 	$(PYTHON) tools/floors.py > $(MIN_VENV)/floors.txt
 	$(MIN_VENV)/bin/python -m pip install --quiet -c $(MIN_VENV)/floors.txt -e ".[test]"
-	HYPOTHESIS_PROFILE=quick $(MIN_VENV)/bin/python -m pytest -p no:cacheprovider tests convlab \
+	HYPOTHESIS_PROFILE=$(if $(filter ci,$(HYPOTHESIS_PROFILE)),ci-quick,quick) $(MIN_VENV)/bin/python -m pytest -p no:cacheprovider tests convlab \
 		--ignore=tests/browser --ignore=tests/test_notebooks.py
 
 # Settings in pyproject.toml [tool.mutmut]; mutants/ holds the mutated copies.

@@ -24,6 +24,11 @@ settings.register_profile(
     print_blob=True,
 )
 settings.register_profile("quick", parent=settings.get_profile("convlab"), max_examples=25)
+# CI (.ci/run): the same 200 examples per property, drawn from a seed fixed per test, so
+# a run of CI is reproducible and a change is judged on the examples its parent passed.
+# Everywhere else each run draws new examples (a failure prints its reproduction blob).
+settings.register_profile("ci", parent=settings.get_profile("convlab"), derandomize=True)
+settings.register_profile("ci-quick", parent=settings.get_profile("quick"), derandomize=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "convlab"))
 
 
