@@ -39,6 +39,13 @@ def test_same_padding_gives_ceil_i_over_s(i, k, s, d):
     assert out.shape[0] == math.ceil(i / s) == convlab.output_size(i, k, s, "same", d)
 
 
+@pytest.mark.parametrize("i, k", [(i, k) for i in range(1, 9) for k in range(1, 6)])
+def test_same_padding_defaults_to_stride_1_and_dilation_1(i, k):
+    # stride 1 keeps all i positions, so a k-wide window needs k - 1 extra pixels in all,
+    # the odd one after: 3 -> (1, 1), 4 -> (1, 2)
+    assert convlab.same_padding(i, k) == ((k - 1) // 2, k // 2)
+
+
 @pytest.mark.parametrize("i, k", [(i, k) for i in range(1, 9) for k in range(1, 5)])
 def test_full_padding(i, k):
     assert convlab.output_size(i, k, padding="full") == i + k - 1
@@ -110,7 +117,18 @@ def test_receptive_field_of_three_3x3_is_7x7():
      r"got 'half'"),
     (lambda: convlab.output_size(2, 3), ValueError,
      r"kernel_size 3 \(dilated extent 3\) does not fit in the padded input 2"),
+    (lambda: convlab.output_size(5, 0), ValueError, r"kernel_size must be >= 1, got 0"),
+    (lambda: convlab.output_size(5, 2, ceil_mode="yes"), TypeError,
+     r"ceil_mode must be a bool, got 'yes' \(str\)"),
+    # uneven padding: the message adds both sides, 2 + 1 + 2 = 5
+    (lambda: convlab.output_size(2, 7, padding=(1, 2)), ValueError,
+     r"kernel_size 7 \(dilated extent 7\) does not fit in the padded input 5 "
+     r"\(input_size 2 \+ padding 1\+2\)"),
     (lambda: convlab.same_padding(5, 0), ValueError, r"kernel_size must be >= 1, got 0"),
+    (lambda: convlab.same_padding(0, 3), ValueError, r"input_size must be >= 1, got 0"),
+    (lambda: convlab.same_padding(5, 3, stride=0), ValueError, r"stride must be >= 1, got 0"),
+    (lambda: convlab.same_padding(5, 3, dilation=0), ValueError,
+     r"dilation must be >= 1, got 0"),
     (lambda: receptive_field([(3,)]), ValueError, r"layers\[0\] must be \(kernel_size, stride"),
     (lambda: receptive_field(3), TypeError,
      r"layers must be a sequence of \(kernel_size, stride\) tuples, got 3 \(int\)"),
@@ -149,7 +167,9 @@ def test_conv_cost_per_axis_matches_a_real_convolution(stride, padding, dilation
     (dict(kernel_size=0), ValueError, r"kernel_size must be >= 1, got 0"),
     (dict(kernel_size=(3, 0)), ValueError, r"kernel_size\[1\] must be >= 1, got 0"),
     (dict(stride=0), ValueError, r"stride must be >= 1, got 0"),
+    (dict(stride=(1, 0)), ValueError, r"stride\[1\] must be >= 1, got 0"),
     (dict(dilation=0), ValueError, r"dilation must be >= 1, got 0"),
+    (dict(dilation=(2, 0)), ValueError, r"dilation\[1\] must be >= 1, got 0"),
     (dict(dilation=1.5), TypeError, r"dilation must be an int, got 1.5"),
     (dict(groups=0), ValueError, r"groups must be >= 1, got 0"),
     (dict(groups=1.5), TypeError, r"groups must be an int, got 1.5"),
