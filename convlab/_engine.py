@@ -39,6 +39,12 @@ def thread_pool():
                                                  thread_name_prefix="convlab")
 
 
+# A forked child (multiprocessing's fork, a DataLoader worker) inherits the pool but not its
+# threads, so work sent to it would wait forever: the child makes its own on first use.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=thread_pool.cache_clear)
+
+
 def share(work, parts):
     """``[work(part) for part in parts]``, run on this thread and the pool's at once.
 
