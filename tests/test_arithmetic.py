@@ -8,7 +8,7 @@ import pytest
 from _reference import tf_same
 
 import convlab
-from convlab.arithmetic import conv_cost, receptive_field
+from convlab.arithmetic import conv_cost, receptive_field, resolve_axis_padding
 
 GRID = list(itertools.product(range(1, 10), range(1, 5), range(1, 4), range(0, 3), range(1, 4)))
 
@@ -44,6 +44,7 @@ def test_same_padding_defaults_to_stride_1_and_dilation_1(i, k):
     # stride 1 keeps all i positions, so a k-wide window needs k - 1 extra pixels in all,
     # the odd one after: 3 -> (1, 1), 4 -> (1, 2)
     assert convlab.same_padding(i, k) == ((k - 1) // 2, k // 2)
+    assert resolve_axis_padding("same", i, k) == ((k - 1) // 2, k // 2)
 
 
 @pytest.mark.parametrize("i, k", [(i, k) for i in range(1, 9) for k in range(1, 5)])
@@ -112,6 +113,12 @@ def test_receptive_field_of_three_3x3_is_7x7():
     (lambda: convlab.output_size(5, 3, dilation=0), ValueError, r"dilation must be >= 1, got 0"),
     (lambda: convlab.output_size(5.0, 3), TypeError, r"input_size must be an int, got 5.0"),
     (lambda: convlab.output_size(5, 3, padding=-1), ValueError, r"padding must be >= 0, got -1"),
+    (lambda: convlab.output_size(5, 3, padding=(-1, 0)), ValueError,
+     r"padding before must be >= 0, got -1"),
+    (lambda: convlab.output_size(5, 3, padding=(0, -1)), ValueError,
+     r"padding after must be >= 0, got -1"),
+    (lambda: convlab.output_size(5, 3, padding=(1, 2, 3)), ValueError,
+     r"padding as a pair must be \(before, after\), got \(1, 2, 3\)"),
     (lambda: convlab.output_size(5, 3, padding="half"), ValueError,
      r"padding must be an int, a \(before, after\) pair or one of 'valid', 'same', 'full', "
      r"got 'half'"),

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import convlab
 from convlab import naive
+from convlab.padding import resolve_padding
 
 
 @st.composite
@@ -78,6 +79,9 @@ def test_spec_forms_and_dtype():
     assert convlab.pad2d(x, 1).dtype == np.uint8
     np.testing.assert_array_equal(convlab.pad2d(x, ((0, 0), (1, 0)), mode="constant", value=9)[:, 0],
                                   [9, 9])
+    # 'constant' without a value fills with 0, as 'zeros' does
+    np.testing.assert_array_equal(convlab.pad2d(np.full((1, 2), 7), ((0, 0), (1, 1)),
+                                                mode="constant"), [[0, 7, 7, 0]])
 
 
 @pytest.mark.parametrize("call, error, message", [
@@ -86,6 +90,9 @@ def test_spec_forms_and_dtype():
     (lambda: convlab.pad2d(np.ones((3, 3)), -1), ValueError, r"padding must be >= 0, got -1"),
     (lambda: convlab.pad2d(np.ones((3, 3)), "same"), ValueError,
      r"padding must be an int, a \(height, width\) pair .* got 'same'"),
+    (lambda: resolve_padding("half", (5, 5), (3, 3)), ValueError,
+     r"padding must be an int, a \(height, width\) pair, \(\(top, bottom\), \(left, right\)\) "
+     r"or one of 'valid', 'same', 'full', got 'half'"),
     (lambda: convlab.pad2d(np.ones((3, 3)), (1, 2, 3)), ValueError,
      r"padding must be an int, a \(height, width\) pair or \(\(top, bottom\), \(left, right\)\)"),
     (lambda: convlab.pad2d(np.ones(3), 1), ValueError, r"x must have 2, 3, 4 or 5 dimensions"),
