@@ -35,7 +35,7 @@ from .transposed import conv_transpose2d, transposed_output_size
 
 # The version, written only here: pyproject.toml reads it ([tool.setuptools.dynamic]), and
 # CHANGELOG.md's newest entry and the notebooks' pinned links (tools/links.py) follow it.
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "correlate2d",
