@@ -47,3 +47,19 @@ def torch():
     module = _optional("torch", "CONVLAB_REQUIRE_TORCH", "pip install torch==2.13.0 to enable")
     module.set_num_threads(1)
     return module
+
+
+@pytest.fixture
+def check_defaults():
+    """Start and end a test with convlab.check at its defaults: no seed, full hints.
+
+    The exercise test files use it for every test (``pytestmark``), since a test that
+    picks a seed or a feedback level must not leave it to the next.
+    """
+    from convlab import check
+
+    check.use_seed(None)
+    check.feedback_level("hints")
+    yield
+    check.use_seed(None)
+    check.feedback_level("hints")

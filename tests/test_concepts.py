@@ -24,13 +24,8 @@ CHOICES = [name for name, ex in EXERCISES.items() if ex.kind == "choice"]
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 
 
-@pytest.fixture(autouse=True)
-def default_state():
-    check.use_seed(None)
-    check.feedback_level("hints")
-    yield
-    check.use_seed(None)
-    check.feedback_level("hints")
+# Each test starts and ends with no seed and full hints (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("check_defaults")
 
 
 def _options(name, seed):

@@ -23,14 +23,8 @@ FUNCTIONS = [n for n in NAMES if EXERCISES[n].kind == "function"]
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 
 
-@pytest.fixture(autouse=True)
-def default_state():
-    """Each test starts and ends with no seed and full hints."""
-    check.use_seed(None)
-    check.feedback_level("hints")
-    yield
-    check.use_seed(None)
-    check.feedback_level("hints")
+# Each test starts and ends with no seed and full hints (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("check_defaults")
 
 
 def _same(a, b):

@@ -23,13 +23,8 @@ from convlab.check import EXERCISES
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def default_state():
-    check.use_seed(None)
-    check.feedback_level("hints")
-    yield
-    check.use_seed(None)
-    check.feedback_level("hints")
+# Each test starts and ends with no seed and full hints (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("check_defaults")
 
 
 def _message(name, answer, seed=None):

@@ -31,13 +31,8 @@ OURS = {"06_putting_it_together": ["pytorch_layers", "why_stacked_3x3"],
         "11_assignment_conv_layer": ["zero_gradient_pixels", "why_central_differences"]}
 
 
-@pytest.fixture(autouse=True)
-def default_state():
-    check.use_seed(None)
-    check.feedback_level("hints")
-    yield
-    check.use_seed(None)
-    check.feedback_level("hints")
+# Each test starts and ends with no seed and full hints (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("check_defaults")
 
 
 def _options(name, seed):
