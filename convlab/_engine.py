@@ -18,7 +18,7 @@ import numpy as np
 from ._windows import first_inside_tap, lowest, tap_slices, tap_view
 
 __all__ = ["workers", "thread_pool", "share", "images_per_chunk", "columns", "conv_padded", "grouped_matmul",
-           "frame_offsets", "channel_frames", "phase_frames", "conv_frames", "weight_frames", "scatter_taps", "fast_length", "fft_correlate", "plane_blocks", "in_blocks",
+           "frame_offsets", "channel_frames", "phase_layout", "fill_phases", "phase_frames", "conv_frames", "weight_frames", "scatter_taps", "fast_length", "fft_correlate", "plane_blocks", "in_blocks",
            "first_strict_max", "max_pool_winners_fast", "max_pool_winners_exact", "crop",
            "lone_class", "spread"]
 
@@ -263,20 +263,22 @@ def _row_blocks(rows, row_bytes):
     return -(-rows // count)
 
 
-def phase_frames(x, pads, kernel, stride, dilation):
-    """Channel-major frames (:func:`channel_frames`) for any stride: one per phase.
+def phase_layout(spatial, pads, kernel, stride, dilation):
+    """Where the phases of a strided input lie, and where each kernel tap reads them.
 
     With stride ``s`` the padded input splits into ``s_0*s_1*...`` phases
     (the positions ``r_i, r_i + s_i, ...`` along each axis), and tap ``t`` of
     output ``o`` reads phase ``(t*d) mod s`` at ``o + (t*d) // s``: in that
     phase's frame, output position ``q`` plus an offset, exactly as at stride
-    1 (:func:`frame_offsets`). Returns ``(frames, taps, phase_shape)``:
-    ``frames`` ``(phases, C, N*plane + room)``, ``taps`` one ``(phase,
-    offset)`` per kernel tap in reading order, ``phase_shape`` a phase's
-    plane. At stride 1 that is one phase, the padded plane.
+    1 (:func:`frame_offsets`). Returns ``(taps, shape, copies)``: ``taps``
+    one ``(phase, offset)`` per kernel tap in reading order, ``shape`` a
+    phase's plane, ``copies`` one ``(phase, target, source)`` per phase that
+    holds input values: the slices of the phase's plane and of the unpadded
+    input (padded position ``r + k*s`` is the input's ``r + k*s - before``),
+    so the frames are filled straight from the input, the padding left zero.
+    At stride 1 there is one phase, the padded plane.
     """
-    n, c = x.shape[:2]
-    padded = tuple(size + before + after for size, (before, after) in zip(x.shape[2:], pads))
+    padded = tuple(size + before + after for size, (before, after) in zip(spatial, pads))
     shape = tuple(-(-p // st) for p, st in zip(padded, stride))
     pitch = [int(np.prod(shape[axis + 1:])) for axis in range(len(shape))]
     taps = []
@@ -284,29 +286,47 @@ def phase_frames(x, pads, kernel, stride, dilation):
         where = [t * d for t, d in zip(tap, dilation)]
         phase = int(np.ravel_multi_index([w % st for w, st in zip(where, stride)], stride))
         taps.append((phase, sum(w // st * p for w, st, p in zip(where, stride, pitch))))
-    room = max(offset for _, offset in taps)
-    if all(st == 1 for st in stride):
-        return channel_frames(x, pads, room)[None], taps, shape
-    length = n * int(np.prod(shape))
-    frames = np.zeros((int(np.prod(stride)), c, length + room), dtype=x.dtype)
+    copies = []
     for phase, start in enumerate(np.ndindex(*stride)):
-        # padded position r + k*s is x's r + k*s - before: copied straight from x (the
-        # padding stays zero), no padded copy first
         source, target = [], []
-        for r, st, size, (before, _) in zip(start, stride, x.shape[2:], pads):
+        for r, st, size, (before, _) in zip(start, stride, spatial, pads):
             k0 = max(0, -((r - before) // st))
             x0 = r + k0 * st - before
             count = max(0, -(-(size - x0) // st))
             source.append(slice(x0, x0 + st * (count - 1) + 1, st))
             target.append(slice(k0, k0 + count))
         if all(t.stop > t.start for t in target):
-            planes = frames[phase, :, :length].reshape((c, n) + shape)
-            planes[(Ellipsis,) + tuple(target)] = x[(Ellipsis,) + tuple(source)].swapaxes(0, 1)
+            copies.append((phase, tuple(target), tuple(source)))
+    return taps, shape, copies
+
+
+def fill_phases(frames, x, shape, copies):
+    """Copy ``x`` ``(N, C, *spatial)`` into channel-major phase frames ``(phases, C,
+    N*plane + room)`` laid out by :func:`phase_layout`; their padding is not touched
+    (zeros when ``frames`` was made with ``np.zeros``, and still zeros when it is
+    filled again)."""
+    n, c = x.shape[:2]
+    length = n * int(np.prod(shape))
+    for phase, target, source in copies:
+        planes = frames[phase, :c, :length].reshape((c, n) + tuple(shape))
+        planes[(Ellipsis,) + target] = x[(Ellipsis,) + source].swapaxes(0, 1)
+
+
+def phase_frames(x, pads, kernel, stride, dilation):
+    """Channel-major frames (:func:`channel_frames`) for any stride: one per phase
+    (:func:`phase_layout`). Returns ``(frames, taps, phase_shape)``: ``frames``
+    ``(phases, C, N*plane + room)``, ``taps`` one ``(phase, offset)`` per kernel
+    tap in reading order, ``phase_shape`` a phase's plane."""
+    n, c = x.shape[:2]
+    taps, shape, copies = phase_layout(x.shape[2:], pads, kernel, stride, dilation)
+    room = max(offset for _, offset in taps)
+    frames = np.zeros((int(np.prod(stride)), c, n * int(np.prod(shape)) + room), dtype=x.dtype)
+    fill_phases(frames, x, shape, copies)
     return frames, taps, shape
 
 
 def _depthwise_frames(x, pads, weight, out_shape, stride, dilation):
-    """Depthwise convolution on channel-major frames, any stride (:func:`phase_frames`).
+    """Depthwise convolution on channel-major frames, any stride (:func:`phase_layout`).
 
     Each group's product has a single input channel, ``(O/C, k) @ (k, H'*W')``,
     too thin for BLAS. Instead, tap by tap, ``out[c*m + j] += w[c*m + j, tap]
@@ -314,38 +334,52 @@ def _depthwise_frames(x, pads, weight, out_shape, stride, dilation):
     holds every image's plane, so that is one call over a block of whole rows
     (thousands of values each). The taps are added in the loop reference's
     order, the first written, not added, so each output is summed exactly as
-    :func:`convlab.correlate2d` sums it. Blocks of channels shared out
-    between the cores; the output is cropped from its frames at the end.
+    :func:`convlab.correlate2d` sums it.
+
+    Blocks of channels are shared out between the cores, and each thread does
+    all of its block's work: it copies the block's channels into its own
+    frames (made once per call, their padding zero), runs the taps, and crops
+    its sums straight into the output. Nothing passes through memory whole:
+    on the 2-core test machine, (8, 64, 32, 32) 3x3 float32, the frames of
+    every channel, made first, then the taps, then one crop took 1.5-2.1 ms;
+    block by block 0.9-1.2 ms.
     """
     n, c = x.shape[:2]
     multiplier = weight.shape[0] // c
-    frames, taps, shape = phase_frames(x, pads, weight.shape[2:], stride, dilation)
-    length = frames.shape[2] - max(offset for _, offset in taps)
+    taps, shape, copies = phase_layout(x.shape[2:], pads, weight.shape[2:], stride, dilation)
+    room = max(offset for _, offset in taps)
+    length = n * int(np.prod(shape))
     w = weight.reshape(c, multiplier, len(taps))
     dtype = np.result_type(x, weight)
-    out = np.empty((c, multiplier, length), dtype=dtype)
+    out = np.empty((n, c * multiplier) + tuple(out_shape), dtype=dtype)
+    # output channel c*m + j of channel c: [:, c, j] of this view
+    by_channel = out.reshape((n, c, multiplier) + tuple(out_shape))
     rows = _row_blocks(c, length * out.itemsize)
-    local = threading.local()  # a scratch block per thread
+    crop = (Ellipsis,) + tuple(slice(0, o) for o in out_shape)
+    local = threading.local()  # each thread's frames, sums and scratch
 
     def run(block):
         count = block.stop - block.start
-        if getattr(local, "scratch", None) is None:
+        if getattr(local, "frames", None) is None:
+            local.frames = np.zeros((int(np.prod(stride)), rows, length + room),
+                                    dtype=x.dtype)
+            local.total = np.empty((rows, length), dtype=dtype)
             local.scratch = np.empty((rows, length), dtype=dtype)
-        scratch = local.scratch[:count]
+        frames, total, scratch = local.frames, local.total[:count], local.scratch[:count]
+        fill_phases(frames, x[:, block], shape, copies)
         for j in range(multiplier):
-            total = out[block, j]
             for t, (phase, offset) in enumerate(taps):
-                view = frames[phase, block, offset:offset + length]
+                view = frames[phase, :count, offset:offset + length]
                 if t == 0:
                     np.multiply(view, w[block, j, t:t + 1], out=total)
                 else:
                     np.multiply(view, w[block, j, t:t + 1], out=scratch)
                     total += scratch
+            planes = total.reshape((count, n) + tuple(shape))[crop]
+            by_channel[:, block, j] = planes.swapaxes(0, 1)
 
     share(run, [slice(c0, min(c, c0 + rows)) for c0 in range(0, c, rows)])
-    planes = out.reshape((c * multiplier, n) + tuple(shape))
-    cropped = planes[(Ellipsis,) + tuple(slice(0, o) for o in out_shape)]
-    return np.ascontiguousarray(cropped.swapaxes(0, 1))
+    return out
 
 
 # conv_frames makes the columns of runs of about this many bytes (in cache while multiplied).
