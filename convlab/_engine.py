@@ -17,8 +17,10 @@ import numpy as np
 
 from ._windows import first_inside_tap, lowest, tap_slices, tap_view
 
-__all__ = ["workers", "thread_pool", "share", "images_per_chunk", "columns", "conv_padded", "grouped_matmul",
-           "frame_offsets", "channel_frames", "phase_layout", "fill_phases", "phase_frames", "conv_frames", "weight_frames", "scatter_taps", "fast_length", "fft_correlate", "plane_blocks", "in_blocks",
+__all__ = ["workers", "thread_pool", "share", "images_per_chunk", "columns", "conv_padded",
+           "grouped_matmul", "frame_offsets", "channel_frames", "crop_frames", "frame_runs",
+           "phase_layout", "fill_phases", "phase_frames", "conv_frames", "weight_frames",
+           "scatter_taps", "workspace", "fast_length", "fft_correlate", "plane_blocks", "in_blocks",
            "first_strict_max", "max_pool_winners_fast", "max_pool_winners_exact", "crop",
            "lone_class", "spread"]
 
@@ -99,6 +101,39 @@ def share(work, parts):
     return results
 
 
+# Temporaries up to this size are kept per thread and reused by the next call (see
+# workspace); larger ones are made afresh.
+_WORKSPACE_BYTES = 1 << 25
+_workspaces = threading.local()
+
+
+def workspace(name, shape, dtype, zero=False):
+    """A temporary ``shape`` array of ``dtype`` for this thread, reused across calls.
+
+    Fresh memory costs a page fault per 4 KB page on first touch, and big
+    arrays freed go back to the system (glibc returns them), so a function
+    that allocates its megabytes of frames anew each call pays for them again
+    every call: conv3d (2, 8, 16, 32, 32) -> 16 float32 took 1500 page faults
+    and 5.5 ms of system time per call on the 2-core test machine, 8.5 ms in
+    all; with its temporaries reused, none, and 6.1 ms. Each ``name`` is one
+    buffer per thread, grown as needed: a caller must not ask for a name it
+    still holds (the names are per call site). Arrays over
+    ``_WORKSPACE_BYTES`` are made afresh. Never returned to the user.
+    """
+    dtype = np.dtype(dtype)
+    size = int(np.prod(shape)) * dtype.itemsize
+    if size > _WORKSPACE_BYTES:
+        return (np.zeros if zero else np.empty)(shape, dtype=dtype)
+    held = _workspaces.__dict__
+    buffer = held.get(name)
+    if buffer is None or buffer.nbytes < size:
+        buffer = held[name] = np.empty(max(size, 64), dtype=np.uint8)
+    array = buffer[:size].view(dtype).reshape(shape)
+    if zero:
+        array[...] = 0
+    return array
+
+
 def images_per_chunk(n, bytes_per_image, budget):
     """How many of ``n`` images to take at a time so a chunk's temporary stays near
     ``budget`` bytes (at least one image), evened out so the last chunk is not small."""
@@ -163,7 +198,7 @@ def conv_padded(xp, weight, out_hw, stride, dilation, groups=1, pads=None):
     positions = int(np.prod(out_hw))
     wm = weight.reshape(groups, o // groups, (c // groups) * taps)
     chunk = images_per_chunk(n, c * taps * positions * xp.dtype.itemsize, _COLUMN_BYTES)
-    buffer = np.empty(c * taps * chunk * positions, dtype=xp.dtype)  # reused per chunk
+    buffer = workspace("im2col.columns", c * taps * chunk * positions, xp.dtype)  # per chunk
     out = None if chunk == n else np.empty((n, o) + tuple(out_hw),
                                            dtype=np.result_type(xp, weight))
     for start in range(0, n, chunk):
@@ -214,6 +249,11 @@ def _frames_pay(dims, stride, dtype, groups):
     return dims >= 3 or dtype.itemsize <= 4 or groups > 1
 
 
+def _pitches(shape):
+    """Row-major steps of a plane of ``shape``: ``(prod(shape[1:]), ..., 1)``."""
+    return [int(np.prod(shape[axis + 1:])) for axis in range(len(shape))]
+
+
 def frame_offsets(padded, kernel, dilation):
     """Where each tap of a stride-1 window reads, in a flattened padded plane.
 
@@ -226,7 +266,7 @@ def frame_offsets(padded, kernel, dilation):
     output); they are computed and thrown away (the input's padding columns:
     ``W + pad`` values per row for ``W'`` kept).
     """
-    pitch = [int(np.prod(padded[axis + 1:])) for axis in range(len(padded))]
+    pitch = _pitches(padded)
     return [sum(t * d * p for t, d, p in zip(tap, dilation, pitch))
             for tap in np.ndindex(*kernel)]
 
@@ -240,18 +280,67 @@ def frame_offsets(padded, kernel, dilation):
 _FRAME_BYTES = 1 << 19
 
 
-def channel_frames(x, pads, length_after):
+def channel_frames(x, pads, length_after, name):
     """``x`` ``(N, C, *spatial)`` padded with zeros into channel-major frames:
     ``(C, N*plane + length_after)``, row ``c`` every image's padded plane of
     channel ``c`` one after the other, then ``length_after`` zeros (room for the
-    last plane's runs). One copy, the padding and the transpose at once."""
+    last plane's runs). One copy, the padding and the transpose at once, a
+    block of rows per thread (each block zeroed, then filled, while in cache),
+    into the calling thread's :func:`workspace` ``name``."""
     n, c = x.shape[:2]
     padded = tuple(size + before + after for size, (before, after) in zip(x.shape[2:], pads))
     length = n * int(np.prod(padded))
-    frames = np.zeros((c, length + length_after), dtype=x.dtype)
+    frames = workspace(name, (c, length + length_after), x.dtype)
     inside = tuple(slice(before, before + size) for size, (before, _) in zip(x.shape[2:], pads))
-    frames[:, :length].reshape((c, n) + padded)[(Ellipsis,) + inside] = x.swapaxes(0, 1)
+
+    def fill(block):
+        rows = frames[block]
+        rows[...] = 0
+        planes = rows[:, :length].reshape((block.stop - block.start, n) + padded)
+        planes[(Ellipsis,) + inside] = x[:, block].swapaxes(0, 1)
+
+    share(fill, _blocks(c, frames.shape[1] * frames.itemsize))
     return frames
+
+
+def _blocks(rows, row_bytes):
+    """Slices of ``rows`` rows in blocks of :func:`_row_blocks` rows."""
+    size = _row_blocks(rows, row_bytes)
+    return [slice(r, min(rows, r + size)) for r in range(0, rows, size)]
+
+
+def crop_frames(frames, n, padded, out_shape):
+    """The outputs in ``frames`` ``(O, N*plane...)`` (sums laid out on the padded planes,
+    each output at its window's first tap), as a new ``(N, O, *out_shape)`` array:
+    a block of output channels per thread."""
+    o = frames.shape[0]
+    out = np.empty((n, o) + tuple(out_shape), dtype=frames.dtype)
+    planes = frames[:, :n * int(np.prod(padded))].reshape((o, n) + tuple(padded))
+    keep = (Ellipsis,) + tuple(slice(0, size) for size in out_shape)
+
+    def copy(block):
+        out[:, block] = planes[block][keep].swapaxes(0, 1)
+
+    share(copy, _blocks(o, planes[0].nbytes))
+    return out
+
+
+def frame_runs(n, plane, span, run):
+    """The runs of frame positions a stride-1 convolution computes: ``(start, stop)``
+    pairs of at most ``run`` positions covering ``[i*plane, i*plane + span)`` for
+    every image ``i`` (``span`` from the first output to the last: the padded
+    plane's last rows, which no output starts on, are left out). Images
+    shorter than a run share one, with the gap between them."""
+    runs = []
+    for i in range(n):
+        start, end = i * plane, i * plane + span
+        if runs and end - runs[-1][0] <= run:
+            runs[-1] = (runs[-1][0], end)
+            continue
+        while start < end:
+            runs.append((start, min(start + run, end)))
+            start = runs[-1][1]
+    return runs
 
 
 def _row_blocks(rows, row_bytes):
@@ -361,10 +450,10 @@ def _depthwise_frames(x, pads, weight, out_shape, stride, dilation):
     def run(block):
         count = block.stop - block.start
         if getattr(local, "frames", None) is None:
-            local.frames = np.zeros((int(np.prod(stride)), rows, length + room),
-                                    dtype=x.dtype)
-            local.total = np.empty((rows, length), dtype=dtype)
-            local.scratch = np.empty((rows, length), dtype=dtype)
+            local.frames = workspace("depthwise.frames", (int(np.prod(stride)), rows,
+                                                          length + room), x.dtype, zero=True)
+            local.total = workspace("depthwise.total", (rows, length), dtype)
+            local.scratch = workspace("depthwise.scratch", (rows, length), dtype)
         frames, total, scratch = local.frames, local.total[:count], local.scratch[:count]
         fill_phases(frames, x[:, block], shape, copies)
         for j in range(multiplier):
@@ -382,8 +471,12 @@ def _depthwise_frames(x, pads, weight, out_shape, stride, dilation):
     return out
 
 
-# conv_frames makes the columns of runs of about this many bytes (in cache while multiplied).
-_RUN_BYTES = 1 << 18
+# conv_frames makes the columns of runs of about this many bytes. Measured on the 2-core
+# test machine, bench_variants' conv3d (2, 8, 16, 32, 32) -> 16 float32 and grouped g4
+# (8, 64, 32, 32) float64, against 256 KB runs: 512 KB 0.58 and 0.92 of the time, 1 MB
+# 0.50 and 0.54, 2 MB 0.83 and 0.54, 4 MB 0.90 and 0.87 (fewer, longer products and
+# copies; past 1 MB the columns no longer stay in the core's cache).
+_RUN_BYTES = 1 << 20
 
 
 def conv_frames(x, pads, weight, out_shape, dilation, groups=1):
@@ -412,7 +505,7 @@ def conv_frames(x, pads, weight, out_shape, dilation, groups=1):
     last, step = kernel[-1], dilation[-1]
     lead = offsets[::last]  # the gathered taps: last-axis tap 0 of each
     shift = step * (last - 1)
-    xc = channel_frames(x, pads, offsets[-1])
+    xc = channel_frames(x, pads, offsets[-1], "conv_frames.input")
     length = xc.shape[1] - offsets[-1]
     per_in, per_out = c // groups, o // groups
     dtype = np.result_type(x, weight)
@@ -420,21 +513,24 @@ def conv_frames(x, pads, weight, out_shape, dilation, groups=1):
     wm = np.ascontiguousarray(weight.reshape((groups, per_out, per_in, len(lead), last))
                               .transpose(0, 4, 1, 3, 2)).reshape(groups, last * per_out, -1)
     run = max(64, _RUN_BYTES // (len(lead) * per_in * dtype.itemsize))
-    out = np.empty((o, length), dtype=dtype)
-    tasks = [(g, start) for g in range(groups) for start in range(0, length, run)]
+    out = workspace("conv_frames.sums", (o, length), dtype)
+    span = sum((size - 1) * p for size, p in zip(out_shape, _pitches(padded))) + 1
+    tasks = [(g, start, stop) for g in range(groups)
+             for start, stop in frame_runs(n, int(np.prod(padded)), span, run)]
     local = threading.local()  # buffers per thread
 
     def work(task):
         if getattr(local, "cols", None) is None:
-            local.cols = np.empty((len(lead), per_in, run + shift), dtype=dtype)
-            local.partial = np.empty((last, per_out, run + shift), dtype=dtype)
+            widest = max(stop - start for _, start, stop in tasks) + shift
+            local.cols = workspace("conv_frames.columns", (len(lead), per_in, widest), dtype)
+            local.partial = workspace("conv_frames.partial", (last, per_out, widest), dtype)
         cols, partial = local.cols, local.partial
-        g, start = task
-        width = min(run, length - start) + shift
+        g, start, stop = task
+        width = stop - start + shift
         channels = xc[g * per_in:(g + 1) * per_in]
         for t, offset in enumerate(lead):
             cols[t, :, :width] = channels[:, start + offset:start + offset + width]
-        sums = np.matmul(wm[g], cols.reshape(-1, run + shift)[:, :width],
+        sums = np.matmul(wm[g], cols.reshape(len(lead) * per_in, -1)[:, :width],
                          out=partial.reshape(last * per_out, -1)[:, :width])
         sums = sums.reshape(last, per_out, width)
         total = out[g * per_out:(g + 1) * per_out, start:start + width - shift]
@@ -448,9 +544,7 @@ def conv_frames(x, pads, weight, out_shape, dilation, groups=1):
 
     with _single_threaded_blas():
         share(work, tasks)
-    frames = out.reshape((o, n) + tuple(padded))
-    cropped = frames[(Ellipsis,) + tuple(slice(0, size) for size in out_shape)]
-    return np.ascontiguousarray(cropped.swapaxes(0, 1))
+    return crop_frames(out, n, padded, out_shape)
 
 
 # weight_frames works on runs of at least _WEIGHT_RUN frame positions, sized so a
@@ -485,10 +579,11 @@ def weight_frames(x, g, pads, kernel, dilation, groups):
     padded = tuple(size + before + after for size, (before, after) in zip(x.shape[2:], pads))
     offsets = frame_offsets(padded, kernel, dilation)
     dtype = np.result_type(x, g)
-    xc = channel_frames(x, pads, offsets[-1])
+    xc = channel_frames(x, pads, offsets[-1], "weight_frames.input")
     length = xc.shape[1] - offsets[-1]
     # the gradient in the same frames: each output at its window's first tap, zeros elsewhere
-    gc = channel_frames(g, tuple((0, p - o) for p, o in zip(padded, out_shape)), 0)
+    gc = channel_frames(g, tuple((0, p - o) for p, o in zip(padded, out_shape)), 0,
+                        "weight_frames.gradient")
     per_in, per_out = c // groups, o // groups
     taps = len(offsets)
     if per_in == 1 and per_out == 1:
@@ -641,7 +736,7 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw, groups=1):
     out = (np.empty if len(writers) == classes else np.zeros)(
         (n, c_out) + tuple(out_hw), dtype=np.result_type(x4, weight))
     chunk = images_per_chunk(n, kh * kw * c_out * h * w * out.itemsize, _CHUNK_BYTES)
-    product = np.empty((groups, kh * kw * per_group, chunk * h * w), dtype=out.dtype)
+    product = workspace("scatter.stamps", (groups, kh * kw * per_group, chunk * h * w), out.dtype)
     for start in range(0, n, chunk):
         xb = x4[start:start + chunk]
         # One product for the chunk: (kH*kW*C_out, C_in) @ (C_in, images*H*W) per group.

@@ -351,3 +351,56 @@ def test_share_runs_every_part_once_in_order_and_raises_a_parts_error():
 
     with pytest.raises(ValueError, match="part 7"):
         share(fails_on_seven, range(20))
+
+
+@pytest.mark.parametrize("dims, groups", [(2, 1), (2, 4), (3, 1), (3, 2)])
+def test_frames_split_into_short_runs_still_equal_the_loops(monkeypatch, dims, groups):
+    # The stride-1 frames path computes runs of positions; at their usual size the
+    # test shapes fit in one run, so shrink the runs (64 positions) to cross plane
+    # and image boundaries in the middle of a run and at its ends.
+    from convlab import _engine
+
+    monkeypatch.setattr(_engine, "_RUN_BYTES", 1)
+    rng = _rng(11)
+    spatial = (5, 9, 11)[-dims:]
+    x = rng.standard_normal((3, 4) + spatial)
+    w = rng.standard_normal((8, 4 // groups) + (3,) * dims)
+    for padding, dilation in ((1, 1), (2, 2), (0, 1)):
+        fast = FAST[dims](x, w, padding=padding, dilation=dilation, groups=groups)
+        loop = LOOP[dims](x, w, padding=padding, dilation=dilation, groups=groups)
+        np.testing.assert_allclose(fast, loop, rtol=1e-12, atol=1e-12)
+
+
+def test_frame_runs_cover_every_output_position_once():
+    from convlab._engine import frame_runs
+
+    for n, plane, span, run in [(3, 100, 80, 64), (4, 30, 25, 64), (1, 500, 500, 64),
+                                (5, 10, 1, 64), (2, 200, 150, 1000)]:
+        runs = frame_runs(n, plane, span, run)
+        covered = np.zeros(n * plane, dtype=int)
+        for start, stop in runs:
+            assert 0 < stop - start <= run and start < stop
+            covered[start:stop] += 1
+        assert covered.max() == 1  # no position twice
+        for i in range(n):  # every position an output starts on
+            assert covered[i * plane:i * plane + span].all()
+        assert [start for start, _ in runs] == sorted(start for start, _ in runs)
+
+
+def test_reused_buffers_never_leak_into_results():
+    # The engine keeps its temporaries per thread between calls; a result must never
+    # be one of them, nor hold another call's values (padding left from a wider one).
+    rng = _rng(12)
+    x1, w1 = rng.standard_normal((2, 6, 9, 9)), rng.standard_normal((6, 1, 5, 5))
+    first = convlab.conv2d(x1, w1, padding=2, groups=6)
+    kept = first.copy()
+    x2, w2 = rng.standard_normal((2, 6, 7, 7)), rng.standard_normal((6, 1, 3, 3))
+    for stride in (1, 2):
+        second = convlab.conv2d(x2, w2, padding=1, stride=stride, groups=6)
+        np.testing.assert_allclose(second, naive.conv2d(x2, w2, padding=1, stride=stride,
+                                                        groups=6), rtol=1e-12, atol=1e-12)
+    x3, w3 = rng.standard_normal((2, 4, 4, 6, 6)), rng.standard_normal((4, 4, 3, 3, 3))
+    third = convlab.conv3d(x3, w3, padding=1)
+    np.testing.assert_array_equal(first, kept)
+    np.testing.assert_allclose(third, naive.conv3d(x3, w3, padding=1), rtol=1e-12, atol=1e-12)
+    assert not np.shares_memory(first, second) and not np.shares_memory(second, third)
