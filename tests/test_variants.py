@@ -353,14 +353,19 @@ def test_share_runs_every_part_once_in_order_and_raises_a_parts_error():
         share(fails_on_seven, range(20))
 
 
+@pytest.mark.parametrize("fold_depth", [1, 10 ** 9], ids=["last-axis-folded", "all-gathered"])
 @pytest.mark.parametrize("dims, groups", [(2, 1), (2, 4), (3, 1), (3, 2)])
-def test_frames_split_into_short_runs_still_equal_the_loops(monkeypatch, dims, groups):
+def test_frames_split_into_short_runs_still_equal_the_loops(monkeypatch, dims, groups,
+                                                            fold_depth):
     # The stride-1 frames path computes runs of positions; at their usual size the
     # test shapes fit in one run, so shrink the runs (64 positions) to cross plane
-    # and image boundaries in the middle of a run and at its ends.
+    # and image boundaries in the middle of a run and at its ends. Both ways of
+    # making the product: the last kernel axis moved into its rows (what wide layers
+    # do) and every tap gathered (what the test's few channels do by default).
     from convlab import _engine
 
     monkeypatch.setattr(_engine, "_RUN_BYTES", 1)
+    monkeypatch.setattr(_engine, "_FOLD_DEPTH", fold_depth)
     rng = _rng(11)
     spatial = (5, 9, 11)[-dims:]
     x = rng.standard_normal((3, 4) + spatial)
