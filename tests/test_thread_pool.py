@@ -48,3 +48,27 @@ def test_a_forked_child_convolves_as_its_parent_does(busy_pool):
     parent = convlab.correlate2d(image, kernel)
     assert _in_a_forked_child(
         lambda: np.array_equal(convlab.correlate2d(image, kernel), parent)) == 0
+
+
+def test_workspaces_are_reused_bounded_and_given_back():
+    import gc
+
+    from convlab import _engine
+
+    first = _engine.workspace("test.buffer", (10, 10), np.float64)
+    again = _engine.workspace("test.buffer", (5, 4), np.float32)
+    assert np.shares_memory(first, again)  # the same memory, viewed anew
+    zeroed = _engine.workspace("test.buffer", (10,), np.int64, zero=True)
+    assert not zeroed.any()
+    # a temporary larger than the budget allows is made afresh, not kept
+    huge = _engine.workspace("test.huge", (_engine._WORKSPACE_BUDGET // 8 + 1,), np.float64)
+    assert not np.shares_memory(huge, _engine.workspace("test.huge", (8,), np.float64))
+    # a thread's buffers go back to the budget when the thread ends
+    before = _engine._held["bytes"]
+    worker = threading.Thread(target=_engine.workspace, args=("test.thread", (1 << 16,),
+                                                              np.float64))
+    worker.start()
+    worker.join()
+    del worker
+    gc.collect()
+    assert _engine._held["bytes"] == before
