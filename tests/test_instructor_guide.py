@@ -10,10 +10,13 @@ import importlib.util
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from convlab import check
 from convlab.exercises import EXERCISES_BY_NAME
+
+pytestmark = pytest.mark.usefixtures("check_defaults")
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "instructors.md"
@@ -46,6 +49,51 @@ def test_the_table_has_every_exercise_and_the_hints_the_judges_give():
     assert any("swapped" in h and h.split(":")[0] in hint for h in tool.hints("kernel_output_shape"))
     with_hints = [name for name in EXERCISES_BY_NAME if tool.hints(name)]
     assert len(with_hints) >= 30, with_hints
+
+
+def _table_rows():
+    """The misconceptions table's rows as committed, by exercise name."""
+    table = GUIDE.read_text(encoding="utf-8").split(tool.BEGIN, 1)[1].split(tool.END, 1)[0]
+    return {re.search(r"\(`(\w+)`\)", line).group(1): line
+            for line in table.splitlines() if line.startswith("| **")}
+
+
+def test_the_table_shows_no_python_of_the_checkers():
+    rows = _table_rows()
+    table = "\n".join(rows.values())
+    # no f-string field ({description}, {mine.shape}) nor helper call (_padding_hint(...)) left
+    assert "{" not in table and "}" not in table
+    assert not re.search(r"_[a-z]+\(", table.replace("\\_", "_"))
+    assert "_SWAPPED" not in table.replace("\\_", "_")
+    for name, row in rows.items():
+        plain = re.sub(r"\\.", "", row)        # escaped characters are text, not markup
+        assert plain.count("|") == 3, name     # two cells: no hint text splits the row
+        assert plain.replace("**", "").count("*") % 2 == 0, name   # italics open and close
+    # the fields are shown as italic placeholders saying what the checker fills in
+    assert "for *one of the checked cases* your output has shape *the learner's shape*" \
+        in rows["naive_correlate2d"]
+
+
+def _text_in_table(message):
+    """``message`` as the table writes it (Markdown characters escaped)."""
+    return re.sub(r"([|*_`\\])", r"\\\1", message)
+
+
+def test_the_table_gives_the_text_of_constants_and_helpers_the_hints_use():
+    rows = _table_rows()
+    # conv2d_forward's hint for swapped axes ends with a module constant: the table has its text
+    reference = EXERCISES_BY_NAME["conv2d_forward"].reference
+    swapped = check.verdict("conv2d_forward",
+                            lambda *args: np.swapaxes(reference(*args), -1, -2)).message
+    assert "rows and columns exchanged" in swapped
+    constant = _text_in_table(swapped[swapped.index("your result"):])
+    assert "for *one of the checked cases*: " + constant in rows["conv2d_forward"]
+    assert "for *one of the checked cases*: " + constant in rows["conv2d_input_gradient"]
+    # 'same' padding's hints come from a helper choosing between two messages: both are listed
+    for answer in [(-1, 3), (0, 0)]:
+        message = check.verdict("same_padding_odd_kernel", answer).message
+        assert not check.verdict("same_padding_odd_kernel", answer).correct
+        assert "&bull; " + _text_in_table(message) in rows["same_padding_odd_kernel"], answer
 
 
 def test_the_guide_plans_every_notebook_and_a_90_minute_lab():
