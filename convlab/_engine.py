@@ -186,8 +186,8 @@ _COLUMN_BYTES = 1 << 22
 def conv_padded(xp, weight, out_hw, stride, dilation, groups=1, pads=None):
     """im2col + one matrix product per chunk of images, on an already padded
     ``(N, C, *spatial)`` input; ``weight`` is ``(O, C/groups, *k)``. Depthwise
-    goes to :func:`_depthwise_frames`; at stride 1, volumes, float32 images and
-    groups to :func:`conv_frames` (where it measured faster, :func:`_frames_pay`).
+    goes to :func:`_depthwise_frames`; at stride 1, outputs of 32x32 positions or
+    more to :func:`conv_frames` (where it measured faster, :func:`_frames_pay`).
 
     With ``pads`` (one ``(before, after)`` pair per spatial axis) ``xp`` is not
     padded yet: zeros are meant, and the frames pad as they copy (one copy
@@ -204,7 +204,7 @@ def conv_padded(xp, weight, out_hw, stride, dilation, groups=1, pads=None):
     if groups == c and groups > 1:
         return _depthwise_frames(xp, pads or ((0, 0),) * len(kernel), weight, out_hw, stride,
                                  dilation)
-    if _frames_pay(len(kernel), stride, np.result_type(xp, weight), groups):
+    if _frames_pay(out_hw, stride):
         return conv_frames(xp, pads or ((0, 0),) * len(kernel), weight, out_hw, dilation, groups)
     if pads is not None and any(before or after for before, after in pads):
         xp = np.pad(xp, ((0, 0), (0, 0)) + tuple(pads))
@@ -249,21 +249,27 @@ def _conv1d_taps(xp, weight, out_len, stride, dilation):
     return out
 
 
-def _frames_pay(dims, stride, dtype, groups):
-    """Whether :func:`conv_frames` beats im2col: at stride 1, for volumes, and for
-    images in float32 or with groups.
+def _frames_pay(out_shape, stride):
+    """Whether :func:`conv_frames` beats im2col: at stride 1, for outputs of at least
+    ``_FRAMES_MIN_POSITIONS`` positions per image (images and volumes, not signals).
 
-    Process time on the 2-core test machine, im2col -> frames (ms): conv3d
-    (2, 8, 16, 32, 32) -> 16 3x3x3 float32 10.6 -> 6.0, float64 14.0 -> 11.9;
-    with groups=2 8.5 -> 4.5 (float32); conv2d (8, 64, 32, 32) -> 64 groups=4
-    float32 6.5 -> 3.9, float64 7.8 -> 7.4; conv2d (8, 16, 64, 64) -> 32
-    float32 8.8 -> 6.8, but float64 11.8 -> 12.8 and (1, 3, 224, 224) -> 16
-    float64 2.9 -> 3.5; conv1d (8, 32, 1024) -> 64 k5 3.4 -> 4.0 (float32: one
-    axis leaves nothing to gather, only a taller product).
+    Interleaved timings on the 2-core test machine, frames / im2col, with the
+    frames' temporaries reused (:func:`workspace`): conv2d (8, 16, 64, 64) -> 32
+    3x3 float64 0.73, (32, 32, 32, 32) -> 64 float64 0.74, (8, 32, 64, 64) ->
+    16 float64 0.45 (conv2d_input's gather), (1, 3, 224, 224) -> 16 1.0
+    either dtype, (8, 16, 64, 64) -> 32 float32 0.52; but on small planes,
+    where the padding columns and rows are a large share of the frames, and
+    for little work, im2col won: (8, 64, 8, 8) -> 64 float64 1.29, (8, 128, 8,
+    8) -> 128 float32 1.25, (1, 16, 28, 28) -> 32 float32 1.26; (16, 32, 16,
+    16) -> 32 was even (0.89 float32, 0.93 float64). A 1-D kernel leaves
+    nothing to gather: conv1d takes its own tap path.
     """
-    if any(s != 1 for s in stride) or dims < 2:
+    if any(s != 1 for s in stride) or len(out_shape) < 2:
         return False
-    return dims >= 3 or dtype.itemsize <= 4 or groups > 1
+    return int(np.prod(out_shape)) >= _FRAMES_MIN_POSITIONS
+
+
+_FRAMES_MIN_POSITIONS = 1024
 
 
 def _pitches(shape):
@@ -726,8 +732,9 @@ _CHUNK_BYTES = 1 << 22
 def scatter_taps(x4, weight, stride, dilation, pads, out_hw, groups=1):
     """The engine of transposed convolution and of conv2d's input gradient.
 
-    With stride 1 and no more input than output channels it hands over to
-    :func:`_gather` (an ordinary convolution with the flipped kernel).
+    With stride 1 and no more input than output channels, or an output large
+    enough for frames, it hands over to :func:`_gather` (an ordinary
+    convolution with the flipped kernel).
 
     ``x4`` is ``(N, C_in, H, W)``, ``weight`` ``(C_in, C_out/groups, kH, kW)``,
     both of the compute dtype; input channel ``c`` stamps only the output
@@ -745,7 +752,7 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw, groups=1):
     n, c_in, h, w = x4.shape
     _, per_group, kh, kw = weight.shape
     c_out = per_group * groups
-    if stride == (1, 1) and c_in <= c_out:
+    if stride == (1, 1) and (c_in <= c_out or _frames_pay(out_hw, stride)):
         return _gather(x4, weight, dilation, pads, out_hw, groups)
     (top, _), (left, _) = pads
     # Per tap along each axis: which input rows land inside the output, and where.
@@ -798,7 +805,10 @@ def _gather(x4, weight, dilation, pads, out_hw, groups=1):
 
     The same numbers as the scatter, gathered instead: im2col copies
     ``C_in*kH*kW`` values per output pixel where the scatter adds ``C_out*kH*kW``,
-    so :func:`scatter_taps` takes this path when ``C_in <= C_out``.
+    so :func:`scatter_taps` takes this path when ``C_in <= C_out``, and whenever
+    the convolution runs on frames (:func:`_frames_pay`), which copy less: the
+    input gradient of conv2d (8, 16, 64, 64) -> 32 3x3 took 0.62 of the
+    scatter's time in float64, 0.64 in float32.
     """
     _, _, h, w = x4.shape
     _, _, kh, kw = weight.shape
