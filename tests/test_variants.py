@@ -366,6 +366,7 @@ def test_frames_split_into_short_runs_still_equal_the_loops(monkeypatch, dims, g
 
     monkeypatch.setattr(_engine, "_RUN_BYTES", 1)
     monkeypatch.setattr(_engine, "_FOLD_DEPTH", fold_depth)
+    monkeypatch.setattr(_engine, "_FRAMES_MIN_POSITIONS", 1)  # frames at these sizes too
     rng = _rng(11)
     spatial = (5, 9, 11)[-dims:]
     x = rng.standard_normal((3, 4) + spatial)
@@ -409,3 +410,28 @@ def test_reused_buffers_never_leak_into_results():
     np.testing.assert_array_equal(first, kept)
     np.testing.assert_allclose(third, naive.conv3d(x3, w3, padding=1), rtol=1e-12, atol=1e-12)
     assert not np.shares_memory(first, second) and not np.shares_memory(second, third)
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+@given(data=st.data(), fold_depth=st.sampled_from([1, 10 ** 9]))
+def test_the_frames_path_equals_the_loops(dims, data, fold_depth):
+    # Stride-1 layers run on frames from 32x32 outputs on; hypothesis's small shapes go
+    # to im2col by default, so here the frames take every size, with the last kernel
+    # axis folded into the product or every tap gathered, forward and input gradient.
+    from unittest import mock
+
+    from convlab import _engine
+
+    case = data.draw(grouped(dims, max_size=5 if dims == 3 else 7))
+    case["stride"] = (1,) * dims
+    x, w, b = _layer_arrays(dict(case, batched=True))
+    with mock.patch.object(_engine, "_FRAMES_MIN_POSITIONS", 1), \
+            mock.patch.object(_engine, "_FOLD_DEPTH", fold_depth):
+        fast = FAST[dims](x, w, b, **_args(case))
+        if dims == 2:
+            g = _rng(case["seed"] + 1).standard_normal(fast.shape)
+            fast_grad = grad.conv2d_input(x.shape, w, g, **_args(case))
+    np.testing.assert_allclose(fast, LOOP[dims](x, w, b, **_args(case)), rtol=1e-12, atol=1e-12)
+    if dims == 2:
+        np.testing.assert_allclose(fast_grad, naive.conv2d_input(x.shape, w, g, **_args(case)),
+                                   rtol=1e-12, atol=1e-12)
