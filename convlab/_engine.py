@@ -19,9 +19,9 @@ import numpy as np
 from ._windows import first_inside_tap, lowest, tap_slices, tap_view
 
 __all__ = ["workers", "thread_pool", "share", "images_per_chunk", "columns", "conv_padded",
-           "grouped_matmul", "frame_offsets", "channel_frames", "crop_frames", "frame_runs",
-           "phase_layout", "fill_phases", "phase_frames", "conv_frames", "weight_frames",
-           "scatter_taps", "workspace", "fast_length", "fft_correlate", "plane_blocks", "in_blocks",
+           "grouped_matmul", "frame_offsets", "channel_frames", "phase_layout", "fill_phases",
+           "conv_frames", "weight_frames", "scatter_taps", "workspace",
+           "fast_length", "fft_correlate", "plane_blocks", "in_blocks",
            "first_strict_max", "max_pool_winners_fast", "max_pool_winners_exact", "crop",
            "lone_class", "spread"]
 
@@ -335,40 +335,6 @@ def _blocks(rows, row_bytes):
     return [slice(r, min(rows, r + size)) for r in range(0, rows, size)]
 
 
-def crop_frames(frames, n, padded, out_shape):
-    """The outputs in ``frames`` ``(O, N*plane...)`` (sums laid out on the padded planes,
-    each output at its window's first tap), as a new ``(N, O, *out_shape)`` array:
-    a block of output channels per thread."""
-    o = frames.shape[0]
-    out = np.empty((n, o) + tuple(out_shape), dtype=frames.dtype)
-    planes = frames[:, :n * int(np.prod(padded))].reshape((o, n) + tuple(padded))
-    keep = (Ellipsis,) + tuple(slice(0, size) for size in out_shape)
-
-    def copy(block):
-        out[:, block] = planes[block][keep].swapaxes(0, 1)
-
-    share(copy, _blocks(o, planes[0].nbytes))
-    return out
-
-
-def frame_runs(n, plane, span, run):
-    """The runs of frame positions a stride-1 convolution computes: ``(start, stop)``
-    pairs of at most ``run`` positions covering ``[i*plane, i*plane + span)`` for
-    every image ``i`` (``span`` from the first output to the last: the padded
-    plane's last rows, which no output starts on, are left out). Images
-    shorter than a run share one, with the gap between them."""
-    runs = []
-    for i in range(n):
-        start, end = i * plane, i * plane + span
-        if runs and end - runs[-1][0] <= run:
-            runs[-1] = (runs[-1][0], end)
-            continue
-        while start < end:
-            runs.append((start, min(start + run, end)))
-            start = runs[-1][1]
-    return runs
-
-
 def _row_blocks(rows, row_bytes):
     """Rows per block: blocks of at most about ``_FRAME_BYTES``, as many as a multiple
     of the threads, so that each thread gets as many rows when all of them run."""
@@ -425,19 +391,6 @@ def fill_phases(frames, x, shape, copies):
     for phase, target, source in copies:
         planes = frames[phase, :c, :length].reshape((c, n) + tuple(shape))
         planes[(Ellipsis,) + target] = x[(Ellipsis,) + source].swapaxes(0, 1)
-
-
-def phase_frames(x, pads, kernel, stride, dilation):
-    """Channel-major frames (:func:`channel_frames`) for any stride: one per phase
-    (:func:`phase_layout`). Returns ``(frames, taps, phase_shape)``: ``frames``
-    ``(phases, C, N*plane + room)``, ``taps`` one ``(phase, offset)`` per kernel
-    tap in reading order, ``phase_shape`` a phase's plane."""
-    n, c = x.shape[:2]
-    taps, shape, copies = phase_layout(x.shape[2:], pads, kernel, stride, dilation)
-    room = max(offset for _, offset in taps)
-    frames = np.zeros((int(np.prod(stride)), c, n * int(np.prod(shape)) + room), dtype=x.dtype)
-    fill_phases(frames, x, shape, copies)
-    return frames, taps, shape
 
 
 def _depthwise_frames(x, pads, weight, out_shape, stride, dilation):
@@ -513,23 +466,27 @@ _FOLD_DEPTH = 32
 
 
 def conv_frames(x, pads, weight, out_shape, dilation, groups=1):
-    """Stride-1 convolution on channel-major frames (:func:`channel_frames`), any dims.
+    """Stride-1 convolution on channel-major frames (:func:`frame_offsets`), any dims.
 
     ``x`` is the ``(N, C, *spatial)`` input, to be padded with zeros by
     ``pads`` (one ``(before, after)`` pair per axis), ``weight`` ``(O, C/groups,
-    *k)``. The taps of every kernel axis but the last are gathered, as im2col
-    does, from the frames of a run of positions (``C/groups * k_0 * ...``
-    rows, each a slice of a channel's row: a copy that stays in cache); the
-    last axis's ``k`` taps are moved into the product's rows instead (unless that
-    product would be too shallow, ``_FOLD_DEPTH``: then every tap is gathered): one
-    product per group and run, ``(k*O/groups, C/groups*k_0*...) @ (..., run)``,
-    gives for each last-axis tap ``b`` its partial sums at every position,
-    and the output adds them up shifted by ``b*d`` (:func:`frame_offsets`).
-    A product k times taller than im2col's and k times fewer columns to copy:
-    BLAS runs a ``(16, 216)`` left matrix at about 19 GFLOP/s of
-    multiply-adds, a ``(48, 72)`` one at 35 (float32, the 2-core test machine).
-    The runs are shared out between the cores. Summed in another order than
-    the loop reference (products, then shifts).
+    *k)``. Image by image: a thread copies the image into its frames (each
+    channel's padded plane flattened, the padding zero), so that a tap of
+    every window is one contiguous run of a channel's row. The taps of every
+    kernel axis but the last are gathered, as im2col does, from the frames of
+    a run of positions (``C/groups * k_0 * ...`` rows, a copy that stays in
+    cache); the last axis's ``k`` taps are moved into the product's rows
+    instead (unless that product would be too shallow, ``_FOLD_DEPTH``: then
+    every tap is gathered): one product per group and run, ``(k*O/groups,
+    C/groups*k_0*...) @ (..., run)``, gives for each last-axis tap ``b`` its
+    partial sums at every position, and the output adds them up shifted by
+    ``b*d``. A product k times taller than im2col's and k times fewer columns
+    to copy: BLAS runs a ``(16, 216)`` left matrix at about 19 GFLOP/s of
+    multiply-adds, a ``(48, 72)`` one at 35 (float32, the 2-core test
+    machine). Each part's sums are cropped straight into the output while in
+    cache. The images (or, for fewer images than cores, blocks of an image's
+    rows) are shared out between the cores. Summed in another order than the
+    loop reference (products, then shifts).
     """
     n, c = x.shape[:2]
     o = weight.shape[0]
@@ -543,49 +500,79 @@ def conv_frames(x, pads, weight, out_shape, dilation, groups=1):
         last, step = 1, 1
     lead = offsets[::last]  # the gathered taps: last-axis tap 0 of each
     shift = step * (last - 1)
-    xc = channel_frames(x, pads, offsets[-1], "conv_frames.input")
-    length = xc.shape[1] - offsets[-1]
     dtype = np.result_type(x, weight)
     # (groups, last, O/groups, lead, C/groups): rows (b, o), columns (lead tap, c)
     wm = np.ascontiguousarray(weight.reshape((groups, per_out, per_in, len(lead), last))
                               .transpose(0, 4, 1, 3, 2)).reshape(groups, last * per_out, -1)
     run = max(64, _RUN_BYTES // (len(lead) * per_in * dtype.itemsize))
-    out = workspace("conv_frames.sums", (o, length), dtype)
-    span = sum((size - 1) * p for size, p in zip(out_shape, _pitches(padded))) + 1
-    tasks = [(g, start, stop) for g in range(groups)
-             for start, stop in frame_runs(n, int(np.prod(padded)), span, run)]
-    local = threading.local()  # buffers per thread
+    pitch = padded[-1]  # a row: one line of the last axis
+    plane = int(np.prod(padded))
+    # the rows an output starts on: up to the last output's row (the rest are padding)
+    rows = int(np.ravel_multi_index(tuple(size - 1 for size in out_shape[:-1]),
+                                    padded[:-1])) + 1
+    parts = max(1, -(-workers() // n))  # blocks of rows per image: every core busy
+    block = -(-rows // parts)
+    tasks = [(i, r0, min(rows, r0 + block)) for i in range(n) for r0 in range(0, rows, block)]
+    inside = tuple(slice(before, before + size) for size, (before, _) in zip(x.shape[2:], pads))
+    out = np.empty((n, o) + tuple(out_shape), dtype=dtype)
+    local = threading.local()  # each thread's frames, its image, its buffers
 
     def work(task):
-        if getattr(local, "cols", None) is None:
-            widest = max(stop - start for _, start, stop in tasks) + shift
-            local.cols = workspace("conv_frames.columns", (len(lead), per_in, widest), dtype)
-            local.partial = workspace("conv_frames.partial", (last, per_out, widest), dtype)
-        cols, partial = local.cols, local.partial
-        g, start, stop = task
-        width = stop - start + shift
-        channels = xc[g * per_in:(g + 1) * per_in]
-        for t, offset in enumerate(lead):
-            cols[t, :, :width] = channels[:, start + offset:start + offset + width]
-        if last == 1:
-            np.matmul(wm[g], cols.reshape(len(lead) * per_in, -1)[:, :width],
-                      out=out[g * per_out:(g + 1) * per_out, start:start + width])
-            return
-        sums = np.matmul(wm[g], cols.reshape(len(lead) * per_in, -1)[:, :width],
-                         out=partial.reshape(last * per_out, -1)[:, :width])
-        sums = sums.reshape(last, per_out, width)
-        total = out[g * per_out:(g + 1) * per_out, start:start + width - shift]
-        if last == 1:
-            total[...] = sums[0]
-        else:
-            np.add(sums[0, :, :width - shift], sums[1, :, step:step + width - shift],
-                   out=total)
-            for b in range(2, last):
-                total += sums[b, :, b * step:b * step + width - shift]
+        i, r0, r1 = task
+        if getattr(local, "frames", None) is None:
+            local.frames = workspace("conv_frames.input", (c, plane + offsets[-1]), x.dtype,
+                                     zero=True)
+            local.image = None
+            width = min(run, block * pitch) + shift
+            local.cols = workspace("conv_frames.columns", (len(lead), per_in, width), dtype)
+            local.partial = workspace("conv_frames.partial", (last, per_out, width), dtype)
+            local.sums = workspace("conv_frames.sums", (o, block * pitch), dtype)
+        frames, cols, partial = local.frames, local.cols, local.partial
+        if local.image != i:  # the padding stays zero: only the inside is copied
+            frames[:, :plane].reshape((c,) + padded)[(slice(None),) + inside] = x[i]
+            local.image = i
+        first, end = r0 * pitch, r1 * pitch
+        sums = local.sums[:, :end - first]
+        for g in range(groups):
+            channels = frames[g * per_in:(g + 1) * per_in]
+            total_g = sums[g * per_out:(g + 1) * per_out]
+            for start in range(first, end, run):
+                stop = min(end, start + run)
+                width = stop - start + shift
+                for t, offset in enumerate(lead):
+                    cols[t, :, :width] = channels[:, start + offset:start + offset + width]
+                total = total_g[:, start - first:stop - first]
+                if last == 1:
+                    np.matmul(wm[g], cols.reshape(len(lead) * per_in, -1)[:, :width], out=total)
+                    continue
+                parts_b = np.matmul(wm[g], cols.reshape(len(lead) * per_in, -1)[:, :width],
+                                    out=partial.reshape(last * per_out, -1)[:, :width])
+                parts_b = parts_b.reshape(last, per_out, width)
+                np.add(parts_b[0, :, :width - shift], parts_b[1, :, step:step + width - shift],
+                       out=total)
+                for b in range(2, last):
+                    total += parts_b[b, :, b * step:b * step + width - shift]
+        _crop_rows(sums, out[i], r0, r1, padded, out_shape)
 
     with _single_threaded_blas():
         share(work, tasks)
-    return crop_frames(out, n, padded, out_shape)
+    return out
+
+
+def _crop_rows(sums, out, r0, r1, padded, out_shape):
+    """Copy the outputs among rows ``r0 .. r1 - 1`` of the padded planes (``sums``:
+    ``(O, (r1 - r0) * padded[-1])``, row ``r0`` first) into ``out`` ``(O, *out_shape)``.
+
+    A row is one line of the last axis; the rows of the leading axes' index
+    ``(..., h)`` hold outputs where every index is inside ``out_shape``."""
+    pitch, height = padded[-1], out_shape[-2]
+    lines = sums.reshape(len(sums), r1 - r0, pitch)
+    for outer in np.ndindex(*out_shape[:-2]):  # the planes of a volume; once for images
+        base = int(np.ravel_multi_index(outer + (0,), padded[:-1])) if outer else 0
+        lo, hi = max(r0, base), min(r1, base + height)
+        if lo < hi:
+            out[(slice(None),) + outer + (slice(lo - base, hi - base),)] = \
+                lines[:, lo - r0:hi - r0, :out_shape[-1]]
 
 
 # weight_frames works on runs of at least _WEIGHT_RUN frame positions, sized so a

@@ -377,22 +377,6 @@ def test_frames_split_into_short_runs_still_equal_the_loops(monkeypatch, dims, g
         np.testing.assert_allclose(fast, loop, rtol=1e-12, atol=1e-12)
 
 
-def test_frame_runs_cover_every_output_position_once():
-    from convlab._engine import frame_runs
-
-    for n, plane, span, run in [(3, 100, 80, 64), (4, 30, 25, 64), (1, 500, 500, 64),
-                                (5, 10, 1, 64), (2, 200, 150, 1000)]:
-        runs = frame_runs(n, plane, span, run)
-        covered = np.zeros(n * plane, dtype=int)
-        for start, stop in runs:
-            assert 0 < stop - start <= run and start < stop
-            covered[start:stop] += 1
-        assert covered.max() == 1  # no position twice
-        for i in range(n):  # every position an output starts on
-            assert covered[i * plane:i * plane + span].all()
-        assert [start for start, _ in runs] == sorted(start for start, _ in runs)
-
-
 def test_reused_buffers_never_leak_into_results():
     # The engine keeps its temporaries per thread between calls; a result must never
     # be one of them, nor hold another call's values (padding left from a wider one).
