@@ -759,6 +759,14 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw, groups=1):
     classes = min(stride[0], out_hw[0]) * min(stride[1], out_hw[1])
     first = set(writers.values())
     taps = sorted(taps, key=lambda tap: tap not in first)  # writers first, order kept
+    # Strided: the taps of each class add up in a buffer of that class alone, where a
+    # tap's stamps are a block of whole rows, then the class goes to its strided
+    # positions in one copy (one strided write per class instead of a strided
+    # read-modify-write per tap). The same additions in the same order.
+    by_class = {}
+    for a, b in taps:
+        key = (rows[a][1].start % stride[0], cols[b][1].start % stride[1])
+        by_class.setdefault(key, []).append((a, b))
     # (groups, kH*kW*C_out/groups, C_in/groups): each group's stamps from its own inputs
     wm = weight.reshape(groups, c_in // groups, per_group, kh, kw).transpose(0, 3, 4, 2, 1) \
         .reshape(groups, kh * kw * per_group, c_in // groups)
@@ -777,12 +785,28 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw, groups=1):
         # (groups, C_out/groups, images, ...): output channel g*per_group + j is [g, j]
         target = out[start:start + chunk].transpose(1, 0, 2, 3).reshape(
             (groups, per_group, len(xb)) + tuple(out_hw))
-        for a, b in taps:
-            (rin, rout), (cin, cout) = rows[a], cols[b]
-            if (a, b) in first:
-                target[..., rout, cout] = stamps[:, a, b, :, :, rin, cin]
-            else:
-                target[..., rout, cout] += stamps[:, a, b, :, :, rin, cin]
+        if stride == (1, 1):
+            for a, b in taps:
+                (rin, rout), (cin, cout) = rows[a], cols[b]
+                if (a, b) in first:
+                    target[..., rout, cout] = stamps[:, a, b, :, :, rin, cin]
+                else:
+                    target[..., rout, cout] += stamps[:, a, b, :, :, rin, cin]
+            continue
+        for (ry, rx), members in by_class.items():
+            shape = (groups, per_group, len(xb), len(range(ry, out_hw[0], stride[0])),
+                     len(range(rx, out_hw[1], stride[1])))
+            buffer = workspace("scatter.class", shape, out.dtype, zero=members[0] not in first)
+            for a, b in members:
+                (rin, rout), (cin, cout) = rows[a], cols[b]
+                u, v = (rout.start - ry) // stride[0], (cout.start - rx) // stride[1]
+                part = buffer[..., u:u + len(range(rout.start, rout.stop, rout.step)),
+                              v:v + len(range(cout.start, cout.stop, cout.step))]
+                if (a, b) in first:
+                    part[...] = stamps[:, a, b, :, :, rin, cin]
+                else:
+                    part += stamps[:, a, b, :, :, rin, cin]
+            target[..., ry::stride[0], rx::stride[1]] = buffer
     return out
 
 
