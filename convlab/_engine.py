@@ -542,16 +542,17 @@ def conv_frames(x, pads, weight, out_shape, dilation, groups=1):
                 for t, offset in enumerate(lead):
                     cols[t, :, :width] = channels[:, start + offset:start + offset + width]
                 total = total_g[:, start - first:stop - first]
-                if last == 1:
-                    np.matmul(wm[g], cols.reshape(len(lead) * per_in, -1)[:, :width], out=total)
+                gathered = cols.reshape(len(lead) * per_in, -1)[:, :width]
+                if last == 1:  # every tap gathered: the product is the sums
+                    np.matmul(wm[g], gathered, out=total)
                     continue
-                parts_b = np.matmul(wm[g], cols.reshape(len(lead) * per_in, -1)[:, :width],
-                                    out=partial.reshape(last * per_out, -1)[:, :width])
-                parts_b = parts_b.reshape(last, per_out, width)
-                np.add(parts_b[0, :, :width - shift], parts_b[1, :, step:step + width - shift],
+                partials = np.matmul(wm[g], gathered,
+                                     out=partial.reshape(last * per_out, -1)[:, :width])
+                partials = partials.reshape(last, per_out, width)
+                np.add(partials[0, :, :width - shift], partials[1, :, step:step + width - shift],
                        out=total)
                 for b in range(2, last):
-                    total += parts_b[b, :, b * step:b * step + width - shift]
+                    total += partials[b, :, b * step:b * step + width - shift]
         _crop_rows(sums, out[i], r0, r1, padded, out_shape)
 
     with _single_threaded_blas():
