@@ -679,15 +679,12 @@ def grouped_matmul(a, b, out=None):
     else:
         tasks = [(g, slice(None)) for g in range(groups)]
 
-    def run(part):
-        for g, cols in part:
-            np.matmul(a[g], b[g][:, cols], out=out[g][:, cols])
+    def run(task):
+        g, cols = task
+        np.matmul(a[g], b[g][:, cols], out=out[g][:, cols])
 
     with _single_threaded_blas():
-        if threads > 1 and len(tasks) > 1:
-            list(thread_pool().map(run, [tasks[t::threads] for t in range(threads)]))
-        else:
-            run(tasks)
+        share(run, tasks)  # this thread takes parts too, and never waits for an idle one
     return out
 
 
