@@ -57,7 +57,9 @@ def share(work, parts):
     waited for: on a busy machine the call costs what one thread would (the
     pool's wake-ups cost more than they saved there: a depthwise (8, 64, 32,
     32) float32 forward took 1.8 ms on one thread, 6.0 handed to two, load
-    average 7), on an idle one the parts run in parallel.
+    average 7), on an idle one the parts run in parallel. A thread serves one
+    call until its parts run out, so what a thread keeps from one part to the
+    next of a call (its :func:`workspace` frames) is that call's alone.
     """
     parts = list(parts)
     results = [None] * len(parts)

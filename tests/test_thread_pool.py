@@ -72,3 +72,42 @@ def test_workspaces_are_reused_bounded_and_given_back():
     del worker
     gc.collect()
     assert _engine._held["bytes"] == before
+
+
+def test_calls_from_several_threads_at_once_get_their_own_results(monkeypatch):
+    # Pool threads run parts of whichever calls are in flight, one after another; a
+    # part must never find another call's data in the buffers its thread keeps (a
+    # frame filled with another image, padding another layout left non-zero). Small
+    # blocks, so that every call has many parts to interleave.
+    from convlab import _engine
+
+    monkeypatch.setattr(_engine, "_FRAME_BYTES", 1 << 12)
+    rng = np.random.default_rng(21)
+    layers = [
+        (rng.standard_normal((3, 6, 34, 34)), rng.standard_normal((6, 1, 3, 3)),
+         dict(padding=1, groups=6)),
+        (rng.standard_normal((2, 6, 40, 36)), rng.standard_normal((6, 1, 5, 5)),
+         dict(padding=2, groups=6)),
+        (rng.standard_normal((6, 4, 33, 35)), rng.standard_normal((8, 4, 3, 3)),
+         dict(padding=1)),
+        (rng.standard_normal((5, 5, 40, 40)), rng.standard_normal((4, 5, 3, 3)),
+         dict(padding=2, dilation=2)),
+    ]
+    expected = [convlab.naive.conv2d(x, w, **args) for x, w, args in layers]
+    wrong = []
+
+    def caller(order):
+        for _ in range(25):
+            for index in order:
+                x, w, args = layers[index]
+                if not np.allclose(convlab.conv2d(x, w, **args), expected[index],
+                                   rtol=1e-10, atol=1e-10):
+                    wrong.append(index)
+
+    callers = [threading.Thread(target=caller, args=(order,))
+               for order in ([0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2])]
+    for thread in callers:
+        thread.start()
+    for thread in callers:
+        thread.join()
+    assert wrong == []
