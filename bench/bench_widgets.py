@@ -29,15 +29,17 @@ KERNEL_CODE = textwrap.dedent("""
     from convlab import widgets
 
     def _values(control, count):
-        if isinstance(control, ipywidgets.Checkbox):
+        if isinstance(control, (ipywidgets.Checkbox, ipywidgets.ToggleButton)):
             return [not control.value if i % 2 == 0 else control.value for i in range(count)]
-        if isinstance(control, ipywidgets.Dropdown):
+        if hasattr(control, "options") and not isinstance(control, ipywidgets.FileUpload):
             opts = [o[1] if isinstance(o, tuple) else o for o in control.options]
             start = opts.index(control.value)
             return [opts[(start + 1 + i) % len(opts)] for i in range(count)]
         if isinstance(control, ipywidgets.Textarea):
             texts = ["1 0 -1\\n2 0 -2\\n1 0 -1", "0 1 0\\n1 -4 1\\n0 1 0"]
             return [texts[i % 2] for i in range(count)]
+        if not hasattr(control, "max"):  # an upload, a button: not moved, not timed
+            return []
         lo, hi, step = control.min, control.max, control.step
         n = int(round((hi - lo) / step))
         if n == 0:
