@@ -55,3 +55,12 @@ def test_torch_benchmarks_print_their_ratio_tables(torch, command):
     assert "ratio = convlab /" in done.stdout, done.stdout[-2000:]
     if command[0] == "bench_variants.py":
         assert "fft beats direct from" in done.stdout
+
+
+def test_bench_learn_trains_and_reports():
+    # A small run (its verdict, on time and accuracy at full size, is not asserted here).
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_learn.py"), "--train",
+                           "300", "--test", "100", "--epochs", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.returncode in (0, 1) and "held-out accuracy" in done.stdout, done.stdout
