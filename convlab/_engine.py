@@ -316,34 +316,26 @@ def channel_frames(x, pads, length_after, name):
     block of rows per thread (each block zeroed, then filled, while in cache),
     into the calling thread's :func:`workspace` ``name``."""
     n, c = x.shape[:2]
-    padded = tuple(size + before + after for size, (before, after) in zip(x.shape[2:], pads))
-    length = n * int(np.prod(padded))
-    frames = workspace(name, (c, length + length_after), x.dtype)
-    inside = tuple(slice(before, before + size) for size, (before, _) in zip(x.shape[2:], pads))
+    ones = (1,) * (x.ndim - 2)
+    _, padded, copies = phase_layout(x.shape[2:], pads, ones, ones, ones)
+    frames = workspace(name, (c, n * int(np.prod(padded)) + length_after), x.dtype)
 
     def fill(block):
-        rows = frames[block]
-        rows[...] = 0
-        planes = rows[:, :length].reshape((block.stop - block.start, n) + padded)
-        planes[(Ellipsis,) + inside] = x[:, block].swapaxes(0, 1)
+        frames[block] = 0
+        fill_phases(frames[None, block], x[:, block], padded, copies)
 
     share(fill, _blocks(c, frames.shape[1] * frames.itemsize))
     return frames
 
 
 def _blocks(rows, row_bytes):
-    """Slices of ``rows`` rows in blocks of :func:`_row_blocks` rows."""
-    size = _row_blocks(rows, row_bytes)
-    return [slice(r, min(rows, r + size)) for r in range(0, rows, size)]
-
-
-def _row_blocks(rows, row_bytes):
-    """Rows per block: blocks of at most about ``_FRAME_BYTES``, as many as a multiple
-    of the threads, so that each thread gets as many rows when all of them run."""
+    """Slices of ``rows`` rows in blocks of at most about ``_FRAME_BYTES``, as many as a
+    multiple of the threads, so that each thread gets as many rows when all of them run."""
     threads = workers()
     count = max(1, -(-rows * row_bytes // _FRAME_BYTES))
     count = min(rows, -(-count // threads) * threads)
-    return -(-rows // count)
+    size = -(-rows // count)
+    return [slice(r, min(rows, r + size)) for r in range(0, rows, size)]
 
 
 def phase_layout(spatial, pads, kernel, stride, dilation):
@@ -363,7 +355,7 @@ def phase_layout(spatial, pads, kernel, stride, dilation):
     """
     padded = tuple(size + before + after for size, (before, after) in zip(spatial, pads))
     shape = tuple(-(-p // st) for p, st in zip(padded, stride))
-    pitch = [int(np.prod(shape[axis + 1:])) for axis in range(len(shape))]
+    pitch = _pitches(shape)
     taps = []
     for tap in np.ndindex(*kernel):
         where = [t * d for t, d in zip(tap, dilation)]
@@ -386,8 +378,7 @@ def phase_layout(spatial, pads, kernel, stride, dilation):
 def fill_phases(frames, x, shape, copies):
     """Copy ``x`` ``(N, C, *spatial)`` into channel-major phase frames ``(phases, C,
     N*plane + room)`` laid out by :func:`phase_layout`; their padding is not touched
-    (zeros when ``frames`` was made with ``np.zeros``, and still zeros when it is
-    filled again)."""
+    (zeroed once, it stays zero however often they are filled again)."""
     n, c = x.shape[:2]
     length = n * int(np.prod(shape))
     for phase, target, source in copies:
@@ -424,7 +415,8 @@ def _depthwise_frames(x, pads, weight, out_shape, stride, dilation):
     out = np.empty((n, c * multiplier) + tuple(out_shape), dtype=dtype)
     # output channel c*m + j of channel c: [:, c, j] of this view
     by_channel = out.reshape((n, c, multiplier) + tuple(out_shape))
-    rows = _row_blocks(c, length * out.itemsize)
+    blocks = _blocks(c, length * out.itemsize)
+    rows = blocks[0].stop  # the largest block
     crop = (Ellipsis,) + tuple(slice(0, o) for o in out_shape)
     local = threading.local()  # each thread's frames, sums and scratch
 
@@ -448,7 +440,7 @@ def _depthwise_frames(x, pads, weight, out_shape, stride, dilation):
             planes = total.reshape((count, n) + tuple(shape))[crop]
             by_channel[:, block, j] = planes.swapaxes(0, 1)
 
-    share(run, [slice(c0, min(c, c0 + rows)) for c0 in range(0, c, rows)])
+    share(run, blocks)
     return out
 
 
@@ -515,7 +507,8 @@ def conv_frames(x, pads, weight, out_shape, dilation, groups=1):
     parts = max(1, -(-workers() // n))  # blocks of rows per image: every core busy
     block = -(-rows // parts)
     tasks = [(i, r0, min(rows, r0 + block)) for i in range(n) for r0 in range(0, rows, block)]
-    inside = tuple(slice(before, before + size) for size, (before, _) in zip(x.shape[2:], pads))
+    ones = (1,) * len(kernel)
+    _, _, copies = phase_layout(x.shape[2:], pads, ones, ones, ones)
     out = np.empty((n, o) + tuple(out_shape), dtype=dtype)
     local = threading.local()  # each thread's frames, its image, its buffers
 
@@ -531,7 +524,7 @@ def conv_frames(x, pads, weight, out_shape, dilation, groups=1):
             local.sums = workspace("conv_frames.sums", (o, block * pitch), dtype)
         frames, cols, partial = local.frames, local.cols, local.partial
         if local.image != i:  # the padding stays zero: only the inside is copied
-            frames[:, :plane].reshape((c,) + padded)[(slice(None),) + inside] = x[i]
+            fill_phases(frames[None], x[i:i + 1], padded, copies)
             local.image = i
         first, end = r0 * pitch, r1 * pitch
         sums = local.sums[:, :end - first]
@@ -571,7 +564,7 @@ def _crop_rows(sums, out, r0, r1, padded, out_shape):
     pitch, height = padded[-1], out_shape[-2]
     lines = sums.reshape(len(sums), r1 - r0, pitch)
     for outer in np.ndindex(*out_shape[:-2]):  # the planes of a volume; once for images
-        base = int(np.ravel_multi_index(outer + (0,), padded[:-1])) if outer else 0
+        base = int(np.ravel_multi_index(outer + (0,), padded[:-1]))
         lo, hi = max(r0, base), min(r1, base + height)
         if lo < hi:
             out[(slice(None),) + outer + (slice(lo - base, hi - base),)] = \
@@ -620,14 +613,13 @@ def weight_frames(x, g, pads, kernel, dilation, groups):
     if per_in == 1 and per_out == 1:
         # Depthwise: a dot product per channel and tap, over a block of whole rows per call.
         result = np.empty((c, 1, taps), dtype=dtype)
-        rows = _row_blocks(c, length * dtype.itemsize)
 
         def dots(block):
             for t, offset in enumerate(offsets):
                 np.einsum("cl,cl->c", gc[block], xc[block, offset:offset + length],
                           out=result[block, 0, t])
 
-        share(dots, [slice(c0, min(c, c0 + rows)) for c0 in range(0, c, rows)])
+        share(dots, _blocks(c, length * dtype.itemsize))
         return result.reshape((o, per_in) + tuple(kernel))
     # A product per group and tap, on runs of the rows a block at a time, every tap of
     # a block before the next, so the block's gradient and input stay in cache (the
@@ -759,10 +751,11 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw, groups=1):
     classes = min(stride[0], out_hw[0]) * min(stride[1], out_hw[1])
     first = set(writers.values())
     taps = sorted(taps, key=lambda tap: tap not in first)  # writers first, order kept
-    # Strided: the taps of each class add up in a buffer of that class alone, where a
+    # Strided, the taps of each class add up in a buffer of that class alone, where a
     # tap's stamps are a block of whole rows, then the class goes to its strided
     # positions in one copy (one strided write per class instead of a strided
-    # read-modify-write per tap). The same additions in the same order.
+    # read-modify-write per tap). The same additions in the same order. At stride 1
+    # the one class is the output itself.
     by_class = {}
     for a, b in taps:
         key = (rows[a][1].start % stride[0], cols[b][1].start % stride[1])
@@ -785,18 +778,14 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw, groups=1):
         # (groups, C_out/groups, images, ...): output channel g*per_group + j is [g, j]
         target = out[start:start + chunk].transpose(1, 0, 2, 3).reshape(
             (groups, per_group, len(xb)) + tuple(out_hw))
-        if stride == (1, 1):
-            for a, b in taps:
-                (rin, rout), (cin, cout) = rows[a], cols[b]
-                if (a, b) in first:
-                    target[..., rout, cout] = stamps[:, a, b, :, :, rin, cin]
-                else:
-                    target[..., rout, cout] += stamps[:, a, b, :, :, rin, cin]
-            continue
         for (ry, rx), members in by_class.items():
-            shape = (groups, per_group, len(xb), len(range(ry, out_hw[0], stride[0])),
-                     len(range(rx, out_hw[1], stride[1])))
-            buffer = workspace("scatter.class", shape, out.dtype, zero=members[0] not in first)
+            if stride == (1, 1):  # one class, the whole output: added in place
+                buffer = target
+            else:
+                shape = (groups, per_group, len(xb), len(range(ry, out_hw[0], stride[0])),
+                         len(range(rx, out_hw[1], stride[1])))
+                buffer = workspace("scatter.class", shape, out.dtype,
+                                   zero=members[0] not in first)
             for a, b in members:
                 (rin, rout), (cin, cout) = rows[a], cols[b]
                 u, v = (rout.start - ry) // stride[0], (cout.start - rx) // stride[1]
@@ -806,7 +795,8 @@ def scatter_taps(x4, weight, stride, dilation, pads, out_hw, groups=1):
                     part[...] = stamps[:, a, b, :, :, rin, cin]
                 else:
                     part += stamps[:, a, b, :, :, rin, cin]
-            target[..., ry::stride[0], rx::stride[1]] = buffer
+            if buffer is not target:
+                target[..., ry::stride[0], rx::stride[1]] = buffer
     return out
 
 

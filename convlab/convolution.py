@@ -350,13 +350,13 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
     about 4 MB, in cache while it is multiplied. Cost ``N*O*(C/groups)*kH*kW*H'*W'``
     multiply-adds: groups divide it by ``groups``.
 
-    Where it measured faster (stride 1 in float32 or with groups, and every
-    depthwise layer) the same sums run on *frames* instead: each channel's
-    padded planes, every image's, flattened into one row, so that a tap of
-    every window is one contiguous run of that row. A depthwise layer adds
-    its taps over those runs, in the loop reference's order (no product
-    to make); otherwise the kernel's rows are gathered per cache-sized run
-    and its columns become rows of a taller product, added up shifted.
+    Where it measured faster (stride 1 with outputs of 32x32 positions or
+    more, and every depthwise layer) the same sums run on *frames* instead:
+    padded planes flattened into rows, so that a tap of every window is one
+    contiguous run of a row. A depthwise layer adds its taps over those
+    runs, in the loop reference's order (no product to make); otherwise,
+    image by image, the kernel's rows are gathered per cache-sized run and
+    its columns become rows of a taller product, added up shifted.
 
     Examples
     --------
@@ -387,7 +387,8 @@ def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *,
     """A 1-D convolution layer: filters sliding along signals (audio, text, time series).
 
     Same semantics as ``torch.nn.functional.conv1d``, on the same engine as
-    :func:`conv2d` (im2col and one product per group; depthwise on frames).
+    :func:`conv2d` (without groups one product per kernel tap, added over the
+    taps; with groups im2col and one product per group; depthwise on frames).
 
     Parameters
     ----------
